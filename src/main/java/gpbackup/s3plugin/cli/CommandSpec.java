@@ -1,0 +1,19 @@
+package gpbackup.s3plugin.cli;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * A command's name, the argument counts it takes (the config path included, as gpbackup
+ * passes them) and what it does.
+ */
+record CommandSpec(String name, List<Integer> argCounts, Command command) {
+
+    void checkArgCount(int actual) {
+        if (!argCounts.contains(actual)) {
+            String expected = argCounts.stream().map(String::valueOf).collect(Collectors.joining(" or "));
+            throw new UsageException("invalid number of arguments to " + name + ": expected " + expected
+                    + ", got " + actual);
+        }
+    }
+}

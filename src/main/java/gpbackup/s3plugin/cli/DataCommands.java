@@ -1,0 +1,95 @@
+package gpbackup.s3plugin.cli;
+
+import gpbackup.s3plugin.s3.ObjectInfo;
+import gpbackup.s3plugin.transfer.ByteRange;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** {@code backup_data}, {@code restore_data} and {@code restore_data_subset}: table data through pipes. */
+final class DataCommands {
+    private DataCommands() {
+    }
+
+    /** Streams stdin to the object for a data file path. */
+    static void backupData(PluginContext context) throws IOException {
+        String key = context.layout().keyFor(context.arg(1));
+        long start = System.nanoTime();
+        long bytes = context.uploader().upload(key, context.stdin());
+        context.log().info(TransferReport.line("Uploaded", bytes, key, start));
+    }
+
+    /** Streams the object for a data file path to stdout. */
+    static void restoreData(PluginContext context) throws IOException {
+        String key = context.layout().keyFor(context.arg(1));
+        long start = System.nanoTime();
+        ObjectInfo info = context.s3().headObject(key);
+        long bytes = context.downloader().download(key, List.of(new ByteRange(0, info.size())),
+                Optional.of(info.etag()), context.stdout());
+        context.log().info(TransferReport.line("Downloaded", bytes, key, start));
+    }
+
+    /**
+     * Streams only some byte ranges of the object to stdout, in the order listed. gprestore
+     * uses this for a filtered restore of an uncompressed backup when {@code restore_subset: on}.
+     */
+    static void restoreDataSubset(PluginContext context) throws IOException {
+        String key = context.layout().keyFor(context.arg(1));
+        Path offsetsFile = Path.of(context.arg(2));
+        long start = System.nanoTime();
+        ObjectInfo info = context.s3().headObject(key);
+        List<ByteRange> ranges = readOffsets(offsetsFile, info.size());
+        long bytes = context.downloader().download(key, ranges, Optional.of(info.etag()), context.stdout());
+        context.log().info(TransferReport.line("Downloaded", bytes, key + " (" + ranges.size() + " ranges)", start));
+    }
+
+    /**
+     * Parses gprestore's offsets file: {@code N s1 e1 s2 e2 ...}, N half-open byte ranges, all of
+     * which must lie inside an object of {@code objectSize} bytes.
+     */
+    static List<ByteRange> readOffsets(Path file, long objectSize) throws IOException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.US_ASCII).strip();
+        } catch (NoSuchFileException e) {
+            throw new UsageException("offsets file " + file + " does not exist");
+        }
+        String[] words = text.isEmpty() ? new String[0] : text.split("\\s+");
+        if (words.length == 0) {
+            throw new UsageException("offsets file " + file + " is empty");
+        }
+        long count = number(words[0], file);
+        if (count != (words.length - 1) / 2 || (words.length - 1) % 2 != 0) {
+            throw new UsageException("offsets file " + file + " announces " + words[0] + " ranges but holds "
+                    + (words.length - 1) + " numbers");
+        }
+        List<ByteRange> ranges = new ArrayList<>();
+        for (int i = 1; i < words.length; i += 2) {
+            long s = number(words[i], file);
+            long e = number(words[i + 1], file);
+            if (e < s || e > objectSize) {
+                throw new UsageException("offsets file " + file + ": range [" + s + ", " + e
+                        + ") does not fit an object of " + objectSize + " bytes");
+            }
+            ranges.add(new ByteRange(s, e));
+        }
+        return ranges;
+    }
+
+    private static long number(String word, Path file) {
+        try {
+            long value = Long.parseLong(word);
+            if (value >= 0) {
+                return value;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new UsageException("offsets file " + file + ": '" + word + "' is not a byte offset");
+    }
+}

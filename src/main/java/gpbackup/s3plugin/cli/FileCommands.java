@@ -1,0 +1,85 @@
+package gpbackup.s3plugin.cli;
+
+import gpbackup.s3plugin.PluginException;
+import gpbackup.s3plugin.s3.ObjectInfo;
+import gpbackup.s3plugin.transfer.ByteRange;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Optional;
+
+/** {@code backup_file} and {@code restore_file}: metadata files gpbackup writes and reads on local disk. */
+final class FileCommands {
+    private FileCommands() {
+    }
+
+    /** Uploads a local file to its key; the file stays where it is. */
+    static void backupFile(PluginContext context) throws IOException {
+        Path file = Path.of(context.arg(1));
+        String key = context.layout().keyFor(context.arg(1));
+        long start = System.nanoTime();
+        long bytes = upload(context, file, key);
+        context.log().info(TransferReport.line("Uploaded", bytes, key, start));
+    }
+
+    /** Downloads a key to a local file; on failure no file, and no partial file, is left behind. */
+    static void restoreFile(PluginContext context) throws IOException {
+        Path target = Path.of(context.arg(1));
+        String key = context.layout().keyFor(context.arg(1));
+        long start = System.nanoTime();
+        long bytes = download(context, key, target);
+        context.log().info(TransferReport.line("Downloaded", bytes, key, start));
+    }
+
+    static long upload(PluginContext context, Path file, String key) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new PluginException("cannot back up " + file + ": not a readable regular file");
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return context.uploader().upload(key, in);
+        } catch (NoSuchFileException e) {
+            throw new PluginException("cannot back up " + file + ": no such file");
+        }
+    }
+
+    /**
+     * Downloads into a hidden temporary file beside the target and renames it into place only
+     * when every byte has arrived, so an interrupted restore never leaves a file that looks whole.
+     */
+    static long download(PluginContext context, String key, Path target) throws IOException {
+        ObjectInfo info = context.s3().headObject(key);
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path partial = Files.createTempFile(dir, "." + target.getFileName() + ".", ".partial");
+        boolean done = false;
+        try {
+            long bytes;
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial), 1 << 16)) {
+                bytes = context.downloader().download(key, List.of(new ByteRange(0, info.size())),
+                        Optional.of(info.etag()), out);
+            }
+            moveIntoPlace(partial, target);
+            done = true;
+            return bytes;
+        } finally {
+            if (!done) {
+                Files.deleteIfExists(partial);
+            }
+        }
+    }
+
+    private static void moveIntoPlace(Path partial, Path target) throws IOException {
+        try {
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package gpbackup.s3plugin.cli;
+
+import gpbackup.s3plugin.s3.Payload;
+import gpbackup.s3plugin.s3.S3Exception;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The setup and cleanup hooks gpbackup and gprestore run once on the coordinator, once per
+ * segment host and once per segment: {@code CONFIG LOCAL_BACKUP_DIR SCOPE [CONTENT_ID]}.
+ */
+final class HookCommands {
+    private static final Set<String> SCOPES = Set.of("master", "coordinator", "segment_host", "segment");
+
+    private HookCommands() {
+    }
+
+    /**
+     * Before a backup, proves on the coordinator and on each segment host that the bucket
+     * takes writes, so a wrong key or bucket fails in seconds rather than after hours. The
+     * probe object is the backup's report, which gpbackup writes for real at the end; it is
+     * removed again where the credentials allow deletes, and overwritten otherwise.
+     */
+    static void setupForBackup(PluginContext context) {
+        if (!checksHost(context)) {
+            return;
+        }
+        String localBackupDir = context.arg(1);
+        String timestamp = lastSegment(localBackupDir);
+        String probeKey = context.layout().keyFor(localBackupDir + "/gpbackup_" + timestamp + "_report");
+        context.s3().putObject(probeKey, Payload.empty());
+        try {
+            context.s3().deleteObject(probeKey);
+        } catch (S3Exception e) {
+            context.log().warn("left the empty probe " + probeKey + " (gpbackup overwrites it): " + e.getMessage());
+        }
+        context.log().info("setup for backup: bucket " + context.config().bucket() + " at "
+                + context.s3().endpoint().display() + " takes writes");
+    }
+
+    /** Before a restore, proves on the coordinator and each segment host that the folder can be listed. */
+    static void setupForRestore(PluginContext context) {
+        if (!checksHost(context)) {
+            return;
+        }
+        context.s3().listPage(context.layout().folderPrefix(), Optional.empty(), 1);
+        context.log().info("setup for restore: bucket " + context.config().bucket() + " at "
+                + context.s3().endpoint().display() + " is readable");
+    }
+
+    /** Nothing is left to clean: every transfer finishes or aborts within its own command. */
+    static void cleanup(PluginContext context) {
+        scope(context);
+    }
+
+    /** Whether this scope is one that checks the connection (coordinator or segment host). */
+    private static boolean checksHost(PluginContext context) {
+        return !scope(context).equals("segment");
+    }
+
+    private static String scope(PluginContext context) {
+        String scope = context.arg(2);
+        if (!SCOPES.contains(scope)) {
+            throw new UsageException("scope '" + scope + "' is not one of master, coordinator, segment_host, segment");
+        }
+        if (context.argCount() == 4) {
+            // gpbackup quotes the content id through its shell: "-1" arrives with the quotes.
+            String contentId = context.arg(3).replace("\"", "");
+            if (!contentId.matches("-?[0-9]+")) {
+                throw new UsageException("content id '" + context.arg(3) + "' is not a number");
+            }
+        }
+        return scope;
+    }
+
+    private static String lastSegment(String path) {
+        String trimmed = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        return trimmed.substring(trimmed.lastIndexOf('/') + 1);
+    }
+}

@@ -1,0 +1,41 @@
+package gpbackup.s3plugin.cli;
+
+import java.util.Arrays;
+import java.util.regex.Pattern;
+
+/**
+ * Where gpbackup's files live in the bucket, the same as the Go plugin:
+ * {@code <folder>/backups/<YYYYMMDD>/<timestamp>/<file>}, taken from the last four
+ * '/'-separated parts of the local path gpbackup passes.
+ */
+public record KeyLayout(String folder) {
+    private static final Pattern TIMESTAMP = Pattern.compile("[0-9]{14}");
+
+    /** The object key for a local backup path such as {@code /data/gpseg0/backups/20240101/20240101120000/f}. */
+    public String keyFor(String path) {
+        String[] parts = path.split("/", -1);
+        if (parts.length < 4) {
+            throw new UsageException("path '" + path + "' must end in backups/<YYYYMMDD>/<timestamp>/<file>"
+                    + " (at least four '/'-separated parts)");
+        }
+        return folder + "/" + String.join("/", Arrays.copyOfRange(parts, parts.length - 4, parts.length));
+    }
+
+    /** The prefix holding every object of one backup; the trailing slash keeps siblings out. */
+    public String backupPrefix(String timestamp) {
+        if (!TIMESTAMP.matcher(timestamp).matches()) {
+            throw new UsageException("timestamp '" + timestamp + "' must be 14 digits, YYYYMMDDHHMMSS");
+        }
+        return folder + "/backups/" + timestamp.substring(0, 8) + "/" + timestamp + "/";
+    }
+
+    /** The prefix of everything under the configured folder. */
+    public String folderPrefix() {
+        return folder + "/";
+    }
+
+    /** A user-given prefix read as a directory: it gets a trailing slash so "x" never matches "x2/". */
+    public static String asDirectory(String prefix) {
+        return prefix.endsWith("/") ? prefix : prefix + "/";
+    }
+}

@@ -1,0 +1,100 @@
+package gpbackup.s3plugin.cli;
+
+import gpbackup.s3plugin.auth.CredentialsChain;
+import gpbackup.s3plugin.auth.CredentialsProvider;
+import gpbackup.s3plugin.auth.Credentials;
+import gpbackup.s3plugin.auth.EnvironmentCredentialsProvider;
+import gpbackup.s3plugin.auth.StaticCredentialsProvider;
+import gpbackup.s3plugin.config.PluginConfig;
+import gpbackup.s3plugin.log.PluginLog;
+import gpbackup.s3plugin.s3.S3Client;
+import gpbackup.s3plugin.s3.S3ClientFactory;
+import gpbackup.s3plugin.transfer.RangedDownloader;
+import gpbackup.s3plugin.transfer.StreamUploader;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * What one command works with: its arguments, the config, the log, the data streams, and an
+ * S3 client built on first use (commands that never talk to S3 never build one).
+ */
+final class PluginContext {
+    private final List<String> args;
+    private final PluginConfig config;
+    private final PluginLog log;
+    private final InputStream stdin;
+    private final OutputStream stdout;
+    private final Function<String, String> environment;
+    private final Clock clock;
+    private S3Client s3;
+
+    PluginContext(List<String> args, PluginConfig config, PluginLog log, InputStream stdin, OutputStream stdout,
+                  Function<String, String> environment, Clock clock) {
+        this.args = List.copyOf(args);
+        this.config = config;
+        this.log = log;
+        this.stdin = stdin;
+        this.stdout = stdout;
+        this.environment = environment;
+        this.clock = clock;
+    }
+
+    /** Argument {@code i}, counting the config path as 0, as gpbackup passes them. */
+    String arg(int i) {
+        return args.get(i);
+    }
+
+    int argCount() {
+        return args.size();
+    }
+
+    PluginConfig config() {
+        return config;
+    }
+
+    KeyLayout layout() {
+        return new KeyLayout(config.folder());
+    }
+
+    PluginLog log() {
+        return log;
+    }
+
+    InputStream stdin() {
+        return stdin;
+    }
+
+    OutputStream stdout() {
+        return stdout;
+    }
+
+    S3Client s3() {
+        if (s3 == null) {
+            String region = config.region().orElse("us-east-1");
+            s3 = S3ClientFactory.create(config, region, credentials(), clock, log);
+        }
+        return s3;
+    }
+
+    StreamUploader uploader() {
+        return new StreamUploader(s3(), config.backup(), log);
+    }
+
+    RangedDownloader downloader() {
+        return new RangedDownloader(s3(), config.restore());
+    }
+
+    private CredentialsProvider credentials() {
+        List<CredentialsProvider> sources = new ArrayList<>();
+        if (config.accessKeyId().isPresent() && config.secretAccessKey().isPresent()) {
+            sources.add(new StaticCredentialsProvider(
+                    Credentials.of(config.accessKeyId().get(), config.secretAccessKey().get(), null)));
+        }
+        sources.add(new EnvironmentCredentialsProvider(environment));
+        return new CredentialsChain(sources);
+    }
+}

@@ -1,0 +1,229 @@
+package gpbackup.s3plugin.config;
+
+import java.math.BigInteger;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/** The plugin's rules for option text: what is required, what each value may be, and the defaults. */
+final class ConfigRules {
+
+    static final String REGION = "region";
+    static final String ENDPOINT = "endpoint";
+    static final String ACCESS_KEY_ID = "aws_access_key_id";
+    static final String SECRET_ACCESS_KEY = "aws_secret_access_key";
+    static final String BUCKET = "bucket";
+    static final String FOLDER = "folder";
+    static final String ENCRYPTION = "encryption";
+    static final String HTTP_PROXY = "http_proxy";
+    static final String BACKUP_CONCURRENCY = "backup_max_concurrent_requests";
+    static final String BACKUP_CHUNK_SIZE = "backup_multipart_chunksize";
+    static final String RESTORE_CONCURRENCY = "restore_max_concurrent_requests";
+    static final String RESTORE_CHUNK_SIZE = "restore_multipart_chunksize";
+    static final String MAX_REQUEST_RETRIES = "max_request_retries";
+    static final String RESTORE_SUBSET = "restore_subset";
+    /** Added by gpbackup when it copies the config to the segment hosts; nothing for us. */
+    static final String PGPORT = "pgport";
+    /** Added by gpbackup when it copies the config to the segment hosts; nothing for us. */
+    static final String BACKUP_PLUGIN_VERSION = "backup_plugin_version";
+    /** Accepted so configs written for a custom CA keep loading; not used yet. */
+    static final String CA_CERT = "ca_cert";
+
+    static final List<String> KNOWN_OPTIONS = List.of(
+            REGION, ENDPOINT, ACCESS_KEY_ID, SECRET_ACCESS_KEY, BUCKET, FOLDER, ENCRYPTION, HTTP_PROXY,
+            BACKUP_CONCURRENCY, BACKUP_CHUNK_SIZE, RESTORE_CONCURRENCY, RESTORE_CHUNK_SIZE,
+            MAX_REQUEST_RETRIES, RESTORE_SUBSET, PGPORT, BACKUP_PLUGIN_VERSION, CA_CERT);
+
+    static final long MIB = 1024L * 1024;
+    static final long GIB = 1024 * MIB;
+    static final long DEFAULT_CHUNK_SIZE = 500 * MIB;
+    static final int DEFAULT_CONCURRENCY = 6;
+    static final int DEFAULT_MAX_REQUEST_RETRIES = 10;
+
+    /** S3 refuses multipart parts below 5 MiB (but the last) and above 5 GiB. */
+    private static final SizeRange BACKUP_CHUNK_RANGE =
+            new SizeRange(5 * MIB, 5 * GIB, "S3 multipart parts must be 5MB to 5GB");
+    /** Downloads are ranged GETs, free of S3's part limits; below 1 MiB the requests only cost time. */
+    private static final SizeRange RESTORE_CHUNK_RANGE =
+            new SizeRange(MIB, 5 * GIB, "allowed 1MB to 5GB");
+
+    private final Function<String, String> environment;
+
+    ConfigRules(Function<String, String> environment) {
+        this.environment = environment;
+    }
+
+    /**
+     * Applies every rule to the raw config.
+     *
+     * @throws ConfigException naming all problems at once, the raw config's own included
+     */
+    PluginConfig apply(RawConfig raw, String sourceName) {
+        Problems problems = new Problems();
+        problems.addAll(raw.problems());
+        Options options = new Options(raw.options(), raw.rejectedOptions());
+        reportUnknown(options, problems);
+
+        String executablePath = executablePath(raw.executablePath(), problems);
+        String bucket = required(options, BUCKET, problems);
+        String folder = folder(options, problems);
+        if (!options.isSet(REGION) && !options.isSet(ENDPOINT)) {
+            problems.add("region or endpoint is required");
+        }
+        reportHalfACredential(options, problems);
+        boolean encryption = options.text(ENCRYPTION).map(text -> !text.equalsIgnoreCase("off")).orElse(true);
+        long backupChunkSize = size(options, BACKUP_CHUNK_SIZE, BACKUP_CHUNK_RANGE, problems);
+        int backupConcurrency = count(options, BACKUP_CONCURRENCY, DEFAULT_CONCURRENCY, 1, 64, problems);
+        long restoreChunkSize = size(options, RESTORE_CHUNK_SIZE, RESTORE_CHUNK_RANGE, problems);
+        int restoreConcurrency = count(options, RESTORE_CONCURRENCY, DEFAULT_CONCURRENCY, 1, 64, problems);
+        int maxRequestRetries = count(options, MAX_REQUEST_RETRIES, DEFAULT_MAX_REQUEST_RETRIES, 0, 100, problems);
+        boolean restoreSubset = onOff(options, RESTORE_SUBSET, problems);
+
+        problems.throwIfAny(sourceName);
+        return new PluginConfig(executablePath, bucket, folder, options.text(REGION), options.text(ENDPOINT),
+                encryption, options.text(ACCESS_KEY_ID), options.text(SECRET_ACCESS_KEY), options.text(HTTP_PROXY),
+                new TransferSettings(backupChunkSize, backupConcurrency),
+                new TransferSettings(restoreChunkSize, restoreConcurrency),
+                maxRequestRetries, restoreSubset);
+    }
+
+    private static void reportUnknown(Options options, Problems problems) {
+        for (String name : options.names()) {
+            if (!KNOWN_OPTIONS.contains(name)) {
+                problems.add("unknown option '" + SafeText.shown(name) + "'"
+                        + NameSuggestion.didYouMean(name, KNOWN_OPTIONS));
+            }
+        }
+    }
+
+    /** Expanded as gpbackup expands it; the reader has already reported a missing one. */
+    private String executablePath(String written, Problems problems) {
+        String expanded = EnvExpansion.expand(written, environment);
+        if (expanded.isEmpty() && !written.isEmpty()) {
+            problems.add("executablepath " + SafeText.quoted(written)
+                    + " is empty once environment variables are expanded");
+        }
+        return expanded;
+    }
+
+    private static String required(Options options, String name, Problems problems) {
+        if (!options.isSet(name)) {
+            problems.add(name + " is required");
+        }
+        return options.text(name).orElse("");
+    }
+
+    /** The folder without trailing slashes, so keys are built as folder + "/" + name. */
+    private static String folder(Options options, Problems problems) {
+        String written = required(options, FOLDER, problems);
+        int end = written.length();
+        while (end > 0 && written.charAt(end - 1) == '/') {
+            end--;
+        }
+        if (end == 0 && !written.isEmpty()) {
+            problems.add("folder " + SafeText.quoted(written) + " must name a folder, not only slashes");
+        }
+        return written.substring(0, end);
+    }
+
+    /** A key id without its secret, or the reverse, is a config mistake, not a request for another source. */
+    private static void reportHalfACredential(Options options, Problems problems) {
+        boolean hasKeyId = options.isSet(ACCESS_KEY_ID);
+        boolean hasSecret = options.isSet(SECRET_ACCESS_KEY);
+        if (hasKeyId && !hasSecret) {
+            problems.add(ACCESS_KEY_ID + " is set but " + SECRET_ACCESS_KEY + " is not");
+        }
+        if (hasSecret && !hasKeyId) {
+            problems.add(SECRET_ACCESS_KEY + " is set but " + ACCESS_KEY_ID + " is not");
+        }
+    }
+
+    private static long size(Options options, String name, SizeRange range, Problems problems) {
+        Optional<String> text = options.text(name);
+        if (text.isEmpty()) {
+            return DEFAULT_CHUNK_SIZE;
+        }
+        long bytes;
+        try {
+            bytes = ByteSize.parse(text.get());
+        } catch (IllegalArgumentException e) {
+            problems.add(name + ": " + e.getMessage());
+            return DEFAULT_CHUNK_SIZE;
+        }
+        if (bytes < range.min()) {
+            problems.add(name + ": " + SafeText.quoted(text.get()) + " is below the minimum of "
+                    + ByteSize.format(range.min()) + " (" + range.reason() + ")");
+            return DEFAULT_CHUNK_SIZE;
+        }
+        if (bytes > range.max()) {
+            problems.add(name + ": " + SafeText.quoted(text.get()) + " is above the maximum of "
+                    + ByteSize.format(range.max()) + " (" + range.reason() + ")");
+            return DEFAULT_CHUNK_SIZE;
+        }
+        return bytes;
+    }
+
+    private static int count(Options options, String name, int defaultValue, int min, int max,
+            Problems problems) {
+        Optional<String> text = options.text(name);
+        if (text.isEmpty()) {
+            return defaultValue;
+        }
+        // Go's strconv.Atoi, which the Go plugin used, takes an optional sign and decimal digits only.
+        if (!text.get().matches("[+-]?[0-9]+")) {
+            problems.add(name + ": " + SafeText.quoted(text.get()) + " is not a whole number");
+            return defaultValue;
+        }
+        BigInteger value = new BigInteger(text.get());
+        if (value.compareTo(BigInteger.valueOf(min)) < 0 || value.compareTo(BigInteger.valueOf(max)) > 0) {
+            problems.add(name + ": " + SafeText.quoted(text.get())
+                    + " is out of range (allowed " + min + " to " + max + ")");
+            return defaultValue;
+        }
+        return value.intValueExact();
+    }
+
+    private static boolean onOff(Options options, String name, Problems problems) {
+        Optional<String> text = options.text(name);
+        if (text.isEmpty() || text.get().equalsIgnoreCase("off")) {
+            return false;
+        }
+        if (text.get().equalsIgnoreCase("on")) {
+            return true;
+        }
+        problems.add(name + ": " + SafeText.quoted(text.get()) + " must be on or off");
+        return false;
+    }
+
+    /**
+     * The options as the rules see them.
+     *
+     * @param texts    options with a single value, mapped to their text
+     * @param rejected options whose value was a list or mapping; already reported, so they
+     *                 count as set and no second problem calls them missing
+     */
+    private record Options(Map<String, String> texts, Set<String> rejected) {
+
+        /** The option's text; an empty value counts as absent, as it does in the Go plugin. */
+        Optional<String> text(String name) {
+            return Optional.ofNullable(texts.get(name)).filter(text -> !text.isEmpty());
+        }
+
+        boolean isSet(String name) {
+            return text(name).isPresent() || rejected.contains(name);
+        }
+
+        Set<String> names() {
+            Set<String> names = new LinkedHashSet<>(texts.keySet());
+            names.addAll(rejected);
+            return names;
+        }
+    }
+
+    /** The sizes a chunk size may take, and why, for the error message. */
+    private record SizeRange(long min, long max, String reason) {
+    }
+}

@@ -1,0 +1,53 @@
+package gpbackup.s3plugin.config;
+
+import java.util.Optional;
+
+/**
+ * A validated plugin config: the YAML file gpbackup hands to every plugin call.
+ *
+ * @param executablePath  the plugin executable, with {@code $VAR} expanded
+ * @param bucket          bucket name
+ * @param folder          key prefix under which backups live, without trailing slashes
+ * @param region          AWS region, if configured
+ * @param endpoint        S3-compatible endpoint as written (host, host:port or URL), if configured
+ * @param encryption      false only when the config says {@code encryption: off} (any case): then plain http
+ * @param accessKeyId     static access key id, if configured (always together with the secret)
+ * @param secretAccessKey static secret key, if configured; never printed
+ * @param httpProxy       proxy URL, if configured; may carry a password, so never printed
+ * @param backup          part size and concurrency of uploads
+ * @param restore         part size and concurrency of downloads
+ * @param maxRequestRetries how often one failed request is retried
+ * @param restoreSubset   true when {@code restore_subset: on}: gprestore then calls restore_data_subset
+ */
+public record PluginConfig(
+        String executablePath,
+        String bucket,
+        String folder,
+        Optional<String> region,
+        Optional<String> endpoint,
+        boolean encryption,
+        Optional<String> accessKeyId,
+        Optional<String> secretAccessKey,
+        Optional<String> httpProxy,
+        TransferSettings backup,
+        TransferSettings restore,
+        int maxRequestRetries,
+        boolean restoreSubset) {
+
+    @Override
+    public String toString() {
+        return "PluginConfig[executablePath=" + executablePath
+                + ", bucket=" + bucket
+                + ", folder=" + folder
+                + ", region=" + region.orElse("")
+                + ", endpoint=" + endpoint.orElse("")
+                + ", encryption=" + (encryption ? "on" : "off")
+                + ", accessKeyId=" + accessKeyId.orElse("")
+                + ", secretAccessKey=" + (secretAccessKey.isPresent() ? "****" : "")
+                + ", httpProxy=" + (httpProxy.isPresent() ? "****" : "")
+                + ", backup=" + backup
+                + ", restore=" + restore
+                + ", maxRequestRetries=" + maxRequestRetries
+                + ", restoreSubset=" + restoreSubset + "]";
+    }
+}

@@ -1,0 +1,364 @@
+package gpbackup.s3plugin.s3;
+
+import gpbackup.s3plugin.auth.AwsChunkedEncoding;
+import gpbackup.s3plugin.auth.Credentials;
+import gpbackup.s3plugin.auth.CredentialsProvider;
+import gpbackup.s3plugin.auth.SigV4Encoding;
+import gpbackup.s3plugin.auth.SigV4Signer;
+import gpbackup.s3plugin.auth.SignableRequest;
+import gpbackup.s3plugin.auth.SignedRequest;
+import gpbackup.s3plugin.log.PluginLog;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One method per S3 operation the plugin needs, each a signed HTTP/1.1 request with retries.
+ * Knows nothing of gpbackup: keys come in whole.
+ */
+public final class S3Client {
+    /** Bodies above this are sent chunk-signed; see {@link AwsChunkedInputStream} for why. */
+    public static final long DEFAULT_CHUNKED_THRESHOLD = 64L * 1024 * 1024;
+    private static final int SIGNED_CHUNK_SIZE = 64 * 1024;
+    private static final int MAX_ERROR_BODY = 64 * 1024;
+
+    private final HttpClient http;
+    private final S3Endpoint endpoint;
+    private final SigV4Signer signer;
+    private final CredentialsProvider credentials;
+    private final Clock clock;
+    private final RetryPolicy retry;
+    private final PluginLog log;
+    private final long chunkedThreshold;
+    private final S3Errors errors;
+
+    public S3Client(HttpClient http, S3Endpoint endpoint, SigV4Signer signer, CredentialsProvider credentials,
+                    Clock clock, RetryPolicy retry, PluginLog log, long chunkedThreshold) {
+        this.http = http;
+        this.endpoint = endpoint;
+        this.signer = signer;
+        this.credentials = credentials;
+        this.clock = clock;
+        this.retry = retry;
+        this.log = log;
+        this.chunkedThreshold = chunkedThreshold;
+        this.errors = new S3Errors(endpoint);
+    }
+
+    public S3Endpoint endpoint() {
+        return endpoint;
+    }
+
+    /** PutObject: the whole object in one request. */
+    public void putObject(String key, Payload body) {
+        execute(objectRequest("upload", "PUT", key, "", List.of(), body), (response, in) -> null);
+    }
+
+    /** CreateMultipartUpload; returns the upload id. */
+    public String createMultipartUpload(String key) {
+        return execute(objectRequest("start multipart upload of", "POST", key, "uploads=", List.of(), Payload.empty()),
+                (response, in) -> parseOk(in).childText("UploadId")
+                        .orElseThrow(() -> new IOException("CreateMultipartUpload answer has no UploadId")));
+    }
+
+    /** UploadPart; returns the part's ETag. */
+    public String uploadPart(String key, String uploadId, int partNumber, Payload body) {
+        String query = "partNumber=" + partNumber + "&uploadId=" + SigV4Encoding.encode(uploadId);
+        return execute(objectRequest("upload part " + partNumber + " of", "PUT", key, query, List.of(), body),
+                (response, in) -> response.headers().firstValue("ETag")
+                        .orElseThrow(() -> new IOException("UploadPart answer has no ETag")));
+    }
+
+    /** CompleteMultipartUpload with the parts' ETags in part-number order. */
+    public void completeMultipartUpload(String key, String uploadId, List<String> partEtags) {
+        StringBuilder xml = new StringBuilder("<CompleteMultipartUpload>");
+        for (int i = 0; i < partEtags.size(); i++) {
+            xml.append("<Part><PartNumber>").append(i + 1).append("</PartNumber><ETag>")
+                    .append(escapeXml(partEtags.get(i))).append("</ETag></Part>");
+        }
+        xml.append("</CompleteMultipartUpload>");
+        String query = "uploadId=" + SigV4Encoding.encode(uploadId);
+        Payload body = Payload.of(xml.toString().getBytes(StandardCharsets.UTF_8));
+        // S3 may answer 200 and still report an error in the body; parseOk turns that into a failure.
+        execute(objectRequest("complete multipart upload of", "POST", key, query, List.of(), body),
+                (response, in) -> parseOk(in));
+    }
+
+    /** AbortMultipartUpload, so no parts of a failed upload stay stored (and billed). */
+    public void abortMultipartUpload(String key, String uploadId) {
+        String query = "uploadId=" + SigV4Encoding.encode(uploadId);
+        execute(objectRequest("abort multipart upload of", "DELETE", key, query, List.of(), Payload.empty()),
+                (response, in) -> null);
+    }
+
+    /** HeadObject: size and ETag. A missing object is an {@link S3Exception} with status 404. */
+    public ObjectInfo headObject(String key) {
+        return execute(objectRequest("read", "HEAD", key, "", List.of(), Payload.empty()), (response, in) -> {
+            long size = response.headers().firstValueAsLong("Content-Length")
+                    .orElseThrow(() -> new IOException("HEAD answer has no Content-Length"));
+            return new ObjectInfo(size, response.headers().firstValue("ETag").orElse(""));
+        });
+    }
+
+    /**
+     * GetObject of bytes {@code [start, endExclusive)}. With {@code ifMatch} the read fails rather
+     * than mixing bytes of two versions when the object is replaced mid-restore.
+     */
+    public void getRange(String key, long start, long endExclusive, Optional<String> ifMatch, RangeReader reader) {
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        headers.add(Map.entry("range", "bytes=" + start + "-" + (endExclusive - 1)));
+        ifMatch.filter(etag -> !etag.isEmpty()).ifPresent(etag -> headers.add(Map.entry("if-match", etag)));
+        long expected = endExclusive - start;
+        execute(objectRequest("download", "GET", key, "", headers, Payload.empty()), (response, in) -> {
+            long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+            if (response.statusCode() != 206 && !(start == 0 && length == expected)) {
+                throw new IOException("server ignored the byte range (HTTP " + response.statusCode() + ")");
+            }
+            if (length != expected) {
+                throw new IOException("expected " + expected + " bytes, server announced " + length);
+            }
+            reader.read(in, length);
+            return null;
+        });
+    }
+
+    /** One page of ListObjectsV2 under {@code prefix}. */
+    public ListPage listPage(String prefix, Optional<String> continuationToken, int maxKeys) {
+        StringBuilder query = new StringBuilder("list-type=2");
+        continuationToken.ifPresent(t -> query.append("&continuation-token=").append(SigV4Encoding.encode(t)));
+        query.append("&max-keys=").append(maxKeys);
+        query.append("&prefix=").append(SigV4Encoding.encode(prefix));
+        S3Request request = new S3Request("list", "GET", prefix, endpoint.bucketPath(), query.toString(),
+                List.of(), Payload.empty());
+        return execute(request, (response, in) -> {
+            XmlElement result = parseOk(in);
+            List<ObjectSummary> objects = new ArrayList<>();
+            for (XmlElement contents : result.all("Contents")) {
+                String key = contents.childText("Key").orElseThrow(() -> new IOException("listing entry without Key"));
+                long size = Long.parseLong(contents.childText("Size").orElse("0"));
+                objects.add(new ObjectSummary(key, size));
+            }
+            boolean truncated = result.childText("IsTruncated").map(Boolean::parseBoolean).orElse(false);
+            Optional<String> next = truncated ? result.childText("NextContinuationToken") : Optional.empty();
+            if (truncated && next.isEmpty()) {
+                throw new IOException("truncated listing without a continuation token");
+            }
+            return new ListPage(List.copyOf(objects), next);
+        });
+    }
+
+    /** Every object under {@code prefix}, following continuation tokens to the end. */
+    public List<ObjectSummary> listAll(String prefix) {
+        List<ObjectSummary> all = new ArrayList<>();
+        Optional<String> token = Optional.empty();
+        do {
+            ListPage page = listPage(prefix, token, 1000);
+            all.addAll(page.objects());
+            token = page.nextToken();
+        } while (token.isPresent());
+        return all;
+    }
+
+    /** DeleteObjects for up to 1,000 keys; fails if S3 reports any key it could not delete. */
+    public void deleteObjects(List<String> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        if (keys.size() > 1000) {
+            throw new IllegalArgumentException("DeleteObjects takes at most 1000 keys");
+        }
+        StringBuilder xml = new StringBuilder("<Delete><Quiet>true</Quiet>");
+        for (String key : keys) {
+            xml.append("<Object><Key>").append(escapeXml(key)).append("</Key></Object>");
+        }
+        xml.append("</Delete>");
+        byte[] body = xml.toString().getBytes(StandardCharsets.UTF_8);
+        // S3 insists on an integrity header for batch deletes.
+        List<Map.Entry<String, String>> headers = List.of(Map.entry("content-md5", md5Base64(body)));
+        S3Request request = new S3Request("delete objects in", "POST", "", endpoint.bucketPath(), "delete=",
+                headers, Payload.of(body));
+        execute(request, (response, in) -> {
+            XmlElement result = parseOk(in);
+            List<XmlElement> failed = result.all("Error");
+            if (!failed.isEmpty()) {
+                XmlElement first = failed.get(0);
+                throw new S3Exception("could not delete " + failed.size() + " object(s), first s3://"
+                        + endpoint.bucket() + "/" + first.childText("Key").orElse("?") + ": "
+                        + first.childText("Code").orElse("") + " " + first.childText("Message").orElse(""),
+                        response.statusCode(), first.childText("Code").orElse(null));
+            }
+            return null;
+        });
+    }
+
+    /** DeleteObject for a single key; deleting a missing key succeeds, as in S3. */
+    public void deleteObject(String key) {
+        execute(objectRequest("delete", "DELETE", key, "", List.of(), Payload.empty()), (response, in) -> null);
+    }
+
+    // ---------------------------------------------------------------------------------------
+
+    @FunctionalInterface
+    private interface ResponseHandler<T> {
+        T handle(HttpResponse<InputStream> response, InputStream body) throws IOException;
+    }
+
+    private S3Request objectRequest(String action, String method, String key, String query,
+                                    List<Map.Entry<String, String>> headers, Payload payload) {
+        return new S3Request(action, method, key, endpoint.path(key), query, headers, payload);
+    }
+
+    /** Sends the request, retrying transport failures and retryable answers; signs every attempt anew. */
+    private <T> T execute(S3Request request, ResponseHandler<T> handler) {
+        for (int attempt = 0; ; attempt++) {
+            S3Exception failure;
+            try {
+                HttpResponse<InputStream> response = http.send(build(request), HttpResponse.BodyHandlers.ofInputStream());
+                try (InputStream body = response.body()) {
+                    int status = response.statusCode();
+                    if (status / 100 == 2) {
+                        return handler.handle(response, body);
+                    }
+                    failure = errors.fromResponse(request, status, readLimited(body), bucketRegion(response.headers()),
+                            accessKeyIdForMessages());
+                }
+                if (!RetryPolicy.isRetryable(failure.status(), failure.code().orElse(null))) {
+                    throw failure;
+                }
+            } catch (S3Exception e) {
+                if (!RetryPolicy.isRetryable(e.status(), e.code().orElse(null))) {
+                    throw e;
+                }
+                failure = e;
+            } catch (IOException | UncheckedIOException e) {
+                failure = errors.fromTransport(request, e instanceof UncheckedIOException u ? u.getCause() : e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new S3Exception(request.action() + " s3://" + endpoint.bucket() + "/" + request.key()
+                        + " was interrupted", e);
+            }
+            if (!retry.allowsRetry(attempt)) {
+                throw failure;
+            }
+            Duration delay = retry.delayAfter(attempt);
+            log.debug("attempt " + (attempt + 1) + " failed, retrying in " + delay.toMillis() + " ms: "
+                    + failure.getMessage());
+            sleep(delay, request);
+        }
+    }
+
+    private HttpRequest build(S3Request request) {
+        Credentials creds = credentials.credentials();
+        Payload payload = request.payload();
+        boolean chunked = payload.length() > chunkedThreshold;
+        List<Map.Entry<String, String>> headers = new ArrayList<>(request.headers());
+        String payloadHash;
+        if (chunked) {
+            headers.add(Map.entry("content-encoding", AwsChunkedEncoding.CONTENT_ENCODING));
+            headers.add(Map.entry("x-amz-decoded-content-length", Long.toString(payload.length())));
+            payloadHash = SignableRequest.STREAMING_PAYLOAD;
+        } else {
+            payloadHash = payload.length() == 0 ? SignableRequest.EMPTY_PAYLOAD_SHA256 : Payload.sha256Hex(payload);
+        }
+        SignableRequest signable = new SignableRequest(request.method(), endpoint.authority(), request.wirePath(),
+                request.query(), List.copyOf(headers), payloadHash);
+        SignedRequest signed = signer.sign(signable, creds, clock.instant());
+
+        HttpRequest.BodyPublisher publisher;
+        if (chunked) {
+            long wireLength = AwsChunkedEncoding.encodedLength(payload.length(), SIGNED_CHUNK_SIZE);
+            var chain = signed.chunkSigner();
+            publisher = HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(
+                    () -> new AwsChunkedInputStream(payload.open(), SIGNED_CHUNK_SIZE, chain.restart()::next)),
+                    wireLength);
+        } else if (payload.length() == 0) {
+            publisher = HttpRequest.BodyPublishers.noBody();
+        } else {
+            publisher = HttpRequest.BodyPublishers.fromPublisher(
+                    HttpRequest.BodyPublishers.ofInputStream(payload::open), payload.length());
+        }
+        HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint.uri(request.wirePath(), request.query()))
+                .timeout(timeoutFor(payload.length()))
+                .method(request.method(), publisher);
+        for (Map.Entry<String, String> header : headers) {
+            builder.header(header.getKey(), header.getValue());
+        }
+        for (Map.Entry<String, String> header : signed.headersToAdd()) {
+            builder.header(header.getKey(), header.getValue());
+        }
+        return builder.build();
+    }
+
+    /** Time allowed until the answer's headers arrive: the body must be sent first, even on a slow link. */
+    private static Duration timeoutFor(long bodyLength) {
+        return Duration.ofSeconds(120 + bodyLength / (512 * 1024));
+    }
+
+    private String accessKeyIdForMessages() {
+        try {
+            return credentials.credentials().accessKeyId();
+        } catch (RuntimeException e) {
+            return "?";
+        }
+    }
+
+    private static Optional<String> bucketRegion(HttpHeaders headers) {
+        return headers.firstValue("x-amz-bucket-region");
+    }
+
+    private void sleep(Duration delay, S3Request request) {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new S3Exception(request.action() + " s3://" + endpoint.bucket() + "/" + request.key()
+                    + " was interrupted", e);
+        }
+    }
+
+    private static XmlElement parseOk(InputStream in) throws IOException {
+        String xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        XmlElement root;
+        try {
+            root = XmlElement.parse(xml);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("unreadable answer: " + e.getMessage(), e);
+        }
+        if (root.name().equals("Error")) {
+            String code = root.childText("Code").orElse("InternalError");
+            throw new S3Exception("S3 reported " + code + ": " + root.childText("Message").orElse(""), 200, code);
+        }
+        return root;
+    }
+
+    private static String readLimited(InputStream in) throws IOException {
+        return new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
+    }
+
+    private static String md5Base64(byte[] body) {
+        try {
+            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("MD5").digest(body));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no MD5", e);
+        }
+    }
+
+    private static String escapeXml(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace("\"", "&quot;").replace("'", "&apos;");
+    }
+}

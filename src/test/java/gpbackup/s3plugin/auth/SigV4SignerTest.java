@@ -1,0 +1,156 @@
+package gpbackup.s3plugin.auth;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** S3-mode rules beyond the AWS vectors (README §6), and the signer's input checks. */
+class SigV4SignerTest {
+
+    private static final Instant NOW = Instant.parse("2024-02-29T23:59:59.987654321Z");
+    private static final Credentials KEYS = Credentials.of("AKIDEXAMPLE", "secret+/key", null);
+    private static final Credentials TEMPORARY = Credentials.of("AKIDEXAMPLE", "secret+/key", "token/+=");
+    private static final SigV4Signer S3 = SigV4Signer.forS3("us-east-1");
+
+    private static SignableRequest get(String path, String query) {
+        return SignableRequest.of("GET", "127.0.0.1:9000", path, query, SignableRequest.EMPTY_PAYLOAD_SHA256);
+    }
+
+    private static String canonicalUri(SignedRequest signed) {
+        return signed.canonicalRequest().split("\n")[1];
+    }
+
+    @Test
+    void s3SignsTheWirePathAsSentWithoutNormalisingOrEncodingAgain() {
+        for (String key : List.of("my-object//example//photo.user", "a b.txt", "dir/../x", "photos/2024/ü.jpg",
+                "a+b=c&d", "test$file.text", "tilde~star*.txt", "percent%41.txt", "./x/.")) {
+            String wirePath = "/bucket/" + SigV4Encoding.encodePath(key);
+            assertEquals(wirePath, canonicalUri(S3.sign(get(wirePath, ""), KEYS, NOW)), key);
+        }
+    }
+
+    @Test
+    void s3EmptyPathSignsAsRoot() {
+        assertEquals("/", canonicalUri(S3.sign(get("", ""), KEYS, NOW)));
+    }
+
+    @Test
+    void s3RefusesAPathThatIsNotEncodedOnce() {
+        assertThrows(IllegalArgumentException.class, () -> S3.sign(get("/bucket/a b", ""), KEYS, NOW));
+        assertThrows(IllegalArgumentException.class, () -> S3.sign(get("/bucket/test$file", ""), KEYS, NOW));
+        assertThrows(IllegalArgumentException.class, () -> S3.sign(get("/bucket/100%", ""), KEYS, NOW));
+        assertThrows(IllegalArgumentException.class, () -> S3.sign(get("bucket/key", ""), KEYS, NOW));
+    }
+
+    @Test
+    void s3RefusesAPlusInTheQueryBecauseServersDisagreeOnIt() {
+        assertThrows(IllegalArgumentException.class, () -> S3.sign(get("/b", "prefix=a+b"), KEYS, NOW));
+    }
+
+    @Test
+    void bareQueryKeySignsWithAnEmptyValue() {
+        assertEquals("uploads=", S3.sign(get("/b/k", "uploads"), KEYS, NOW).canonicalRequest().split("\n")[2]);
+    }
+
+    @Test
+    void s3AlwaysSignsContentSha256AndTheSessionToken() {
+        SignedRequest signed = S3.sign(get("/b/k", ""), TEMPORARY, NOW);
+        assertEquals(List.of("X-Amz-Date", "x-amz-content-sha256", "X-Amz-Security-Token", "Authorization"),
+                signed.headersToAdd().stream().map(Map.Entry::getKey).toList());
+        assertTrue(signed.authorization().contains("SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token,"));
+        assertEquals(SignableRequest.EMPTY_PAYLOAD_SHA256, signed.header("x-amz-content-sha256").orElseThrow());
+        assertThrows(IllegalStateException.class, S3::withUnsignedSessionToken);
+    }
+
+    @Test
+    void dateIsUtcAndTruncatedToTheSecond() {
+        SignedRequest signed = S3.sign(get("/b/k", ""), KEYS, NOW);
+        assertEquals("20240229T235959Z", signed.header("X-Amz-Date").orElseThrow());
+        assertTrue(signed.stringToSign().contains("\n20240229/us-east-1/s3/aws4_request\n"));
+    }
+
+    @Test
+    void signingIsAPureFunctionOfItsInputs() {
+        assertEquals(S3.sign(get("/b/k", ""), KEYS, NOW).signature(), S3.sign(get("/b/k", ""), KEYS, NOW).signature());
+        assertNotEquals(S3.sign(get("/b/k", ""), KEYS, NOW).signature(),
+                S3.sign(get("/b/k", ""), KEYS, NOW.plusSeconds(1)).signature());
+    }
+
+    @Test
+    void headersTheSignerOwnsAreRefused() {
+        for (String name : List.of("Host", "x-amz-date", "X-Amz-Content-Sha256", "x-amz-security-token", "Authorization")) {
+            SignableRequest request = new SignableRequest("GET", "h", "/b", "", List.of(Map.entry(name, "v")),
+                    SignableRequest.EMPTY_PAYLOAD_SHA256);
+            assertThrows(IllegalArgumentException.class, () -> S3.sign(request, KEYS, NOW), name);
+        }
+    }
+
+    @Test
+    void presignRefusesExpiryOutsideOneSecondToSevenDays() {
+        assertThrows(IllegalArgumentException.class, () -> S3.presign(get("/b/k", ""), KEYS, NOW, Duration.ZERO));
+        assertThrows(IllegalArgumentException.class,
+                () -> S3.presign(get("/b/k", ""), KEYS, NOW, Duration.ofDays(7).plusSeconds(1)));
+        S3.presign(get("/b/k", ""), KEYS, NOW, Duration.ofDays(7));
+    }
+
+    @Test
+    void presignSignsTheSessionTokenAndEndsWithTheSignature() {
+        PresignedRequest presigned = S3.presign(get("/b/k", "versionId=3"), TEMPORARY, NOW, Duration.ofMinutes(5));
+        assertTrue(presigned.canonicalRequest().contains("&X-Amz-Security-Token=token%2F%2B%3D&"));
+        assertTrue(presigned.query().startsWith("X-Amz-Algorithm=AWS4-HMAC-SHA256&"));
+        assertTrue(presigned.query().endsWith("&versionId=3&X-Amz-Signature=" + presigned.signature()));
+        assertThrows(IllegalArgumentException.class,
+                () -> S3.presign(get("/b/k", "X-Amz-Date=1"), KEYS, NOW, Duration.ofMinutes(5)));
+    }
+
+    @Test
+    void chunkChainGivesTheSameSignaturesAsSigningChunkByChunk() {
+        SignedRequest signed = S3.sign(new SignableRequest("PUT", "h", "/b/k", "",
+                List.of(Map.entry("Content-Encoding", "aws-chunked"), Map.entry("x-amz-decoded-content-length", "5")),
+                SignableRequest.STREAMING_PAYLOAD), KEYS, NOW);
+        byte[] data = "xhelloy".getBytes(StandardCharsets.US_ASCII);
+
+        ChunkSigner.SignedChunk first = signed.chunkSigner().sign(data, 1, 5);
+        ChunkSigner.SignedChunk last = first.next().signFinalChunk();
+        ChunkSigner.Chain chain = signed.chunkSigner().restart();
+
+        assertAll(
+                () -> assertTrue(first.stringToSign().contains("\n" + signed.signature() + "\n"), "chained on the seed"),
+                () -> assertEquals(first.signature(), chain.next(data, 1, 5)),
+                () -> assertEquals(last.signature(), chain.next(new byte[0], 0, 0)),
+                () -> assertEquals(first.signature(), signed.chunkSigner().restart().next(data, 1, 5), "restart starts over"));
+    }
+
+    @Test
+    void byteBufferChunkSigningMatchesArraySliceAndLeavesThePositionAlone() {
+        ChunkSigner signer = S3.sign(get("/b/k", ""), KEYS, NOW).chunkSigner();
+        byte[] data = "xhelloy".getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer buffer = ByteBuffer.wrap(data, 1, 5);
+
+        assertEquals(signer.sign(data, 1, 5).signature(), signer.sign(buffer).signature());
+        assertEquals(1, buffer.position());
+    }
+
+    @Test
+    void genericModeDecodesNormalisesAndEncodesOnce() {
+        SigV4Signer normalizing = SigV4Signer.forService("us-east-1", "service", true);
+        SigV4Signer literal = SigV4Signer.forService("us-east-1", "service", false);
+        assertAll(
+                () -> assertEquals("/a/c/", canonicalUri(normalizing.sign(get("/a/./b/../c/", ""), KEYS, NOW))),
+                () -> assertEquals("/a/", canonicalUri(normalizing.sign(get("/a/b/..", ""), KEYS, NOW))),
+                () -> assertEquals("/a%20b/c%2Fd", canonicalUri(normalizing.sign(get("/a%20b//c%2Fd", ""), KEYS, NOW))),
+                () -> assertEquals("/a%20b//c%2Fd", canonicalUri(literal.sign(get("/a%20b//c%2Fd", ""), KEYS, NOW))),
+                () -> assertFalse(canonicalUri(literal.sign(get("/a%20b", ""), KEYS, NOW)).contains("%25")));
+    }
+}

@@ -1,0 +1,98 @@
+package gpbackup.s3plugin.it;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the real plugin executable, {@code bin/gpbackup_s3_plugin}, the way gpbackup does. */
+public final class PluginRunner {
+    private final Path home;
+    private final Map<String, String> environment = new HashMap<>();
+
+    /** @param home the HOME of the plugin process, so its gpAdminLogs land in the test's directory */
+    public PluginRunner(Path home) {
+        this.home = home;
+    }
+
+    /** An extra environment variable for every run. */
+    public PluginRunner withEnv(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
+    public static Path executable() {
+        return Path.of("bin", "gpbackup_s3_plugin").toAbsolutePath();
+    }
+
+    public Result run(String... args) throws IOException, InterruptedException {
+        return run(new byte[0], args);
+    }
+
+    public Result run(byte[] stdin, String... args) throws IOException, InterruptedException {
+        return run(out -> out.write(stdin), args);
+    }
+
+    public Result runWithStdinFile(Path stdin, String... args) throws IOException, InterruptedException {
+        return run(out -> Files.copy(stdin, out), args);
+    }
+
+    @FunctionalInterface
+    interface StdinWriter {
+        void write(OutputStream out) throws IOException;
+    }
+
+    private Result run(StdinWriter stdin, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(executable().toString());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().keySet().removeIf(name -> name.startsWith("AWS_"));
+        builder.environment().put("HOME", home.toString());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        CompletableFuture<byte[]> out = readAll(process.getInputStream());
+        CompletableFuture<byte[]> err = readAll(process.getErrorStream());
+        try (OutputStream in = process.getOutputStream()) {
+            stdin.write(in);
+        } catch (IOException closedEarly) {
+            // The plugin may exit before reading stdin (a usage error); its exit code tells.
+        }
+        if (!process.waitFor(5, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("plugin did not finish: " + command);
+        }
+        return new Result(process.exitValue(), out.join(), new String(err.join(), StandardCharsets.UTF_8));
+    }
+
+    private static CompletableFuture<byte[]> readAll(InputStream in) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (in) {
+                return in.readAllBytes();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** What one run gave: exit code, stdout bytes, stderr text. */
+    public record Result(int exitCode, byte[] stdout, String stderr) {
+        public String stdoutText() {
+            return new String(stdout, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exitCode + ", stderr: " + stderr;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package gpbackup.s3plugin.it;
+
+import gpbackup.s3plugin.auth.Credentials;
+import gpbackup.s3plugin.auth.SigV4Encoding;
+import gpbackup.s3plugin.auth.SigV4Signer;
+import gpbackup.s3plugin.auth.SignableRequest;
+import gpbackup.s3plugin.auth.SignedRequest;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * "Another client" for interoperability checks: single signed requests built by hand, sharing
+ * nothing with the plugin's S3 client, retries or transfer engine (only the signer).
+ */
+public final class RawS3Client {
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final String endpoint;
+    private final String host;
+    private final Credentials credentials = Credentials.of(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY, null);
+    private final SigV4Signer signer = SigV4Signer.forS3("us-east-1");
+
+    public RawS3Client(String endpoint) {
+        this.endpoint = endpoint;
+        this.host = URI.create(endpoint).getAuthority();
+    }
+
+    public void createBucket(String bucket) throws IOException, InterruptedException {
+        HttpResponse<String> response = send("PUT", "/" + bucket, "", new byte[0]);
+        if (response.statusCode() != 200) {
+            throw new IOException("create bucket " + bucket + ": HTTP " + response.statusCode() + " " + response.body());
+        }
+    }
+
+    public void put(String bucket, String key, byte[] body) throws IOException, InterruptedException {
+        HttpResponse<String> response = send("PUT", "/" + bucket + "/" + SigV4Encoding.encodePath(key), "", body);
+        if (response.statusCode() != 200) {
+            throw new IOException("PUT " + key + ": HTTP " + response.statusCode() + " " + response.body());
+        }
+    }
+
+    /** The object's bytes, or null when it does not exist. */
+    public byte[] get(String bucket, String key) throws IOException, InterruptedException {
+        HttpRequest request = signed("GET", "/" + bucket + "/" + SigV4Encoding.encodePath(key), "", new byte[0]);
+        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() == 404) {
+            return null;
+        }
+        if (response.statusCode() != 200) {
+            throw new IOException("GET " + key + ": HTTP " + response.statusCode());
+        }
+        return response.body();
+    }
+
+    /** Keys under a prefix (first page, up to 1,000; enough for the tests that use it). */
+    public List<String> keys(String bucket, String prefix) throws IOException, InterruptedException {
+        HttpResponse<String> response = send("GET", "/" + bucket,
+                "list-type=2&prefix=" + SigV4Encoding.encode(prefix), new byte[0]);
+        if (response.statusCode() != 200) {
+            throw new IOException("list: HTTP " + response.statusCode());
+        }
+        return java.util.regex.Pattern.compile("<Key>([^<]*)</Key>").matcher(response.body()).results()
+                .map(m -> m.group(1).replace("&amp;", "&")).toList();
+    }
+
+    private HttpResponse<String> send(String method, String path, String query, byte[] body)
+            throws IOException, InterruptedException {
+        return http.send(signed(method, path, query, body), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest signed(String method, String path, String query, byte[] body) {
+        SignedRequest signed = signer.sign(
+                new SignableRequest(method, host, path, query, List.of(), sha256(body)), credentials, Instant.now());
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(endpoint + path + (query.isEmpty() ? "" : "?" + query)))
+                .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+        for (Map.Entry<String, String> header : signed.headersToAdd()) {
+            builder.header(header.getKey(), header.getValue());
+        }
+        return builder.build();
+    }
+
+    private static String sha256(byte[] body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
