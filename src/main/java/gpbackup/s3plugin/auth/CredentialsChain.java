@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Asks each source in order and uses the first that has complete credentials; it sticks with
- * that source afterwards. When every source fails, the error says what each one said.
+ * that source afterwards. When every source fails, the error says what each one said. A
+ * malformed profile file is an error of its own and stops the search.
  */
 public final class CredentialsChain implements CredentialsProvider {
     private final List<CredentialsProvider> sources;
@@ -27,6 +28,8 @@ public final class CredentialsChain implements CredentialsProvider {
                 Credentials found = source.credentials();
                 lastWorking = source;
                 return found;
+            } catch (MalformedProfileFileException e) {
+                throw e;
             } catch (CredentialsException e) {
                 reasons.add(source + ": " + e.getMessage());
             }

@@ -3,7 +3,7 @@ package gpbackup.s3plugin.auth;
 import gpbackup.s3plugin.PluginException;
 
 /** No usable credentials could be found, or a credentials source is malformed. */
-public final class CredentialsException extends PluginException {
+public class CredentialsException extends PluginException {
     private static final long serialVersionUID = 1L;
 
     public CredentialsException(String message) {

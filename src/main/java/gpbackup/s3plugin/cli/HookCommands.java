@@ -25,7 +25,7 @@ final class HookCommands {
         if (!checksHost(context)) {
             return;
         }
-        String localBackupDir = context.arg(1);
+        String localBackupDir = context.arg(1).replaceAll("/+$", "");
         String timestamp = lastSegment(localBackupDir);
         String probeKey = context.layout().keyFor(localBackupDir + "/gpbackup_" + timestamp + "_report");
         context.s3().putObject(probeKey, Payload.empty());
@@ -43,7 +43,17 @@ final class HookCommands {
         if (!checksHost(context)) {
             return;
         }
-        context.s3().listPage(context.layout().folderPrefix(), Optional.empty(), 1);
+        try {
+            context.s3().listPage(context.layout().folderPrefix(), Optional.empty(), 1);
+        } catch (S3Exception e) {
+            // A restore needs only GetObject; a policy without ListBucket must not fail here.
+            // AccessDenied still proves the bucket exists and the keys and signature are good.
+            if (!e.code().filter("AccessDenied"::equals).isPresent()) {
+                throw e;
+            }
+            context.log().warn("setup for restore: cannot list the folder (" + e.getMessage() + "); continuing");
+            return;
+        }
         context.log().info("setup for restore: bucket " + context.config().bucket() + " at "
                 + context.s3().endpoint().display() + " is readable");
     }
@@ -74,7 +84,6 @@ final class HookCommands {
     }
 
     private static String lastSegment(String path) {
-        String trimmed = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        return trimmed.substring(trimmed.lastIndexOf('/') + 1);
+        return path.substring(path.lastIndexOf('/') + 1);
     }
 }

@@ -1,9 +1,14 @@
 package gpbackup.s3plugin.cli;
 
+import gpbackup.s3plugin.auth.AwsConfigFiles;
+import gpbackup.s3plugin.auth.AwsRegion;
 import gpbackup.s3plugin.auth.CredentialsChain;
 import gpbackup.s3plugin.auth.CredentialsProvider;
 import gpbackup.s3plugin.auth.Credentials;
 import gpbackup.s3plugin.auth.EnvironmentCredentialsProvider;
+import gpbackup.s3plugin.auth.InstanceMetadataCredentialsProvider;
+import gpbackup.s3plugin.auth.ProfileCredentialsProvider;
+import gpbackup.s3plugin.auth.RefreshingCredentialsProvider;
 import gpbackup.s3plugin.auth.StaticCredentialsProvider;
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.log.PluginLog;
@@ -74,8 +79,9 @@ final class PluginContext {
 
     S3Client s3() {
         if (s3 == null) {
-            String region = config.region().orElse("us-east-1");
-            s3 = S3ClientFactory.create(config, region, credentials(), clock, log);
+            AwsConfigFiles awsFiles = AwsConfigFiles.from(environment);
+            String region = AwsRegion.resolve(config.region(), environment, awsFiles);
+            s3 = S3ClientFactory.create(config, region, credentials(awsFiles), environment, clock, log);
         }
         return s3;
     }
@@ -88,13 +94,19 @@ final class PluginContext {
         return new RangedDownloader(s3(), config.restore());
     }
 
-    private CredentialsProvider credentials() {
+    /**
+     * The credential chain: config keys, the AWS_* environment, the shared profile files, the EC2
+     * instance role. The first complete source wins and is refreshed before its keys expire.
+     */
+    private CredentialsProvider credentials(AwsConfigFiles awsFiles) {
         List<CredentialsProvider> sources = new ArrayList<>();
         if (config.accessKeyId().isPresent() && config.secretAccessKey().isPresent()) {
             sources.add(new StaticCredentialsProvider(
                     Credentials.of(config.accessKeyId().get(), config.secretAccessKey().get(), null)));
         }
         sources.add(new EnvironmentCredentialsProvider(environment));
-        return new CredentialsChain(sources);
+        sources.add(new ProfileCredentialsProvider(awsFiles));
+        sources.add(new InstanceMetadataCredentialsProvider(environment, clock));
+        return new RefreshingCredentialsProvider(new CredentialsChain(sources), clock, log::warn);
     }
 }

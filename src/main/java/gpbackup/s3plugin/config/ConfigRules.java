@@ -29,7 +29,7 @@ final class ConfigRules {
     static final String PGPORT = "pgport";
     /** Added by gpbackup when it copies the config to the segment hosts; nothing for us. */
     static final String BACKUP_PLUGIN_VERSION = "backup_plugin_version";
-    /** Accepted so configs written for a custom CA keep loading; not used yet. */
+    /** A PEM bundle of private certificate authorities, trusted on top of the JDK's own. */
     static final String CA_CERT = "ca_cert";
 
     static final List<String> KNOWN_OPTIONS = List.of(
@@ -87,7 +87,7 @@ final class ConfigRules {
                 encryption, options.text(ACCESS_KEY_ID), options.text(SECRET_ACCESS_KEY), options.text(HTTP_PROXY),
                 new TransferSettings(backupChunkSize, backupConcurrency),
                 new TransferSettings(restoreChunkSize, restoreConcurrency),
-                maxRequestRetries, restoreSubset);
+                maxRequestRetries, restoreSubset, options.text(CA_CERT));
     }
 
     private static void reportUnknown(Options options, Problems problems) {
@@ -186,15 +186,20 @@ final class ConfigRules {
         return value.intValueExact();
     }
 
+    /**
+     * Exactly {@code on} or {@code off}, lower case: gprestore reads this option too and turns
+     * subset restores on only for the text {@code on}, so "ON" would silently do nothing.
+     */
     private static boolean onOff(Options options, String name, Problems problems) {
         Optional<String> text = options.text(name);
-        if (text.isEmpty() || text.get().equalsIgnoreCase("off")) {
+        if (text.isEmpty() || text.get().equals("off")) {
             return false;
         }
-        if (text.get().equalsIgnoreCase("on")) {
+        if (text.get().equals("on")) {
             return true;
         }
-        problems.add(name + ": " + SafeText.quoted(text.get()) + " must be on or off");
+        problems.add(name + ": " + SafeText.quoted(text.get()) + " must be on or off, in lower case"
+                + " (gprestore recognises only 'on')");
         return false;
     }
 

@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param restore         part size and concurrency of downloads
  * @param maxRequestRetries how often one failed request is retried
  * @param restoreSubset   true when {@code restore_subset: on}: gprestore then calls restore_data_subset
+ * @param caCert          a PEM bundle of extra certificate authorities to trust, if configured
  */
 public record PluginConfig(
         String executablePath,
@@ -32,7 +33,8 @@ public record PluginConfig(
         TransferSettings backup,
         TransferSettings restore,
         int maxRequestRetries,
-        boolean restoreSubset) {
+        boolean restoreSubset,
+        Optional<String> caCert) {
 
     @Override
     public String toString() {
@@ -48,6 +50,7 @@ public record PluginConfig(
                 + ", backup=" + backup
                 + ", restore=" + restore
                 + ", maxRequestRetries=" + maxRequestRetries
-                + ", restoreSubset=" + restoreSubset + "]";
+                + ", restoreSubset=" + restoreSubset
+                + ", caCert=" + caCert.orElse("") + "]";
     }
 }

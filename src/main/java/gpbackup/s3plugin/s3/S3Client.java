@@ -105,13 +105,24 @@ public final class S3Client {
                 (response, in) -> null);
     }
 
-    /** HeadObject: size and ETag. A missing object is an {@link S3Exception} with status 404. */
+    /**
+     * HeadObject: size and ETag. A missing object is an {@link S3Exception} with status 404; a
+     * HEAD answer has no body to tell a missing bucket from a missing key, so a 404 is followed
+     * by a one-key listing, which names the bucket when that is what is missing.
+     */
     public ObjectInfo headObject(String key) {
-        return execute(objectRequest("read", "HEAD", key, "", List.of(), Payload.empty()), (response, in) -> {
-            long size = response.headers().firstValueAsLong("Content-Length")
-                    .orElseThrow(() -> new IOException("HEAD answer has no Content-Length"));
-            return new ObjectInfo(size, response.headers().firstValue("ETag").orElse(""));
-        });
+        try {
+            return execute(objectRequest("read", "HEAD", key, "", List.of(), Payload.empty()), (response, in) -> {
+                long size = response.headers().firstValueAsLong("Content-Length")
+                        .orElseThrow(() -> new IOException("HEAD answer has no Content-Length"));
+                return new ObjectInfo(size, response.headers().firstValue("ETag").orElse(""));
+            });
+        } catch (S3Exception missing) {
+            if (missing.isNotFound()) {
+                listPage(key, Optional.empty(), 1);
+            }
+            throw missing;
+        }
     }
 
     /**
@@ -228,7 +239,8 @@ public final class S3Client {
             S3Exception failure;
             try {
                 HttpResponse<InputStream> response = http.send(build(request), HttpResponse.BodyHandlers.ofInputStream());
-                try (InputStream body = response.body()) {
+                // A proxy's refusal of a CONNECT tunnel arrives as a response without a body.
+                try (InputStream body = response.body() == null ? InputStream.nullInputStream() : response.body()) {
                     int status = response.statusCode();
                     if (status / 100 == 2) {
                         return handler.handle(response, body);

@@ -43,22 +43,27 @@ public record S3Endpoint(String scheme, String authority, String bucket, boolean
         try {
             uri = new URI(withScheme);
         } catch (URISyntaxException e) {
-            throw new ConfigException("endpoint '" + endpoint + "' is not a host, host:port or URL");
+            throw new ConfigException("endpoint '" + redacted(endpoint) + "' is not a host, host:port or URL");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new ConfigException("endpoint '" + endpoint + "' must use http or https");
+            throw new ConfigException("endpoint '" + redacted(endpoint) + "' must use http or https");
         }
         if (uri.getHost() == null || uri.getRawUserInfo() != null
                 || uri.getRawQuery() != null || uri.getRawFragment() != null
                 || !(uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/"))) {
-            throw new ConfigException("endpoint '" + endpoint
+            throw new ConfigException("endpoint '" + redacted(endpoint)
                     + "' must be a host, host:port or scheme://host[:port] without a path");
         }
         int port = uri.getPort();
         int defaultPort = scheme.equals("https") ? 443 : 80;
         String authority = port == -1 || port == defaultPort ? uri.getHost() : uri.getHost() + ":" + port;
         return new S3Endpoint(scheme, authority, bucket, true);
+    }
+
+    /** The endpoint text for messages, with any {@code user:password@} masked. */
+    private static String redacted(String endpoint) {
+        return endpoint.replaceAll("(?<=//)[^/@]*@", "****@").replaceAll("^[^/@]*@", "****@");
     }
 
     /** The wire path of an object (or of the bucket when {@code key} is empty), URI-encoded once. */

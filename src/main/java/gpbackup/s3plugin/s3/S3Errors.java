@@ -50,6 +50,10 @@ final class S3Errors {
                             Optional<String> bucketRegion, String accessKeyId) {
         String target = target(request);
         String what = request.action() + " " + target;
+        if (status == 407) {
+            return what + " failed: the proxy refused the request (HTTP 407 Proxy Authentication Required);"
+                    + " check the user and password of http_proxy or HTTPS_PROXY";
+        }
         if (code == null) {
             return what + " failed: HTTP " + status + suffix(serverMessage);
         }

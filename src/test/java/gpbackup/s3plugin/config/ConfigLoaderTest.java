@@ -133,7 +133,8 @@ class ConfigLoaderTest {
             assertEquals(new PluginConfig("/usr/local/greenplum-db/bin/gpbackup_s3_plugin", "my-bucket",
                     "test/backup", Optional.of("us-east-1"), Optional.of("127.0.0.1:9000"), false,
                     Optional.of("AKIAIOSFODNN7EXAMPLE"), Optional.of("abc"), Optional.empty(),
-                    new TransferSettings(500 * MIB, 6), new TransferSettings(500 * MIB, 6), 10, true),
+                    new TransferSettings(500 * MIB, 6), new TransferSettings(500 * MIB, 6), 10, true,
+                    Optional.empty()),
                     rewritten);
         }
 
@@ -211,7 +212,8 @@ class ConfigLoaderTest {
             assertEquals(new PluginConfig("/bin/plugin", "b", "/backups/prod", Optional.empty(),
                     Optional.of("https://minio.example.com:9000"), true, Optional.of("AKID"),
                     Optional.of("SECRET"), Optional.of("http://proxy:3128"),
-                    new TransferSettings(64 * MIB, 16), new TransferSettings(1536 * MIB, 32), 0, false),
+                    new TransferSettings(64 * MIB, 16), new TransferSettings(1536 * MIB, 32), 0, false,
+                    Optional.of("/etc/ssl/minio.pem")),
                     config);
         }
     }
@@ -387,8 +389,7 @@ class ConfigLoaderTest {
         @ParameterizedTest(name = "restore_subset: {0} is {1}")
         @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
                 on      | true
-                ON      | true
-                'On'    | true
+                "on"    | true
                 off     | false
                 "off"   | false
                 ``      | false
@@ -403,16 +404,23 @@ class ConfigLoaderTest {
         }
 
         @ParameterizedTest(name = "restore_subset: {0}")
-        @ValueSource(strings = {"yes", "true", "1", "enabled"})
-        void restoreSubsetRejectsAnythingButOnAndOff(String value) {
-            assertEquals("invalid plugin config " + SOURCE + ": restore_subset: \"" + value + "\" must be on or off",
+        @ValueSource(strings = {"yes", "true", "1", "enabled", "ON", "On", "OFF"})
+        void restoreSubsetRejectsAnythingButLowerCaseOnAndOff(String value) {
+            // gprestore turns subset restores on only for the exact text "on"; "ON" would do nothing.
+            assertEquals("invalid plugin config " + SOURCE + ": restore_subset: \"" + value + "\" must be on or off,"
+                    + " in lower case (gprestore recognises only 'on')",
                     failure(configWith("restore_subset: " + value)));
         }
 
         @Test
-        void gpbackupAddedOptionsAndCaCertAreAcceptedAndIgnored() {
-            assertEquals(parse(configWith()), parse(configWith(
-                    "pgport: 6000", "backup_plugin_version: 1.0.0", "ca_cert: /etc/ssl/ca.pem")));
+        void gpbackupAddedOptionsAreAcceptedAndIgnored() {
+            assertEquals(parse(configWith()), parse(configWith("pgport: 6000", "backup_plugin_version: 1.0.0")));
+        }
+
+        @Test
+        void caCertIsKeptAsAPath() {
+            assertEquals(java.util.Optional.of("/etc/ssl/ca.pem"),
+                    parse(configWith("ca_cert: /etc/ssl/ca.pem")).caCert());
         }
 
         @Test
@@ -458,7 +466,8 @@ class ConfigLoaderTest {
                     + "backup_multipart_chunksize: \"12XB\" is not a size: unknown unit 'XB'"
                     + " (use B, KB, MB, GB or TB; all are powers of 1024); "
                     + "restore_max_concurrent_requests: \"six\" is not a whole number; "
-                    + "restore_subset: \"yes\" must be on or off", message);
+                    + "restore_subset: \"yes\" must be on or off, in lower case (gprestore recognises only 'on')",
+                    message);
         }
     }
 

@@ -22,13 +22,23 @@ import java.util.Map;
  * nothing with the plugin's S3 client, retries or transfer engine (only the signer).
  */
 public final class RawS3Client {
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http;
     private final String endpoint;
     private final String host;
     private final Credentials credentials = Credentials.of(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY, null);
     private final SigV4Signer signer = SigV4Signer.forS3("us-east-1");
 
     public RawS3Client(String endpoint) {
+        this(endpoint, null);
+    }
+
+    /** A client that also trusts the given test certificate, for a server on https. */
+    public RawS3Client(String endpoint, TestCertificate certificate) {
+        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1);
+        if (certificate != null) {
+            builder.sslContext(gpbackup.s3plugin.http.TrustedCertificates.withExtraAuthorities(certificate.pem()));
+        }
+        this.http = builder.build();
         this.endpoint = endpoint;
         this.host = URI.create(endpoint).getAuthority();
     }

@@ -21,23 +21,36 @@ public final class S3ProxyServer implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path logFile;
+    private final boolean tls;
 
-    private S3ProxyServer(Process process, int port, Path logFile) {
+    private S3ProxyServer(Process process, int port, Path logFile, boolean tls) {
         this.process = process;
         this.port = port;
         this.logFile = logFile;
+        this.tls = tls;
     }
 
-    /** Starts S3Proxy and waits until it accepts connections. */
+    /** Starts S3Proxy on plain http and waits until it accepts connections. */
     public static S3ProxyServer start(Path workDir) throws IOException, InterruptedException {
+        return start(workDir, null);
+    }
+
+    /** Starts S3Proxy on https with the given certificate, or on http when it is null. */
+    public static S3ProxyServer start(Path workDir, TestCertificate certificate)
+            throws IOException, InterruptedException {
         String jar = System.getProperty("s3proxy.jar", "target/s3proxy/s3proxy.jar");
         if (!Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException("S3Proxy jar not found at " + jar + "; run through 'mvn verify'");
         }
         int port = freePort();
         Path properties = workDir.resolve("s3proxy.properties");
+        String listen = certificate == null
+                ? "s3proxy.endpoint=http://127.0.0.1:" + port
+                : "s3proxy.secure-endpoint=https://127.0.0.1:" + port
+                        + "\ns3proxy.keystore-path=" + certificate.keyStore()
+                        + "\ns3proxy.keystore-password=" + certificate.password();
         Files.writeString(properties, String.join("\n",
-                "s3proxy.endpoint=http://127.0.0.1:" + port,
+                listen,
                 "s3proxy.authorization=aws-v2-or-v4",
                 "s3proxy.identity=" + ACCESS_KEY,
                 "s3proxy.credential=" + SECRET_KEY,
@@ -51,13 +64,13 @@ public final class S3ProxyServer implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(logFile.toFile())
                 .start();
-        S3ProxyServer server = new S3ProxyServer(process, port, logFile);
+        S3ProxyServer server = new S3ProxyServer(process, port, logFile, certificate != null);
         server.awaitListening(Duration.ofSeconds(60));
         return server;
     }
 
     public String endpoint() {
-        return "http://127.0.0.1:" + port;
+        return (tls ? "https" : "http") + "://127.0.0.1:" + port;
     }
 
     public int port() {

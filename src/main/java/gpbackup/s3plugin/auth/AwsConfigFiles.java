@@ -1,0 +1,43 @@
+package gpbackup.s3plugin.auth;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Where the AWS shared files are and which profile to use, from the environment:
+ * {@code AWS_SHARED_CREDENTIALS_FILE} (default {@code ~/.aws/credentials}), {@code AWS_CONFIG_FILE}
+ * (default {@code ~/.aws/config}) and {@code AWS_PROFILE} (default {@code default}).
+ */
+public record AwsConfigFiles(Path credentialsFile, Path configFile, String profile) {
+
+    public static AwsConfigFiles from(Function<String, String> environment) {
+        Path home = Path.of(nonEmpty(environment.apply("HOME")).orElse(System.getProperty("user.home")));
+        Path credentials = nonEmpty(environment.apply("AWS_SHARED_CREDENTIALS_FILE")).map(AwsConfigFiles::expandHome)
+                .map(p -> p.apply(home)).orElse(home.resolve(".aws").resolve("credentials"));
+        Path config = nonEmpty(environment.apply("AWS_CONFIG_FILE")).map(AwsConfigFiles::expandHome)
+                .map(p -> p.apply(home)).orElse(home.resolve(".aws").resolve("config"));
+        String profile = nonEmpty(environment.apply("AWS_PROFILE")).orElse("default");
+        return new AwsConfigFiles(credentials, config, profile);
+    }
+
+    /** The chosen profile's settings in the credentials file. */
+    public Map<String, String> credentialsProfile() {
+        return ProfileFile.read(credentialsFile, ProfileFile.Kind.CREDENTIALS).profile(profile).orElse(Map.of());
+    }
+
+    /** The chosen profile's settings in the config file. */
+    public Map<String, String> configProfile() {
+        return ProfileFile.read(configFile, ProfileFile.Kind.CONFIG).profile(profile).orElse(Map.of());
+    }
+
+    private static Function<Path, Path> expandHome(String path) {
+        return home -> path.equals("~") ? home
+                : path.startsWith("~/") ? home.resolve(path.substring(2)) : Path.of(path);
+    }
+
+    static Optional<String> nonEmpty(String value) {
+        return Optional.ofNullable(value).filter(v -> !v.isEmpty());
+    }
+}

@@ -1,0 +1,25 @@
+package gpbackup.s3plugin.auth;
+
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The signing region: the config's {@code region}, else {@code AWS_REGION}, else
+ * {@code AWS_DEFAULT_REGION}, else the profile's {@code region} in the config file, else
+ * {@code us-east-1}. S3-compatible stores ignore it, but it is part of every signature.
+ */
+public final class AwsRegion {
+    public static final String FALLBACK = "us-east-1";
+
+    private AwsRegion() {
+    }
+
+    public static String resolve(Optional<String> configured, Function<String, String> environment,
+                                 AwsConfigFiles files) {
+        return configured
+                .or(() -> AwsConfigFiles.nonEmpty(environment.apply("AWS_REGION")))
+                .or(() -> AwsConfigFiles.nonEmpty(environment.apply("AWS_DEFAULT_REGION")))
+                .or(() -> AwsConfigFiles.nonEmpty(files.configProfile().get("region")))
+                .orElse(FALLBACK);
+    }
+}

@@ -1,0 +1,161 @@
+package gpbackup.s3plugin.auth;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The EC2 instance role, from the instance metadata service: IMDSv2 (a session token from
+ * {@code PUT /latest/api/token}, then the role and its credentials), falling back to IMDSv1 when
+ * the token request is refused with 403/404/405, fails in any way but 400, or times out.
+ *
+ * <p>Timeouts are about a second so that a host outside EC2 is not held up. The metadata service
+ * is link-local and never reached through a proxy. {@code AWS_EC2_METADATA_DISABLED=true} turns
+ * this source off without any network I/O; {@code AWS_EC2_METADATA_SERVICE_ENDPOINT} moves it.
+ */
+public final class InstanceMetadataCredentialsProvider implements CredentialsProvider {
+    public static final String DEFAULT_ENDPOINT = "http://169.254.169.254";
+    static final String TOKEN_TTL_HEADER = "X-aws-ec2-metadata-token-ttl-seconds";
+    static final String TOKEN_HEADER = "X-aws-ec2-metadata-token";
+    static final int TOKEN_TTL_SECONDS = 21600;
+    private static final Duration TIMEOUT = Duration.ofSeconds(1);
+    private static final String ROLE_PATH = "/latest/meta-data/iam/security-credentials/";
+
+    private final Function<String, String> environment;
+    private final Clock clock;
+    private final HttpClient http;
+    private String token;
+    private Instant tokenExpiry = Instant.MIN;
+
+    public InstanceMetadataCredentialsProvider(Function<String, String> environment, Clock clock) {
+        this(environment, clock, HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(TIMEOUT)
+                .proxy(HttpClient.Builder.NO_PROXY)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build());
+    }
+
+    InstanceMetadataCredentialsProvider(Function<String, String> environment, Clock clock, HttpClient http) {
+        this.environment = environment;
+        this.clock = clock;
+        this.http = http;
+    }
+
+    @Override
+    public synchronized Credentials credentials() {
+        if ("true".equalsIgnoreCase(String.valueOf(environment.apply("AWS_EC2_METADATA_DISABLED")).strip())) {
+            throw new CredentialsException("disabled by AWS_EC2_METADATA_DISABLED");
+        }
+        String base = AwsConfigFiles.nonEmpty(environment.apply("AWS_EC2_METADATA_SERVICE_ENDPOINT"))
+                .orElse(DEFAULT_ENDPOINT).replaceAll("/+$", "");
+        String role = get(base, ROLE_PATH).lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst()
+                .orElseThrow(() -> new CredentialsException("no IAM role is attached to this instance"));
+        return parseCredentials(get(base, ROLE_PATH + role), role);
+    }
+
+    /** A GET with the session token when there is one; a 401 means the token expired: fetch one more. */
+    private String get(String base, String path) {
+        Optional<String> sessionToken = token(base);
+        HttpResponse<String> response = send(base, "GET", path, sessionToken);
+        if (response.statusCode() == 401 && sessionToken.isPresent()) {
+            tokenExpiry = Instant.MIN;
+            response = send(base, "GET", path, token(base));
+        }
+        if (response.statusCode() == 404) {
+            throw new CredentialsException("no IAM role is attached to this instance (" + base + " answered 404)");
+        }
+        if (response.statusCode() != 200) {
+            throw new CredentialsException(base + " answered HTTP " + response.statusCode() + " for " + path);
+        }
+        return response.body();
+    }
+
+    /** The IMDSv2 session token, reused while valid; empty means "use IMDSv1". */
+    private Optional<String> token(String base) {
+        Instant now = clock.instant();
+        if (token != null && now.isBefore(tokenExpiry)) {
+            return Optional.of(token);
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/latest/api/token"))
+                .timeout(TIMEOUT)
+                .header(TOKEN_TTL_HEADER, Integer.toString(TOKEN_TTL_SECONDS))
+                .PUT(HttpRequest.BodyPublishers.noBody())
+                .build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            token = null;
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CredentialsException("interrupted while asking " + base + " for a token", e);
+        }
+        if (response.statusCode() == 400) {
+            throw new CredentialsException(base + " refused the IMDSv2 token request (HTTP 400)");
+        }
+        if (response.statusCode() != 200 || response.body().isBlank()) {
+            token = null;
+            return Optional.empty();
+        }
+        token = response.body().strip();
+        // Renew a minute early so a token never expires between fetching and using it.
+        tokenExpiry = now.plusSeconds(TOKEN_TTL_SECONDS - 60);
+        return Optional.of(token);
+    }
+
+    private HttpResponse<String> send(String base, String method, String path, Optional<String> sessionToken) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT)
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        sessionToken.ifPresent(t -> builder.header(TOKEN_HEADER, t));
+        try {
+            return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (HttpTimeoutException e) {
+            throw new CredentialsException("no answer from " + base + " within " + TIMEOUT.toMillis() + " ms"
+                    + " (not an EC2 instance?)");
+        } catch (IOException e) {
+            throw new CredentialsException("cannot reach " + base + ": "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CredentialsException("interrupted while asking " + base, e);
+        }
+    }
+
+    private static Credentials parseCredentials(String json, String role) {
+        Map<String, String> fields = FlatJson.parse(json);
+        String code = fields.getOrDefault("Code", "Success");
+        if (!code.equals("Success")) {
+            throw new CredentialsException("instance role '" + role + "' credentials are not available: " + code);
+        }
+        String id = fields.get("AccessKeyId");
+        String secret = fields.get("SecretAccessKey");
+        if (id == null || secret == null) {
+            throw new CredentialsException("instance role '" + role + "' answer lacks AccessKeyId or SecretAccessKey");
+        }
+        Optional<Instant> expiration;
+        try {
+            expiration = Optional.ofNullable(fields.get("Expiration")).map(Instant::parse);
+        } catch (DateTimeParseException e) {
+            throw new CredentialsException("instance role '" + role + "' answer has an unreadable Expiration");
+        }
+        return new Credentials(id, secret, Optional.ofNullable(fields.get("Token")).filter(t -> !t.isEmpty()),
+                expiration);
+    }
+
+    @Override
+    public String toString() {
+        return "EC2 instance metadata";
+    }
+}

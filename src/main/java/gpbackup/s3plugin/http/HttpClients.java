@@ -1,0 +1,34 @@
+package gpbackup.s3plugin.http;
+
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Builds the JDK HTTP client that talks to the S3 endpoint. */
+public final class HttpClients {
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    private HttpClients() {
+    }
+
+    public static HttpClient forS3(Optional<ProxySetting> proxy, Optional<Path> caCert) {
+        HttpClient.Builder builder = HttpClient.newBuilder()
+                // S3 speaks HTTP/1.1; the JDK's default would try an h2c upgrade on plain http.
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(CONNECT_TIMEOUT)
+                // A redirect means the wrong region or endpoint: report it, do not follow it unsigned.
+                .followRedirects(HttpClient.Redirect.NEVER)
+                // No proxy unless chosen: the JDK default would honour JVM-wide proxy properties.
+                .proxy(HttpClient.Builder.NO_PROXY);
+        proxy.ifPresent(p -> builder.proxy(ProxySelector.of(InetSocketAddress.createUnresolved(p.host(), p.port()))));
+        caCert.ifPresent(pem -> builder.sslContext(TrustedCertificates.withExtraAuthorities(pem)));
+        HttpClient client = builder.build();
+        if (proxy.isPresent() && proxy.get().user().isPresent()) {
+            return new ProxyAuthorizingClient(client, proxy.get().user().get(), proxy.get().password().orElse(""));
+        }
+        return client;
+    }
+}
