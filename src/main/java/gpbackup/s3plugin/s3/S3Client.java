@@ -119,7 +119,15 @@ public final class S3Client {
             });
         } catch (S3Exception missing) {
             if (missing.isNotFound()) {
-                listPage(key, Optional.empty(), 1);
+                try {
+                    listPage(key, Optional.empty(), 1);
+                } catch (S3Exception listing) {
+                    // Only a missing bucket explains the 404 better; a policy without ListBucket or a
+                    // failing listing must not hide that the object is missing.
+                    if (listing.code().filter("NoSuchBucket"::equals).isPresent()) {
+                        throw listing;
+                    }
+                }
             }
             throw missing;
         }
@@ -160,10 +168,9 @@ public final class S3Client {
             List<ObjectSummary> objects = new ArrayList<>();
             for (XmlElement contents : result.all("Contents")) {
                 String key = contents.childText("Key").orElseThrow(() -> new IOException("listing entry without Key"));
-                long size = Long.parseLong(contents.childText("Size").orElse("0"));
-                objects.add(new ObjectSummary(key, size));
+                objects.add(new ObjectSummary(key, size(contents.childText("Size").orElse("0"))));
             }
-            boolean truncated = result.childText("IsTruncated").map(Boolean::parseBoolean).orElse(false);
+            boolean truncated = result.childText("IsTruncated").map(t -> Boolean.parseBoolean(t.strip())).orElse(false);
             Optional<String> next = truncated ? result.childText("NextContinuationToken") : Optional.empty();
             if (truncated && next.isEmpty()) {
                 throw new IOException("truncated listing without a continuation token");
@@ -355,6 +362,15 @@ public final class S3Client {
             throw new S3Exception("S3 reported " + code + ": " + root.childText("Message").orElse(""), 200, code);
         }
         return root;
+    }
+
+    /** A listing's Size; a bad one fails the request like any unreadable answer, not as a NumberFormatException. */
+    private static long size(String text) throws IOException {
+        try {
+            return Long.parseLong(text.strip());
+        } catch (NumberFormatException e) {
+            throw new IOException("listing entry has an unreadable Size '" + text.strip() + "'", e);
+        }
     }
 
     private static String readLimited(InputStream in) throws IOException {

@@ -36,7 +36,8 @@ final class S3Errors {
         }
         if (code == null) {
             code = switch (status) {
-                case 404 -> request.key().isEmpty() ? "NoSuchBucket" : "NoSuchKey";
+                // A bucket-level call (listing, batch delete) carries a prefix as its key, not an object.
+                case 404 -> request.wirePath().equals(endpoint.bucketPath()) ? "NoSuchBucket" : "NoSuchKey";
                 case 403 -> "AccessDenied";
                 case 301 -> "PermanentRedirect";
                 default -> null;

@@ -46,7 +46,9 @@ public record XmlElement(String name, String text, List<XmlElement> children) {
                 case XMLStreamReader.START_ELEMENT -> children.add(readElement(reader));
                 case XMLStreamReader.CHARACTERS, XMLStreamReader.CDATA -> text.append(reader.getText());
                 case XMLStreamReader.END_ELEMENT -> {
-                    return new XmlElement(name, text.toString().strip(), List.copyOf(children));
+                    // A leaf's text is data (a key may begin or end with spaces); around children it is layout.
+                    String value = children.isEmpty() ? text.toString() : text.toString().strip();
+                    return new XmlElement(name, value, List.copyOf(children));
                 }
                 default -> { }
             }

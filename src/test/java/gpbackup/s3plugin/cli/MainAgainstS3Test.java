@@ -1,0 +1,223 @@
+package gpbackup.s3plugin.cli;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.head;
+import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import gpbackup.s3plugin.s3.WireMockS3;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Whole commands from argv to the requests S3 sees and the bytes gpbackup reads back. */
+class MainAgainstS3Test {
+    private static final String DATA_FILE = "/data/gpseg0/backups/20240101/20240101120000/gpbackup_0_20240101120000_16384";
+    private static final String KEY_PATH = "/bucket/f/backups/20240101/20240101120000/gpbackup_0_20240101120000_16384";
+    private static final byte[] OBJECT = "COPY public.t FROM STDIN;\n1\tone\n2\ttwo\n\\.\n".getBytes(StandardCharsets.UTF_8);
+
+    @RegisterExtension
+    static WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
+
+    @TempDir
+    Path home;
+
+    private Path config;
+    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void config() throws IOException {
+        config = Files.writeString(home.resolve("s3_config.yaml"), """
+                executablepath: /usr/local/greenplum-db/bin/gpbackup_s3_plugin
+                options:
+                  region: us-east-1
+                  endpoint: http://127.0.0.1:%d
+                  encryption: off
+                  aws_access_key_id: AKID
+                  aws_secret_access_key: %s
+                  bucket: bucket
+                  folder: f
+                  max_request_retries: 0
+                """.formatted(server.getPort(), WireMockS3.SECRET));
+    }
+
+    private int run(InputStream stdin, String... argv) {
+        Map<String, String> environment = Map.of("HOME", home.toString(), "HOSTNAME", "sdw1");
+        return new Main(environment::get, stdin, stdout, new PrintStream(stderr, true, StandardCharsets.UTF_8),
+                Clock.systemUTC()).run(argv);
+    }
+
+    private String err() {
+        return stderr.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void backupDataUploadsStdinToTheKeyOfTheDataFile() {
+        server.stubFor(put(urlEqualTo(KEY_PATH)).willReturn(ok().withHeader("ETag", "\"e\"")));
+        assertEquals(0, run(new ByteArrayInputStream(OBJECT), "backup_data", config.toString(), DATA_FILE), err());
+        List<LoggedRequest> puts = server.findAll(putRequestedFor(urlEqualTo(KEY_PATH)));
+        assertEquals(1, puts.size());
+        assertArrayEquals(OBJECT, puts.get(0).getBody());
+        assertEquals("", stdout.toString(StandardCharsets.UTF_8));
+        assertEquals("", err());
+    }
+
+    @Test
+    void restoreDataWritesTheObjectToStdout() {
+        server.stubFor(head(urlEqualTo(KEY_PATH)).willReturn(ok().withHeader("Content-Length", String.valueOf(OBJECT.length))
+                .withHeader("ETag", "\"v1\"")));
+        server.stubFor(get(urlEqualTo(KEY_PATH)).withHeader("Range", equalTo("bytes=0-" + (OBJECT.length - 1)))
+                .withHeader("If-Match", equalTo("\"v1\"")).willReturn(aResponse().withStatus(206).withBody(OBJECT)));
+        assertEquals(0, run(InputStream.nullInputStream(), "restore_data", config.toString(), DATA_FILE), err());
+        assertArrayEquals(OBJECT, stdout.toByteArray());
+    }
+
+    @Test
+    void restoreDataSubsetWritesOnlyTheListedRanges() throws IOException {
+        server.stubFor(head(urlEqualTo(KEY_PATH)).willReturn(ok().withHeader("Content-Length", String.valueOf(OBJECT.length))
+                .withHeader("ETag", "\"v1\"")));
+        server.stubFor(get(urlEqualTo(KEY_PATH)).withHeader("Range", equalTo("bytes=26-32"))
+                .willReturn(aResponse().withStatus(206).withBody(Arrays.copyOfRange(OBJECT, 26, 33))));
+        server.stubFor(get(urlEqualTo(KEY_PATH)).withHeader("Range", equalTo("bytes=0-3"))
+                .willReturn(aResponse().withStatus(206).withBody(Arrays.copyOfRange(OBJECT, 0, 4))));
+        Path offsets = Files.writeString(home.resolve("offsets"), "2 26 33 0 4");
+        assertEquals(0, run(InputStream.nullInputStream(), "restore_data_subset", config.toString(), DATA_FILE,
+                offsets.toString()), err());
+        assertEquals("1\tone\n2COPY", stdout.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void restoreOfAMissingObjectFailsWithOneLineAndNothingOnStdout() {
+        server.stubFor(head(urlEqualTo(KEY_PATH)).willReturn(aResponse().withStatus(404)));
+        server.stubFor(get(urlPathEqualTo("/bucket")).willReturn(ok(
+                "<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>")));
+        assertEquals(1, run(InputStream.nullInputStream(), "restore_data", config.toString(), DATA_FILE));
+        assertEquals(0, stdout.size());
+        String[] lines = err().split("\n");
+        assertEquals(1, lines.length, err());
+        assertTrue(MainTest.LOG_LINE.matcher(lines[0]).matches(), lines[0]);
+        assertTrue(lines[0].endsWith("-[ERROR]:-object s3:/" + KEY_PATH + " does not exist"), lines[0]);
+    }
+
+    @Test
+    void restoreFailingOnTheGetFailsWithNothingOnStdout() {
+        server.stubFor(head(urlEqualTo(KEY_PATH)).willReturn(ok().withHeader("Content-Length", String.valueOf(OBJECT.length))
+                .withHeader("ETag", "\"v1\"")));
+        server.stubFor(get(urlEqualTo(KEY_PATH)).willReturn(aResponse().withStatus(403)
+                .withBody("<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>")));
+        assertEquals(1, run(InputStream.nullInputStream(), "restore_data", config.toString(), DATA_FILE));
+        assertEquals(0, stdout.size());
+        assertEquals(1, err().split("\n").length, err());
+        assertTrue(err().contains("access denied (AccessDenied)"), err());
+        assertTrue(!err().contains(WireMockS3.SECRET));
+    }
+
+    private Path metadataFile() throws IOException {
+        Path dir = Files.createDirectories(home.resolve("backups/20240101/20240101120000"));
+        return dir.resolve("gpbackup_20240101120000_metadata.sql");
+    }
+
+    private static final String METADATA_KEY_PATH = "/bucket/f/backups/20240101/20240101120000/gpbackup_20240101120000_metadata.sql";
+
+    @Test
+    void restoreFileWritesTheObjectToThePathGiven() throws IOException {
+        Path target = metadataFile();
+        server.stubFor(head(urlEqualTo(METADATA_KEY_PATH)).willReturn(ok()
+                .withHeader("Content-Length", String.valueOf(OBJECT.length)).withHeader("ETag", "\"m\"")));
+        server.stubFor(get(urlEqualTo(METADATA_KEY_PATH)).willReturn(aResponse().withStatus(206).withBody(OBJECT)));
+        assertEquals(0, run(InputStream.nullInputStream(), "restore_file", config.toString(), target.toString()), err());
+        assertArrayEquals(OBJECT, Files.readAllBytes(target));
+        try (var files = Files.list(target.getParent())) {
+            assertEquals(List.of(target), files.toList(), "no temporary file is left");
+        }
+    }
+
+    @Test
+    void failedRestoreFileLeavesNoFileAndKeepsAnExistingOne() throws IOException {
+        Path target = metadataFile();
+        server.stubFor(head(urlEqualTo(METADATA_KEY_PATH)).willReturn(ok()
+                .withHeader("Content-Length", String.valueOf(OBJECT.length)).withHeader("ETag", "\"m\"")));
+        server.stubFor(get(urlEqualTo(METADATA_KEY_PATH)).willReturn(aResponse().withStatus(206)
+                .withHeader("Content-Length", String.valueOf(OBJECT.length)).withBody(Arrays.copyOf(OBJECT, 5))));
+        assertEquals(1, run(InputStream.nullInputStream(), "restore_file", config.toString(), target.toString()));
+        try (var files = Files.list(target.getParent())) {
+            assertEquals(List.of(), files.toList(), "neither the file nor a partial one");
+        }
+        Files.writeString(target, "old metadata");
+        assertEquals(1, run(InputStream.nullInputStream(), "restore_file", config.toString(), target.toString()));
+        assertEquals("old metadata", Files.readString(target));
+        try (var files = Files.list(target.getParent())) {
+            assertEquals(List.of(target), files.toList());
+        }
+    }
+
+    @Test
+    void restoreDirectoryRefusesAKeyThatWouldLandOutsideTheDirectory() throws IOException {
+        Path dir = home.resolve("tree");
+        String prefix = dir + "/";
+        server.stubFor(get(urlPathEqualTo("/bucket")).willReturn(ok("<ListBucketResult><IsTruncated>false</IsTruncated>"
+                + "<Contents><Key>" + prefix + "good</Key><Size>1</Size></Contents>"
+                + "<Contents><Key>" + prefix + "../evil</Key><Size>1</Size></Contents></ListBucketResult>")));
+        assertEquals(1, run(InputStream.nullInputStream(), "restore_directory", config.toString(), dir.toString()));
+        assertTrue(err().contains("refusing to restore s3 key '" + prefix + "../evil' outside " + dir), err());
+        assertEquals(false, Files.exists(home.resolve("evil")));
+        assertEquals(false, Files.exists(dir.resolve("good")), "nothing is written before the check");
+        assertEquals(1, server.findAll(anyRequestedFor(anyUrl())).size());
+    }
+
+    @Test
+    void deleteBackupDeletesEveryObjectUnderTheTimestampAndNothingElse() {
+        server.stubFor(get(urlPathEqualTo("/bucket")).withQueryParam("prefix", equalTo("f/backups/20240101/20240101120000/"))
+                .willReturn(ok("<ListBucketResult><IsTruncated>false</IsTruncated>"
+                        + "<Contents><Key>f/backups/20240101/20240101120000/a</Key><Size>1</Size></Contents>"
+                        + "<Contents><Key>f/backups/20240101/20240101120000/b </Key><Size>2</Size></Contents>"
+                        + "</ListBucketResult>")));
+        server.stubFor(post(urlEqualTo("/bucket?delete=")).willReturn(ok("<DeleteResult/>")));
+        assertEquals(0, run(InputStream.nullInputStream(), "delete_backup", config.toString(), "20240101120000"), err());
+        List<LoggedRequest> deletes = server.findAll(postRequestedFor(urlEqualTo("/bucket?delete=")));
+        assertEquals(1, deletes.size());
+        String body = deletes.get(0).getBodyAsString();
+        assertTrue(body.contains("<Key>f/backups/20240101/20240101120000/a</Key>"), body);
+        assertTrue(body.contains("<Key>f/backups/20240101/20240101120000/b </Key>"), "the key exactly as listed: " + body);
+        assertEquals(2, server.findAll(anyRequestedFor(anyUrl())).size());
+    }
+
+    @Test
+    void listDirectoryPrintsNamesAndSizes() {
+        server.stubFor(get(urlPathEqualTo("/bucket")).willReturn(ok("<ListBucketResult><IsTruncated>false</IsTruncated>"
+                + "<Contents><Key>f/x</Key><Size>10</Size></Contents>"
+                + "<Contents><Key>f/dir/</Key><Size>0</Size></Contents>"
+                + "<Contents><Key>f/longer_name</Key><Size>2048</Size></Contents></ListBucketResult>")));
+        assertEquals(0, run(InputStream.nullInputStream(), "list_directory", config.toString()), err());
+        assertEquals("NAME           SIZE(bytes)\nf/x            10\nf/longer_name  2048\n",
+                stdout.toString(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,76 @@
+package gpbackup.s3plugin.s3;
+
+import com.github.tomakehurst.wiremock.core.Options;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import gpbackup.s3plugin.auth.Credentials;
+import gpbackup.s3plugin.auth.CredentialsProvider;
+import gpbackup.s3plugin.auth.SigV4Signer;
+import gpbackup.s3plugin.log.PluginLog;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+
+/** Builds an {@link S3Client} aimed at a local WireMock server, configured as the factory does, with tiny retry delays. */
+public final class WireMockS3 {
+    public static final String BUCKET = "bucket";
+    public static final String REGION = "us-east-1";
+    public static final String ACCESS_KEY_ID = "AKID";
+    public static final String SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYSECRETKEY";
+
+    private WireMockS3() {
+    }
+
+    /** A WireMock server on a free port that, like S3, answers with a Content-Length rather than chunked. */
+    public static WireMockConfiguration serverOptions() {
+        return WireMockConfiguration.wireMockConfig().dynamicPort()
+                .useChunkedTransferEncoding(Options.ChunkedEncodingPolicy.NEVER);
+    }
+
+    public static S3Endpoint endpoint(int port) {
+        return new S3Endpoint("http", "127.0.0.1:" + port, BUCKET, true);
+    }
+
+    public static S3Client client(int port) {
+        return client(port, 3);
+    }
+
+    public static S3Client client(int port, int retries) {
+        return client(port, retries, S3Client.DEFAULT_CHUNKED_THRESHOLD, Credentials.of(ACCESS_KEY_ID, SECRET, null));
+    }
+
+    public static S3Client client(int port, int retries, long chunkedThreshold, Credentials credentials) {
+        return client(port, retries, chunkedThreshold, credentials, Clock.systemUTC());
+    }
+
+    public static S3Client client(int port, int retries, long chunkedThreshold, Credentials credentials,
+                                  Clock clock) {
+        return client(port, retries, chunkedThreshold, credentials, clock, quietLog());
+    }
+
+    public static S3Client client(int port, int retries, PluginLog log) {
+        return client(port, retries, S3Client.DEFAULT_CHUNKED_THRESHOLD, Credentials.of(ACCESS_KEY_ID, SECRET, null),
+                Clock.systemUTC(), log);
+    }
+
+    private static S3Client client(int port, int retries, long chunkedThreshold, Credentials credentials,
+                                   Clock clock, PluginLog log) {
+        CredentialsProvider provider = () -> credentials;
+        return new S3Client(http(), endpoint(port), SigV4Signer.forS3(REGION), provider, clock,
+                new RetryPolicy(retries, Duration.ofMillis(1), Duration.ofMillis(5)), log, chunkedThreshold);
+    }
+
+    /** As S3ClientFactory builds it: HTTP/1.1, redirects reported rather than followed. */
+    public static HttpClient http() {
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    public static PluginLog quietLog() {
+        return new PluginLog(null, new PrintStream(OutputStream.nullOutputStream()), "u", "h", 1, Clock.systemUTC());
+    }
+}

@@ -1,0 +1,87 @@
+package gpbackup.s3plugin.transfer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Parts held in memory block by block, and byte ranges cut into pieces. */
+class PartBufferAndByteRangeTest {
+
+    private static byte[] data(int n) {
+        byte[] bytes = new byte[n];
+        new Random(n).nextBytes(bytes);
+        return bytes;
+    }
+
+    /** A stream that hands out at most 1000 bytes per read, as a pipe does. */
+    private static InputStream trickle(byte[] data) {
+        InputStream whole = new ByteArrayInputStream(data);
+        return new InputStream() {
+            @Override
+            public int read() throws IOException {
+                return whole.read();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                return whole.read(b, off, Math.min(len, 1000));
+            }
+        };
+    }
+
+    @Test
+    void readsUpToTheLimitAcrossBlocksAndLeavesTheRestInTheStream() throws IOException {
+        byte[] data = data(PartBuffer.BLOCK_SIZE * 2 + 5000);
+        InputStream in = trickle(data);
+        PartBuffer part = PartBuffer.readFrom(in, PartBuffer.BLOCK_SIZE + 10);
+        assertEquals(PartBuffer.BLOCK_SIZE + 10, part.length());
+        assertArrayEquals(Arrays.copyOfRange(data, 0, PartBuffer.BLOCK_SIZE + 10), part.open().readAllBytes());
+        PartBuffer rest = PartBuffer.readFrom(in, Long.MAX_VALUE);
+        assertEquals(data.length - PartBuffer.BLOCK_SIZE - 10, rest.length());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        rest.writeTo(out);
+        assertArrayEquals(Arrays.copyOfRange(data, PartBuffer.BLOCK_SIZE + 10, data.length), out.toByteArray());
+    }
+
+    @Test
+    void canBeReadAgainForARetry() throws IOException {
+        byte[] data = data(3000);
+        PartBuffer part = PartBuffer.readFrom(new ByteArrayInputStream(data), 5000);
+        assertArrayEquals(data, part.open().readAllBytes());
+        InputStream again = part.open();
+        assertEquals(data[0] & 0xff, again.read());
+        assertArrayEquals(Arrays.copyOfRange(data, 1, data.length), again.readAllBytes());
+        assertEquals(-1, again.read());
+    }
+
+    @Test
+    void emptyStreamGivesAnEmptyPart() throws IOException {
+        PartBuffer part = PartBuffer.readFrom(InputStream.nullInputStream(), 100);
+        assertEquals(0, part.length());
+        assertEquals(-1, part.open().read());
+    }
+
+    @Test
+    void rangeIsSplitIntoPiecesOfAtMostTheGivenSize() {
+        assertEquals(List.of(new ByteRange(10, 110), new ByteRange(110, 210), new ByteRange(210, 215)),
+                new ByteRange(10, 215).split(100));
+        assertEquals(List.of(new ByteRange(0, 100)), new ByteRange(0, 100).split(100));
+        assertEquals(List.of(), new ByteRange(7, 7).split(100));
+        assertEquals(205, new ByteRange(10, 215).length());
+    }
+
+    @Test
+    void negativeOrBackwardRangesAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new ByteRange(-1, 5));
+        assertThrows(IllegalArgumentException.class, () -> new ByteRange(5, 4));
+    }
+}

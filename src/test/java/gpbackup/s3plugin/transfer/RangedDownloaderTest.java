@@ -1,0 +1,142 @@
+package gpbackup.s3plugin.transfer;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import gpbackup.s3plugin.config.TransferSettings;
+import gpbackup.s3plugin.s3.S3Exception;
+import gpbackup.s3plugin.s3.WireMockS3;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Ranges of one object fetched several at a time and written in the order asked for. */
+class RangedDownloaderTest {
+    private static final int PIECE = 100;
+    private static final String PATH = "/bucket/folder/data";
+    private static final byte[] OBJECT = new byte[1000];
+
+    static {
+        new Random(7).nextBytes(OBJECT);
+    }
+
+    @RegisterExtension
+    static WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
+
+    /** Serves bytes [start, end) of OBJECT for exactly that Range header, after {@code delayMs}. */
+    private static void serve(int start, int end, int delayMs) {
+        server.stubFor(get(urlEqualTo(PATH)).withHeader("Range", equalTo("bytes=" + start + "-" + (end - 1)))
+                .willReturn(aResponse().withStatus(206).withFixedDelay(delayMs)
+                        .withHeader("Content-Range", "bytes " + start + "-" + (end - 1) + "/" + OBJECT.length)
+                        .withBody(Arrays.copyOfRange(OBJECT, start, end))));
+    }
+
+    private static RangedDownloader downloader(int concurrency) {
+        return new RangedDownloader(WireMockS3.client(server.getPort(), 0), new TransferSettings(PIECE, concurrency));
+    }
+
+    private static byte[] slice(int start, int end) {
+        return Arrays.copyOfRange(OBJECT, start, end);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void piecesAreWrittenInOrderWhenEarlierOnesAnswerLast() throws IOException {
+        for (int i = 0; i < 6; i++) {
+            serve(i * PIECE, (i + 1) * PIECE, (6 - i) * 40);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long written = downloader(4).download("folder/data", List.of(new ByteRange(0, 6 * PIECE)),
+                Optional.of("\"v1\""), out);
+        assertEquals(6 * PIECE, written);
+        assertArrayEquals(slice(0, 6 * PIECE), out.toByteArray());
+        List<LoggedRequest> requests = server.findAll(getRequestedFor(urlEqualTo(PATH)));
+        assertEquals(6, requests.size());
+        requests.forEach(r -> assertEquals("\"v1\"", r.getHeader("If-Match")));
+    }
+
+    @Test
+    void piecesAreFetchedConcurrently() throws IOException {
+        for (int i = 0; i < 4; i++) {
+            serve(i * PIECE, (i + 1) * PIECE, 400);
+        }
+        long start = System.nanoTime();
+        downloader(4).download("folder/data", List.of(new ByteRange(0, 4 * PIECE)), Optional.empty(),
+                new ByteArrayOutputStream());
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(ms < 1200, "4 pieces of 400 ms with concurrency 4 took " + ms + " ms");
+    }
+
+    @Test
+    void severalRangesIncludingEmptyAndUnevenOnesAreWrittenInTheOrderListed() throws IOException {
+        serve(0, 100, 120);
+        serve(100, 150, 0);
+        serve(300, 350, 60);
+        serve(10, 20, 0);
+        serve(990, 1000, 0);
+        List<ByteRange> ranges = List.of(new ByteRange(0, 150), new ByteRange(150, 150), new ByteRange(300, 350),
+                new ByteRange(500, 500), new ByteRange(10, 20), new ByteRange(990, 1000));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long written = downloader(3).download("folder/data", ranges, Optional.empty(), out);
+        byte[] expected = concat(slice(0, 150), slice(300, 350), slice(10, 20), slice(990, 1000));
+        assertEquals(expected.length, written);
+        assertArrayEquals(expected, out.toByteArray());
+        assertEquals(5, server.findAll(anyRequestedFor(anyUrl())).size(), "no request for an empty range");
+    }
+
+    @Test
+    void onlyEmptyRangesWriteNothingAndSendNothing() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(0, downloader(2).download("folder/data", List.of(new ByteRange(5, 5)), Optional.empty(), out));
+        assertEquals(0, downloader(2).download("folder/data", List.of(), Optional.empty(), out));
+        assertEquals(0, out.size());
+        assertEquals(0, server.findAll(anyRequestedFor(anyUrl())).size());
+    }
+
+    @Test
+    void oneFailingPieceFailsTheWholeDownload() {
+        serve(0, 100, 0);
+        serve(100, 200, 0);
+        server.stubFor(get(urlEqualTo(PATH)).withHeader("Range", equalTo("bytes=200-299"))
+                .willReturn(aResponse().withStatus(403).withBody("<Error><Code>AccessDenied</Code></Error>")));
+        serve(300, 400, 0);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        S3Exception e = assertThrows(S3Exception.class, () -> downloader(2).download("folder/data",
+                List.of(new ByteRange(0, 400)), Optional.empty(), out));
+        assertEquals(403, e.status());
+        assertTrue(e.getMessage().startsWith("download s3://bucket/folder/data failed: access denied"), e.getMessage());
+        assertTrue(out.size() <= 200, "nothing after the failed piece was written: " + out.size());
+    }
+
+    @Test
+    void objectReplacedDuringTheDownloadFailsIt() {
+        serve(0, 100, 0);
+        server.stubFor(get(urlEqualTo(PATH)).withHeader("Range", equalTo("bytes=100-199"))
+                .willReturn(aResponse().withStatus(412).withBody("<Error><Code>PreconditionFailed</Code></Error>")));
+        assertThrows(S3Exception.class, () -> downloader(1).download("folder/data", List.of(new ByteRange(0, 200)),
+                Optional.of("\"v1\""), new ByteArrayOutputStream()));
+    }
+}

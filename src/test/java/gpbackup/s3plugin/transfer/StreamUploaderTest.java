@@ -1,0 +1,247 @@
+package gpbackup.s3plugin.transfer;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.delete;
+import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matching;
+import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import gpbackup.s3plugin.config.TransferSettings;
+import gpbackup.s3plugin.s3.S3Exception;
+import gpbackup.s3plugin.s3.WireMockS3;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.stream.IntStream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/** A stream of unknown length becomes one PUT or a multipart upload, and a failure never completes an upload. */
+class StreamUploaderTest {
+    private static final int PART = 1024;
+    private static final String KEY_PATH = "/bucket/folder/data";
+    private static final String UPLOAD_ID = "upload/1+x";
+    private static final String UPLOAD_ID_QUERY = "uploadId=upload%2F1%2Bx";
+
+    @RegisterExtension
+    static WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
+
+    @BeforeEach
+    void s3AcceptsEverything() {
+        server.stubFor(put(urlEqualTo(KEY_PATH)).willReturn(ok().withHeader("ETag", "\"single\"")));
+        server.stubFor(post(urlEqualTo(KEY_PATH + "?uploads=")).willReturn(ok(
+                "<InitiateMultipartUploadResult><Bucket>bucket</Bucket><Key>folder/data</Key><UploadId>"
+                        + UPLOAD_ID + "</UploadId></InitiateMultipartUploadResult>")));
+        for (int n = 1; n <= 5; n++) {
+            stubPart(n, ok().withHeader("ETag", "\"etag-" + n + "\""));
+        }
+        server.stubFor(post(urlEqualTo(KEY_PATH + "?" + UPLOAD_ID_QUERY)).willReturn(ok(
+                "<CompleteMultipartUploadResult><Key>folder/data</Key><ETag>\"x-2\"</ETag></CompleteMultipartUploadResult>")));
+        server.stubFor(delete(urlEqualTo(KEY_PATH + "?" + UPLOAD_ID_QUERY)).willReturn(aResponse().withStatus(204)));
+    }
+
+    private static void stubPart(int number, ResponseDefinitionBuilder answer) {
+        server.stubFor(put(urlPathEqualTo(KEY_PATH)).withQueryParam("partNumber", equalTo(String.valueOf(number)))
+                .withQueryParam("uploadId", equalTo(UPLOAD_ID)).willReturn(answer));
+    }
+
+    private static StreamUploader uploader(int concurrency) {
+        return new StreamUploader(WireMockS3.client(server.getPort(), 0), new TransferSettings(PART, concurrency),
+                WireMockS3.quietLog());
+    }
+
+    private static byte[] data(int n) {
+        byte[] bytes = new byte[n];
+        new Random(n).nextBytes(bytes);
+        return bytes;
+    }
+
+    private static List<LoggedRequest> singlePuts() {
+        return server.findAll(putRequestedFor(urlEqualTo(KEY_PATH)));
+    }
+
+    private static List<LoggedRequest> parts() {
+        return server.findAll(putRequestedFor(urlPathEqualTo(KEY_PATH)).withQueryParam("partNumber", matching("\\d+"))).stream()
+                .sorted(Comparator.comparingInt(r -> Integer.parseInt(r.queryParameter("partNumber").firstValue())))
+                .toList();
+    }
+
+    private static int creates() {
+        return server.findAll(postRequestedFor(urlEqualTo(KEY_PATH + "?uploads="))).size();
+    }
+
+    private static List<LoggedRequest> completes() {
+        return server.findAll(postRequestedFor(urlEqualTo(KEY_PATH + "?" + UPLOAD_ID_QUERY)));
+    }
+
+    private static int aborts() {
+        return server.findAll(deleteRequestedFor(urlEqualTo(KEY_PATH + "?" + UPLOAD_ID_QUERY))).size();
+    }
+
+    /** The (part number, ETag) pairs of a CompleteMultipartUpload body, in document order. */
+    private static List<String> completedParts(LoggedRequest complete) throws Exception {
+        Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new ByteArrayInputStream(complete.getBody()));
+        assertEquals("CompleteMultipartUpload", doc.getDocumentElement().getNodeName());
+        NodeList partElements = doc.getElementsByTagName("Part");
+        return IntStream.range(0, partElements.getLength()).mapToObj(i -> (Element) partElements.item(i))
+                .map(p -> p.getElementsByTagName("PartNumber").item(0).getTextContent() + " "
+                        + p.getElementsByTagName("ETag").item(0).getTextContent())
+                .toList();
+    }
+
+    @Test
+    void streamSmallerThanAPartIsOneSinglePut() throws IOException {
+        byte[] data = data(PART - 1);
+        assertEquals(PART - 1, uploader(2).upload("folder/data", new ByteArrayInputStream(data)));
+        assertEquals(1, singlePuts().size());
+        assertArrayEquals(data, singlePuts().get(0).getBody());
+        assertEquals(1, server.findAll(anyRequestedFor(anyUrl())).size(), "no multipart calls");
+    }
+
+    @Test
+    void streamOfExactlyOnePartIsOneSinglePut() throws IOException {
+        byte[] data = data(PART);
+        assertEquals(PART, uploader(2).upload("folder/data", new ByteArrayInputStream(data)));
+        assertArrayEquals(data, singlePuts().get(0).getBody());
+        assertEquals(1, server.findAll(anyRequestedFor(anyUrl())).size(), "no multipart calls");
+    }
+
+    @Test
+    void emptyStreamIsAPutOfZeroBytes() throws IOException {
+        assertEquals(0, uploader(2).upload("folder/data", InputStream.nullInputStream()));
+        assertEquals(1, singlePuts().size());
+        assertEquals(0, singlePuts().get(0).getBody().length);
+        assertEquals("0", singlePuts().get(0).getHeader("Content-Length"));
+        assertEquals(1, server.findAll(anyRequestedFor(anyUrl())).size());
+    }
+
+    @Test
+    void streamOfExactlyTwoPartsIsAMultipartUploadOfTwoParts() throws Exception {
+        byte[] data = data(2 * PART);
+        assertEquals(2 * PART, uploader(2).upload("folder/data", new ByteArrayInputStream(data)));
+
+        assertEquals(1, creates());
+        assertEquals(0, singlePuts().size());
+        List<LoggedRequest> parts = parts();
+        assertEquals(2, parts.size());
+        assertArrayEquals(Arrays.copyOfRange(data, 0, PART), parts.get(0).getBody());
+        assertArrayEquals(Arrays.copyOfRange(data, PART, 2 * PART), parts.get(1).getBody());
+        assertEquals(1, completes().size());
+        assertEquals(List.of("1 \"etag-1\"", "2 \"etag-2\""), completedParts(completes().get(0)));
+        assertEquals(0, aborts());
+    }
+
+    @Test
+    void partsAreListedInPartNumberOrderEvenWhenEarlierPartsFinishLast() throws Exception {
+        stubPart(1, ok().withHeader("ETag", "\"etag-1\"").withFixedDelay(300));
+        stubPart(2, ok().withHeader("ETag", "\"etag-2\"").withFixedDelay(150));
+        byte[] data = data(3 * PART + 17);
+        assertEquals(data.length, uploader(4).upload("folder/data", new ByteArrayInputStream(data)));
+
+        List<LoggedRequest> parts = parts();
+        assertEquals(4, parts.size());
+        for (int i = 0; i < 4; i++) {
+            assertArrayEquals(Arrays.copyOfRange(data, i * PART, Math.min(data.length, (i + 1) * PART)),
+                    parts.get(i).getBody(), "part " + (i + 1));
+        }
+        assertEquals(List.of("1 \"etag-1\"", "2 \"etag-2\"", "3 \"etag-3\"", "4 \"etag-4\""),
+                completedParts(completes().get(0)));
+    }
+
+    @Test
+    void failingPartAbortsTheUploadAndNeverCompletesIt() {
+        stubPart(2, aResponse().withStatus(400).withBody(
+                "<Error><Code>InvalidArgument</Code><Message>Part number must be an integer</Message></Error>"));
+        S3Exception e = assertThrows(S3Exception.class,
+                () -> uploader(2).upload("folder/data", new ByteArrayInputStream(data(4 * PART))));
+        assertEquals(400, e.status());
+        assertTrue(e.getMessage().contains("upload part 2 of s3://bucket/folder/data"), e.getMessage());
+        assertEquals(1, aborts());
+        assertEquals(0, completes().size());
+    }
+
+    @Test
+    void failingLastPartAbortsTheUpload() {
+        stubPart(3, aResponse().withStatus(403).withBody("<Error><Code>AccessDenied</Code></Error>"));
+        assertThrows(S3Exception.class,
+                () -> uploader(1).upload("folder/data", new ByteArrayInputStream(data(3 * PART))));
+        assertEquals(1, aborts());
+        assertEquals(0, completes().size());
+    }
+
+    @Test
+    void streamFailingMidwayAbortsTheUploadAndRethrowsTheReadError() {
+        IOException broken = new IOException("pipe from gpbackup_helper broke");
+        InputStream failing = new InputStream() {
+            @Override
+            public int read() throws IOException {
+                throw broken;
+            }
+        };
+        InputStream in = new SequenceInputStream(new ByteArrayInputStream(data(2 * PART + 100)), failing);
+        IOException e = assertThrows(IOException.class, () -> uploader(2).upload("folder/data", in));
+        assertSame(broken, e);
+        assertEquals(1, creates());
+        assertEquals(1, aborts());
+        assertEquals(0, completes().size());
+    }
+
+    @Test
+    void failingCompleteAbortsTheUpload() {
+        server.stubFor(post(urlEqualTo(KEY_PATH + "?" + UPLOAD_ID_QUERY)).willReturn(ok(
+                "<Error><Code>InvalidPart</Code><Message>One or more of the specified parts could not be found.</Message></Error>")));
+        S3Exception e = assertThrows(S3Exception.class,
+                () -> uploader(2).upload("folder/data", new ByteArrayInputStream(data(2 * PART))));
+        assertTrue(e.getMessage().contains("InvalidPart"), e.getMessage());
+        assertEquals(1, aborts());
+    }
+
+    @Test
+    void failureToAbortDoesNotHideTheOriginalFailure() {
+        stubPart(1, aResponse().withStatus(400).withBody("<Error><Code>EntityTooSmall</Code></Error>"));
+        server.stubFor(delete(urlEqualTo(KEY_PATH + "?" + UPLOAD_ID_QUERY)).willReturn(aResponse().withStatus(403)));
+        S3Exception e = assertThrows(S3Exception.class,
+                () -> uploader(2).upload("folder/data", new ByteArrayInputStream(data(2 * PART))));
+        assertEquals(Optional.of("EntityTooSmall"), e.code());
+        assertEquals(1, aborts());
+    }
+
+    @Test
+    void failingCreateLeavesNothingToAbort() {
+        server.stubFor(post(urlEqualTo(KEY_PATH + "?uploads=")).willReturn(aResponse().withStatus(403)
+                .withBody("<Error><Code>AccessDenied</Code></Error>")));
+        assertThrows(S3Exception.class,
+                () -> uploader(2).upload("folder/data", new ByteArrayInputStream(data(2 * PART))));
+        assertEquals(0, aborts());
+        assertEquals(0, parts().size());
+    }
+}
