@@ -16,7 +16,9 @@ final class BucketCommands {
     /** Deletes every object of one backup, {@code <folder>/backups/<date>/<timestamp>/}, and nothing else. */
     static void deleteBackup(PluginContext context) {
         String prefix = context.layout().backupPrefix(context.arg(1));
-        int deleted = deleteAll(context, prefix);
+        // Also the copy the Go plugin wrote under <folder>//backups/ when the folder ended in "/".
+        int deleted = deleteAll(context, prefix)
+                + deleteAll(context, context.layout().goTrailingSlashBackupPrefix(context.arg(1)));
         context.log().info("deleted " + deleted + " objects of backup " + context.arg(1) + " under " + prefix);
     }
 

@@ -1,6 +1,5 @@
 package gpbackup.s3plugin.cli;
 
-import gpbackup.s3plugin.s3.ObjectInfo;
 import gpbackup.s3plugin.transfer.ByteRange;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,12 +25,11 @@ final class DataCommands {
 
     /** Streams the object for a data file path to stdout. */
     static void restoreData(PluginContext context) throws IOException {
-        String key = context.layout().keyFor(context.arg(1));
         long start = System.nanoTime();
-        ObjectInfo info = context.s3().headObject(key);
-        long bytes = context.downloader().download(key, List.of(new ByteRange(0, info.size())),
-                Optional.of(info.etag()), context.stdout());
-        context.log().info(TransferReport.line("Downloaded", bytes, key, start));
+        StoredObject object = StoredObject.locate(context, context.arg(1));
+        long bytes = context.downloader().download(object.key(), List.of(new ByteRange(0, object.info().size())),
+                Optional.of(object.info().etag()), context.stdout());
+        context.log().info(TransferReport.line("Downloaded", bytes, object.key(), start));
     }
 
     /**
@@ -39,13 +37,14 @@ final class DataCommands {
      * uses this for a filtered restore of an uncompressed backup when {@code restore_subset: on}.
      */
     static void restoreDataSubset(PluginContext context) throws IOException {
-        String key = context.layout().keyFor(context.arg(1));
         Path offsetsFile = Path.of(context.arg(2));
         long start = System.nanoTime();
-        ObjectInfo info = context.s3().headObject(key);
-        List<ByteRange> ranges = readOffsets(offsetsFile, info.size());
-        long bytes = context.downloader().download(key, ranges, Optional.of(info.etag()), context.stdout());
-        context.log().info(TransferReport.line("Downloaded", bytes, key + " (" + ranges.size() + " ranges)", start));
+        StoredObject object = StoredObject.locate(context, context.arg(1));
+        List<ByteRange> ranges = readOffsets(offsetsFile, object.info().size());
+        long bytes = context.downloader().download(object.key(), ranges, Optional.of(object.info().etag()),
+                context.stdout());
+        context.log().info(TransferReport.line("Downloaded", bytes,
+                object.key() + " (" + ranges.size() + " ranges)", start));
     }
 
     /**

@@ -78,7 +78,7 @@ final class DirectoryCommands {
             if (!target.startsWith(dir) || target.equals(dir)) {
                 throw new PluginException("refusing to restore s3 key '" + object.key() + "' outside " + dir);
             }
-            tasks.add(() -> bytes.addAndGet(FileCommands.download(context, object.key(), target)));
+            tasks.add(() -> bytes.addAndGet(FileCommands.download(context, StoredObject.at(context, object.key()), target)));
         }
         runAll(parallel, tasks);
         context.log().info(TransferReport.line("Downloaded", bytes.get(), objects.size() + " files to " + dir, start));

@@ -1,7 +1,6 @@
 package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.PluginException;
-import gpbackup.s3plugin.s3.ObjectInfo;
 import gpbackup.s3plugin.transfer.ByteRange;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -32,10 +31,10 @@ final class FileCommands {
     /** Downloads a key to a local file; on failure no file, and no partial file, is left behind. */
     static void restoreFile(PluginContext context) throws IOException {
         Path target = Path.of(context.arg(1));
-        String key = context.layout().keyFor(context.arg(1));
         long start = System.nanoTime();
-        long bytes = download(context, key, target);
-        context.log().info(TransferReport.line("Downloaded", bytes, key, start));
+        StoredObject object = StoredObject.locate(context, context.arg(1));
+        long bytes = download(context, object, target);
+        context.log().info(TransferReport.line("Downloaded", bytes, object.key(), start));
     }
 
     static long upload(PluginContext context, Path file, String key) throws IOException {
@@ -53,8 +52,7 @@ final class FileCommands {
      * Downloads into a hidden temporary file beside the target and renames it into place only
      * when every byte has arrived, so an interrupted restore never leaves a file that looks whole.
      */
-    static long download(PluginContext context, String key, Path target) throws IOException {
-        ObjectInfo info = context.s3().headObject(key);
+    static long download(PluginContext context, StoredObject object, Path target) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path partial = Files.createTempFile(dir, "." + target.getFileName() + ".", ".partial");
@@ -62,8 +60,8 @@ final class FileCommands {
         try {
             long bytes;
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial), 1 << 16)) {
-                bytes = context.downloader().download(key, List.of(new ByteRange(0, info.size())),
-                        Optional.of(info.etag()), out);
+                bytes = context.downloader().download(object.key(), List.of(new ByteRange(0, object.info().size())),
+                        Optional.of(object.info().etag()), out);
             }
             moveIntoPlace(partial, target);
             done = true;

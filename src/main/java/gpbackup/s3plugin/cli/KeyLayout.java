@@ -21,12 +21,25 @@ public record KeyLayout(String folder) {
         return folder + "/" + String.join("/", Arrays.copyOfRange(parts, parts.length - 4, parts.length));
     }
 
+    /**
+     * The key the Go plugin used for the same path when the config's folder ended in a slash:
+     * it joined folder and file with another "/", giving {@code <folder>//backups/...}.
+     */
+    public String goTrailingSlashKeyFor(String path) {
+        return folder + "/" + keyFor(path).substring(folder.length());
+    }
+
     /** The prefix holding every object of one backup; the trailing slash keeps siblings out. */
     public String backupPrefix(String timestamp) {
         if (!TIMESTAMP.matcher(timestamp).matches()) {
             throw new UsageException("timestamp '" + timestamp + "' must be 14 digits, YYYYMMDDHHMMSS");
         }
         return folder + "/backups/" + timestamp.substring(0, 8) + "/" + timestamp + "/";
+    }
+
+    /** {@link #backupPrefix} as the Go plugin wrote it with a trailing-slash folder. */
+    public String goTrailingSlashBackupPrefix(String timestamp) {
+        return folder + "/" + backupPrefix(timestamp).substring(folder.length());
     }
 
     /** The prefix of everything under the configured folder. */

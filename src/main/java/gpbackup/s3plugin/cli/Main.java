@@ -106,7 +106,10 @@ public final class Main {
         } catch (IOException | UncheckedIOException e) {
             log.error(spec.name() + " failed: " + e.getMessage());
             log.debug(stackTrace(e));
-        } catch (RuntimeException | OutOfMemoryError e) {
+        } catch (OutOfMemoryError e) {
+            log.error(spec.name() + " ran out of memory; lower backup_multipart_chunksize, restore_multipart_chunksize"
+                    + " or the *_max_concurrent_requests options, or raise the heap with GPBACKUP_S3_PLUGIN_JAVA_OPTS=-Xmx...");
+        } catch (RuntimeException e) {
             log.error(spec.name() + " failed unexpectedly: " + e);
             log.debug(stackTrace(e));
         }

@@ -11,9 +11,11 @@ import gpbackup.s3plugin.auth.ProfileCredentialsProvider;
 import gpbackup.s3plugin.auth.RefreshingCredentialsProvider;
 import gpbackup.s3plugin.auth.StaticCredentialsProvider;
 import gpbackup.s3plugin.config.PluginConfig;
+import gpbackup.s3plugin.config.TransferSettings;
 import gpbackup.s3plugin.log.PluginLog;
 import gpbackup.s3plugin.s3.S3Client;
 import gpbackup.s3plugin.s3.S3ClientFactory;
+import gpbackup.s3plugin.transfer.MemoryBudget;
 import gpbackup.s3plugin.transfer.RangedDownloader;
 import gpbackup.s3plugin.transfer.StreamUploader;
 import java.io.InputStream;
@@ -86,12 +88,23 @@ final class PluginContext {
         return s3;
     }
 
+    /** The uploader holds parts in flight plus one being read. */
     StreamUploader uploader() {
-        return new StreamUploader(s3(), config.backup(), log);
+        return new StreamUploader(s3(), withinHeap(config.backup(), 1, "backup"), log);
     }
 
     RangedDownloader downloader() {
-        return new RangedDownloader(s3(), config.restore());
+        return new RangedDownloader(s3(), withinHeap(config.restore(), 0, "restore"));
+    }
+
+    private TransferSettings withinHeap(TransferSettings wanted, int spareBuffers, String direction) {
+        TransferSettings fitted = MemoryBudget.ofHeap().fit(wanted, spareBuffers);
+        if (!fitted.equals(wanted)) {
+            log.warn(direction + " concurrency lowered from " + wanted.concurrency() + " to " + fitted.concurrency()
+                    + " so that parts of " + wanted.chunkSize() + " bytes fit the JVM heap of "
+                    + Runtime.getRuntime().maxMemory() + " bytes; raise it with GPBACKUP_S3_PLUGIN_JAVA_OPTS=-Xmx...");
+        }
+        return fitted;
     }
 
     /**

@@ -61,4 +61,13 @@ class KeyLayoutTest {
         assertEquals("x/", KeyLayout.asDirectory("x/"));
         assertEquals("/data/dir/", KeyLayout.asDirectory("/data/dir"));
     }
+
+    @org.junit.jupiter.api.Test
+    void theGoPluginsTrailingSlashKeysDoubleTheSlash() {
+        KeyLayout layout = new KeyLayout("f");
+        org.junit.jupiter.api.Assertions.assertEquals("f//backups/20240101/20240101120000/x",
+                layout.goTrailingSlashKeyFor("/d/backups/20240101/20240101120000/x"));
+        org.junit.jupiter.api.Assertions.assertEquals("f//backups/20240101/20240101120000/",
+                layout.goTrailingSlashBackupPrefix("20240101120000"));
+    }
 }

@@ -200,6 +200,8 @@ class MainAgainstS3Test {
                         + "<Contents><Key>f/backups/20240101/20240101120000/a</Key><Size>1</Size></Contents>"
                         + "<Contents><Key>f/backups/20240101/20240101120000/b </Key><Size>2</Size></Contents>"
                         + "</ListBucketResult>")));
+        server.stubFor(get(urlPathEqualTo("/bucket")).withQueryParam("prefix", equalTo("f//backups/20240101/20240101120000/"))
+                .willReturn(ok("<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>")));
         server.stubFor(post(urlEqualTo("/bucket?delete=")).willReturn(ok("<DeleteResult/>")));
         assertEquals(0, run(InputStream.nullInputStream(), "delete_backup", config.toString(), "20240101120000"), err());
         List<LoggedRequest> deletes = server.findAll(postRequestedFor(urlEqualTo("/bucket?delete=")));
@@ -207,7 +209,8 @@ class MainAgainstS3Test {
         String body = deletes.get(0).getBodyAsString();
         assertTrue(body.contains("<Key>f/backups/20240101/20240101120000/a</Key>"), body);
         assertTrue(body.contains("<Key>f/backups/20240101/20240101120000/b </Key>"), "the key exactly as listed: " + body);
-        assertEquals(2, server.findAll(anyRequestedFor(anyUrl())).size());
+        // Two listings (ours and the Go plugin's trailing-slash prefix), one batch delete.
+        assertEquals(3, server.findAll(anyRequestedFor(anyUrl())).size());
     }
 
     @Test

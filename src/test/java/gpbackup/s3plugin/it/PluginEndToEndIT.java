@@ -243,6 +243,27 @@ class PluginEndToEndIT {
     }
 
     @Test
+    void backupsTheGoPluginWroteWithATrailingSlashFolderRestoreAndDelete() throws Exception {
+        // The Go plugin joined "gofolder/" and "backups/..." with another '/'.
+        Path cfg = config("gofolder/");
+        Path dir = backupDir("gpseg5", TS);
+        String goKey = "gofolder//backups/20240101/" + TS + "/gpbackup_5_" + TS + "_1";
+        byte[] data = randomBytes(70_000, 14);
+        raw.put(BUCKET, goKey, data);
+
+        String path = dir.resolve("gpbackup_5_" + TS + "_1").toString();
+        assertArrayEquals(data, ok(plugin.run("restore_data", cfg.toString(), path)).stdout());
+        ok(plugin.run("restore_file", cfg.toString(), path));
+        assertArrayEquals(data, Files.readAllBytes(Path.of(path)));
+        Path offsets = Files.writeString(work.resolve("offsets_go"), "1 5 10");
+        assertArrayEquals(java.util.Arrays.copyOfRange(data, 5, 10),
+                ok(plugin.run("restore_data_subset", cfg.toString(), path, offsets.toString())).stdout());
+
+        ok(plugin.run("delete_backup", cfg.toString(), TS));
+        assertNull(raw.get(BUCKET, goKey));
+    }
+
+    @Test
     void partsAbove128MiBGoThroughChunkSigning() throws Exception {
         // S3Proxy refuses a whole-payload-signed body over 128 MiB; the Go plugin's 500 MB parts fail there.
         Path cfg = config("bigparts", Map.of("backup_multipart_chunksize", "200MB",
@@ -259,6 +280,25 @@ class PluginEndToEndIT {
         ok(plugin.runWithStdinFile(source, "backup_data", cfg.toString(), path));
         Result restored = ok(plugin.run("restore_data", cfg.toString(), path));
         assertArrayEquals(Files.readAllBytes(source), restored.stdout());
+    }
+
+    @Test
+    void aSmallHeapLowersConcurrencyInsteadOfRunningOutOfMemory() throws Exception {
+        // Six 32 MB parts in flight plus one read ahead would need 224 MB; the heap has 160 MB.
+        Path cfg = config("smallheap", Map.of("backup_multipart_chunksize", "32MB",
+                "restore_multipart_chunksize", "32MB"));
+        PluginRunner small = new PluginRunner(work.resolve("home-smallheap"))
+                .withEnv("GPBACKUP_S3_PLUGIN_JAVA_OPTS", "-Xmx160m");
+        Path source = work.resolve("smallheap-source");
+        Files.write(source, randomBytes(100 * 1024 * 1024, 13));
+        String path = backupDir("smallheap", TS).resolve("gpbackup_0_" + TS + "_heap").toString();
+        ok(small.runWithStdinFile(source, "backup_data", cfg.toString(), path));
+        assertArrayEquals(Files.readAllBytes(source), ok(small.run("restore_data", cfg.toString(), path)).stdout());
+        String log;
+        try (var logs = Files.list(work.resolve("home-smallheap/gpAdminLogs"))) {
+            log = Files.readString(logs.findFirst().orElseThrow());
+        }
+        assertTrue(log.contains("backup concurrency lowered from 6 to"), log);
     }
 
     @Test
