@@ -25,6 +25,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * One method per S3 operation the plugin needs, each a signed HTTP/1.1 request with retries.
@@ -35,6 +37,8 @@ public final class S3Client {
     public static final long DEFAULT_CHUNKED_THRESHOLD = 64L * 1024 * 1024;
     private static final int SIGNED_CHUNK_SIZE = 64 * 1024;
     private static final int MAX_ERROR_BODY = 64 * 1024;
+    /** A body silent for this long is taken for a dead connection. */
+    public static final Duration DEFAULT_IDLE_LIMIT = Duration.ofMinutes(2);
 
     private final HttpClient http;
     private final S3Endpoint endpoint;
@@ -45,9 +49,17 @@ public final class S3Client {
     private final PluginLog log;
     private final long chunkedThreshold;
     private final S3Errors errors;
+    private final Duration idleLimit;
+    private final ScheduledExecutorService watchdogs;
 
     public S3Client(HttpClient http, S3Endpoint endpoint, SigV4Signer signer, CredentialsProvider credentials,
                     Clock clock, RetryPolicy retry, PluginLog log, long chunkedThreshold) {
+        this(http, endpoint, signer, credentials, clock, retry, log, chunkedThreshold, DEFAULT_IDLE_LIMIT);
+    }
+
+    /** @param idleLimit how long a response body may deliver nothing before the read is given up and retried */
+    public S3Client(HttpClient http, S3Endpoint endpoint, SigV4Signer signer, CredentialsProvider credentials,
+                    Clock clock, RetryPolicy retry, PluginLog log, long chunkedThreshold, Duration idleLimit) {
         this.http = http;
         this.endpoint = endpoint;
         this.signer = signer;
@@ -57,6 +69,12 @@ public final class S3Client {
         this.log = log;
         this.chunkedThreshold = chunkedThreshold;
         this.errors = new S3Errors(endpoint);
+        this.idleLimit = idleLimit;
+        this.watchdogs = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "idle-watchdog");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     public S3Endpoint endpoint() {
@@ -244,10 +262,13 @@ public final class S3Client {
     private <T> T execute(S3Request request, ResponseHandler<T> handler) {
         for (int attempt = 0; ; attempt++) {
             S3Exception failure;
+            IdleWatchdog watchdog = null;
             try {
                 HttpResponse<InputStream> response = http.send(build(request), HttpResponse.BodyHandlers.ofInputStream());
+                watchdog = new IdleWatchdog(idleLimit, watchdogs);
                 // A proxy's refusal of a CONNECT tunnel arrives as a response without a body.
-                try (InputStream body = response.body() == null ? InputStream.nullInputStream() : response.body()) {
+                try (InputStream body = watchdog.watch(
+                        response.body() == null ? InputStream.nullInputStream() : response.body())) {
                     int status = response.statusCode();
                     if (status / 100 == 2) {
                         return handler.handle(response, body);
@@ -264,11 +285,17 @@ public final class S3Client {
                 }
                 failure = e;
             } catch (IOException | UncheckedIOException e) {
-                failure = errors.fromTransport(request, e instanceof UncheckedIOException u ? u.getCause() : e);
+                failure = watchdog != null && watchdog.fired()
+                        ? errors.stalled(request, idleLimit)
+                        : errors.fromTransport(request, e instanceof UncheckedIOException u ? u.getCause() : e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new S3Exception(request.action() + " s3://" + endpoint.bucket() + "/" + request.key()
                         + " was interrupted", e);
+            } finally {
+                if (watchdog != null) {
+                    watchdog.close();
+                }
             }
             if (!retry.allowsRetry(attempt)) {
                 throw failure;

@@ -4,6 +4,7 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
+import java.time.Duration;
 import java.util.Optional;
 import javax.net.ssl.SSLException;
 
@@ -75,6 +76,12 @@ final class S3Errors {
                             + " (" + code + ")";
             default -> what + " failed: HTTP " + status + " " + code + suffix(serverMessage);
         };
+    }
+
+    /** The exception for a response body that stopped arriving. */
+    S3Exception stalled(S3Request request, Duration idleLimit) {
+        return new S3Exception(request.action() + " " + target(request) + " failed: no data from "
+                + endpoint.display() + " for " + idleLimit.toSeconds() + " s (connection stalled)", 0, null);
     }
 
     /** The exception for a request that got no answer at all. */

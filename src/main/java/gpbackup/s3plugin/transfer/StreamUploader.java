@@ -6,12 +6,15 @@ import gpbackup.s3plugin.log.PluginLog;
 import gpbackup.s3plugin.s3.S3Client;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -19,8 +22,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>A stream that fits in one part becomes a single PutObject. A longer one becomes a multipart
  * upload whose parts are read one after another and sent {@code concurrency} at a time; at most
- * {@code concurrency + 1} parts are in memory at once (those in flight plus the one being read).
- * If anything fails the upload is aborted, so a half-written object never becomes visible.
+ * {@code concurrency + 1} parts are in memory at once (those in flight plus the one being read),
+ * and no reference to a sent part outlives its request. If anything fails, the part uploads are
+ * stopped and then the upload is aborted, so a half-written object never becomes visible.
  */
 public final class StreamUploader {
     /** S3 numbers parts 1 to 10,000. */
@@ -29,104 +33,162 @@ public final class StreamUploader {
     private final S3Client s3;
     private final TransferSettings settings;
     private final PluginLog log;
+    private final int maxParts;
 
     public StreamUploader(S3Client s3, TransferSettings settings, PluginLog log) {
+        this(s3, settings, log, MAX_PARTS);
+    }
+
+    StreamUploader(S3Client s3, TransferSettings settings, PluginLog log, int maxParts) {
         this.s3 = s3;
         this.settings = settings;
         this.log = log;
+        this.maxParts = maxParts;
     }
 
     /** Uploads everything {@code in} yields to {@code key}; returns the number of bytes. */
     public long upload(String key, InputStream in) throws IOException {
-        long partSize = settings.chunkSize();
-        PartBuffer first = PartBuffer.readFrom(in, partSize);
-        PartBuffer second = first.length() < partSize ? null : PartBuffer.readFrom(in, partSize);
-        if (second == null || second.length() == 0) {
-            s3.putObject(key, first);
-            return first.length();
+        Deque<PartBuffer> readAhead = firstParts(in);
+        if (readAhead.size() == 1) {
+            PartBuffer only = readAhead.poll();
+            s3.putObject(key, only);
+            return only.length();
         }
         String uploadId = s3.createMultipartUpload(key);
-        try {
-            return uploadParts(key, uploadId, in, first, second);
-        } catch (IOException | RuntimeException | Error e) {
-            abortQuietly(key, uploadId, e);
-            throw e;
-        }
+        return new Multipart(key, uploadId).run(in, readAhead);
     }
 
-    private long uploadParts(String key, String uploadId, InputStream in, PartBuffer first, PartBuffer second)
-            throws IOException {
+    /**
+     * Reads up to two parts before choosing between PutObject and a multipart upload: a stream of
+     * exactly one part is a single PUT. The parts live only in the returned deque, so nothing in
+     * the caller's frame keeps one alive once it has been sent.
+     */
+    private Deque<PartBuffer> firstParts(InputStream in) throws IOException {
         long partSize = settings.chunkSize();
-        int concurrency = settings.concurrency();
-        Semaphore buffers = new Semaphore(concurrency + 1);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        List<CompletableFuture<String>> etags = new ArrayList<>();
-        ExecutorService pool = TransferPool.create("upload", concurrency);
-        long total = 0;
-        try {
-            acquire(buffers, 2);
-            List<PartBuffer> readAhead = new ArrayList<>(List.of(first, second));
+        Deque<PartBuffer> parts = new ArrayDeque<>();
+        parts.add(PartBuffer.readFrom(in, partSize));
+        if (parts.peekFirst().length() == partSize) {
+            parts.add(PartBuffer.readFrom(in, partSize));
+            if (parts.peekLast().length() == 0) {
+                parts.pollLast();
+            }
+        }
+        return parts;
+    }
+
+    /** The state of one multipart upload. */
+    private final class Multipart {
+        private final String key;
+        private final String uploadId;
+        private final Semaphore buffers = new Semaphore(settings.concurrency() + 1);
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final List<CompletableFuture<String>> etags = new ArrayList<>();
+        private final ExecutorService pool = TransferPool.create("upload", settings.concurrency());
+
+        Multipart(String key, String uploadId) {
+            this.key = key;
+            this.uploadId = uploadId;
+        }
+
+        long run(InputStream in, Deque<PartBuffer> readAhead) throws IOException {
+            try {
+                long total = sendParts(in, readAhead);
+                List<String> completed = new ArrayList<>(etags.size());
+                for (CompletableFuture<String> etag : etags) {
+                    completed.add(join(etag));
+                }
+                s3.completeMultipartUpload(key, uploadId, completed);
+                log.debug("uploaded " + completed.size() + " parts of up to " + settings.chunkSize() + " bytes to " + key);
+                return total;
+            } catch (IOException | RuntimeException | Error e) {
+                // Stop the part uploads first: a part that lands after the abort would stay stored.
+                stopPartUploads();
+                abortQuietly(e);
+                throw e;
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+
+        private long sendParts(InputStream in, Deque<PartBuffer> readAhead) throws IOException {
+            long partSize = settings.chunkSize();
+            acquire(readAhead.size());
+            long total = 0;
             for (int number = 1; ; number++) {
-                PartBuffer part;
-                if (!readAhead.isEmpty()) {
-                    part = readAhead.remove(0);
-                } else {
-                    acquire(buffers, 1);
-                    rethrowIfFailed(failure);
+                PartBuffer part = readAhead.poll();
+                if (part == null) {
+                    acquire(1);
+                    rethrowIfFailed();
                     part = PartBuffer.readFrom(in, partSize);
                 }
                 if (part.length() == 0) {
                     buffers.release();
-                    break;
+                    return total;
                 }
-                if (number > MAX_PARTS) {
+                if (number > maxParts) {
                     throw new PluginException("s3://" + s3.endpoint().bucket() + "/" + key + " would need more than "
-                            + MAX_PARTS + " parts of " + partSize + " bytes; raise backup_multipart_chunksize");
+                            + maxParts + " parts of " + partSize + " bytes; raise backup_multipart_chunksize");
                 }
                 total += part.length();
-                int partNumber = number;
-                etags.add(CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return s3.uploadPart(key, uploadId, partNumber, part);
-                    } catch (RuntimeException e) {
-                        failure.compareAndSet(null, e);
-                        throw e;
-                    } finally {
-                        buffers.release();
-                    }
-                }, pool));
-                if (part.length() < partSize) {
-                    break;
+                boolean last = part.length() < partSize;
+                submit(number, part);
+                if (last) {
+                    return total;
                 }
             }
-            List<String> completed = new ArrayList<>(etags.size());
-            for (CompletableFuture<String> etag : etags) {
-                completed.add(join(etag));
+        }
+
+        private void submit(int partNumber, PartBuffer part) {
+            etags.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return s3.uploadPart(key, uploadId, partNumber, part);
+                } catch (RuntimeException | Error e) {
+                    failure.compareAndSet(null, e);
+                    throw e;
+                } finally {
+                    buffers.release();
+                }
+            }, pool));
+        }
+
+        private void acquire(int permits) {
+            try {
+                buffers.acquire(permits);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PluginException("upload interrupted", e);
             }
-            s3.completeMultipartUpload(key, uploadId, completed);
-            log.debug("uploaded " + completed.size() + " parts of up to " + partSize + " bytes to " + key);
-            return total;
-        } finally {
+        }
+
+        private void rethrowIfFailed() {
+            Throwable t = failure.get();
+            if (t instanceof RuntimeException r) {
+                throw r;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
+        }
+
+        private void stopPartUploads() {
             pool.shutdownNow();
+            try {
+                if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+                    log.warn("part uploads of " + key + " did not stop within 30 s; aborting anyway");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-    }
 
-    private static void acquire(Semaphore semaphore, int permits) {
-        try {
-            semaphore.acquire(permits);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PluginException("upload interrupted", e);
-        }
-    }
-
-    private static void rethrowIfFailed(AtomicReference<Throwable> failure) {
-        Throwable t = failure.get();
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t != null) {
-            throw new PluginException("upload failed: " + t, t);
+        private void abortQuietly(Throwable cause) {
+            try {
+                s3.abortMultipartUpload(key, uploadId);
+                log.info("aborted multipart upload of " + key + " after failure: " + cause.getMessage());
+            } catch (RuntimeException abortFailure) {
+                log.warn("could not abort multipart upload " + uploadId + " of " + key + ": "
+                        + abortFailure.getMessage() + "; a bucket lifecycle rule for incomplete uploads will clean it up");
+            }
         }
     }
 
@@ -137,17 +199,10 @@ public final class StreamUploader {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
             throw e;
-        }
-    }
-
-    private void abortQuietly(String key, String uploadId, Throwable cause) {
-        try {
-            s3.abortMultipartUpload(key, uploadId);
-            log.info("aborted multipart upload of " + key + " after failure: " + cause.getMessage());
-        } catch (RuntimeException abortFailure) {
-            log.warn("could not abort multipart upload " + uploadId + " of " + key + ": "
-                    + abortFailure.getMessage() + "; a bucket lifecycle rule for incomplete uploads will clean it up");
         }
     }
 }

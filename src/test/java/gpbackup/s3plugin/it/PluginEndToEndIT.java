@@ -285,12 +285,19 @@ class PluginEndToEndIT {
     @Test
     void aSmallHeapLowersConcurrencyInsteadOfRunningOutOfMemory() throws Exception {
         // Six 32 MB parts in flight plus one read ahead would need 224 MB; the heap has 160 MB.
+        // The stream is 8 parts long, so a sent part kept alive by mistake would also run out.
         Path cfg = config("smallheap", Map.of("backup_multipart_chunksize", "32MB",
                 "restore_multipart_chunksize", "32MB"));
         PluginRunner small = new PluginRunner(work.resolve("home-smallheap"))
                 .withEnv("GPBACKUP_S3_PLUGIN_JAVA_OPTS", "-Xmx160m");
         Path source = work.resolve("smallheap-source");
-        Files.write(source, randomBytes(100 * 1024 * 1024, 13));
+        byte[] block = randomBytes(1024 * 1024, 13);
+        try (var out = Files.newOutputStream(source)) {
+            for (int i = 0; i < 256; i++) {
+                block[0] = (byte) i;
+                out.write(block);
+            }
+        }
         String path = backupDir("smallheap", TS).resolve("gpbackup_0_" + TS + "_heap").toString();
         ok(small.runWithStdinFile(source, "backup_data", cfg.toString(), path));
         assertArrayEquals(Files.readAllBytes(source), ok(small.run("restore_data", cfg.toString(), path)).stdout());

@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import gpbackup.s3plugin.PluginException;
 import gpbackup.s3plugin.config.TransferSettings;
 import gpbackup.s3plugin.s3.S3Exception;
 import gpbackup.s3plugin.s3.WireMockS3;
@@ -175,6 +176,25 @@ class StreamUploaderTest {
         }
         assertEquals(List.of("1 \"etag-1\"", "2 \"etag-2\"", "3 \"etag-3\"", "4 \"etag-4\""),
                 completedParts(completes().get(0)));
+    }
+
+    @Test
+    void aStreamNeedingMorePartsThanS3AllowsFailsAndIsAborted() {
+        StreamUploader twoPartsAtMost = new StreamUploader(WireMockS3.client(server.getPort(), 0),
+                new TransferSettings(PART, 2), WireMockS3.quietLog(), 2);
+        PluginException e = assertThrows(PluginException.class,
+                () -> twoPartsAtMost.upload("folder/data", new ByteArrayInputStream(data(2 * PART + 1))));
+        assertTrue(e.getMessage().contains("would need more than 2 parts"), e.getMessage());
+        assertEquals(1, aborts());
+        assertEquals(0, completes().size());
+    }
+
+    @Test
+    void aStreamOfExactlyTheMostPartsCompletes() throws IOException {
+        StreamUploader twoPartsAtMost = new StreamUploader(WireMockS3.client(server.getPort(), 0),
+                new TransferSettings(PART, 2), WireMockS3.quietLog(), 2);
+        assertEquals(2 * PART, twoPartsAtMost.upload("folder/data", new ByteArrayInputStream(data(2 * PART))));
+        assertEquals(1, completes().size());
     }
 
     @Test
