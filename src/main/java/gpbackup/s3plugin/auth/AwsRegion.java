@@ -19,7 +19,16 @@ public final class AwsRegion {
         return configured
                 .or(() -> AwsConfigFiles.nonEmpty(environment.apply("AWS_REGION")))
                 .or(() -> AwsConfigFiles.nonEmpty(environment.apply("AWS_DEFAULT_REGION")))
-                .or(() -> AwsConfigFiles.nonEmpty(files.configProfile().get("region")))
+                .or(() -> profileRegion(files))
                 .orElse(FALLBACK);
+    }
+
+    /** A malformed file is the credential chain's error to report, if it reads it; here it has no region. */
+    private static Optional<String> profileRegion(AwsConfigFiles files) {
+        try {
+            return AwsConfigFiles.nonEmpty(files.configProfile().get("region"));
+        } catch (CredentialsException e) {
+            return Optional.empty();
+        }
     }
 }

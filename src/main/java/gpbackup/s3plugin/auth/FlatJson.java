@@ -76,7 +76,11 @@ final class FlatJson {
                     if (pos + 4 > text.length()) {
                         throw invalid();
                     }
-                    out.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
+                    try {
+                        out.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
+                    } catch (NumberFormatException e) {
+                        throw invalid();
+                    }
                     pos += 4;
                 }
                 default -> throw invalid();

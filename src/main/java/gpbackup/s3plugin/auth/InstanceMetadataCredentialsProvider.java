@@ -33,23 +33,28 @@ public final class InstanceMetadataCredentialsProvider implements CredentialsPro
 
     private final Function<String, String> environment;
     private final Clock clock;
-    private final HttpClient http;
+    private final java.util.function.Supplier<HttpClient> httpFactory;
+    private HttpClient http;
     private String token;
     private Instant tokenExpiry = Instant.MIN;
 
     public InstanceMetadataCredentialsProvider(Function<String, String> environment, Clock clock) {
-        this(environment, clock, HttpClient.newBuilder()
+        // Built on first use: most processes get their keys elsewhere and never need it.
+        this.environment = environment;
+        this.clock = clock;
+        this.httpFactory = () -> HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(TIMEOUT)
                 .proxy(HttpClient.Builder.NO_PROXY)
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .build());
+                .build();
     }
 
-    InstanceMetadataCredentialsProvider(Function<String, String> environment, Clock clock, HttpClient http) {
-        this.environment = environment;
-        this.clock = clock;
-        this.http = http;
+    private HttpClient http() {
+        if (http == null) {
+            http = httpFactory.get();
+        }
+        return http;
     }
 
     @Override
@@ -59,6 +64,14 @@ public final class InstanceMetadataCredentialsProvider implements CredentialsPro
         }
         String base = AwsConfigFiles.nonEmpty(environment.apply("AWS_EC2_METADATA_SERVICE_ENDPOINT"))
                 .orElse(DEFAULT_ENDPOINT).replaceAll("/+$", "");
+        try {
+            URI uri = URI.create(base + "/");
+            if (uri.getHost() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+                throw new IllegalArgumentException("not an http URL");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CredentialsException("AWS_EC2_METADATA_SERVICE_ENDPOINT is not an http(s) URL");
+        }
         String role = get(base, ROLE_PATH).lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst()
                 .orElseThrow(() -> new CredentialsException("no IAM role is attached to this instance"));
         return parseCredentials(get(base, ROLE_PATH + role), role);
@@ -94,7 +107,7 @@ public final class InstanceMetadataCredentialsProvider implements CredentialsPro
                 .build();
         HttpResponse<String> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            response = http().send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             token = null;
             return Optional.empty();
@@ -120,7 +133,7 @@ public final class InstanceMetadataCredentialsProvider implements CredentialsPro
                 .method(method, HttpRequest.BodyPublishers.noBody());
         sessionToken.ifPresent(t -> builder.header(TOKEN_HEADER, t));
         try {
-            return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+            return http().send(builder.build(), HttpResponse.BodyHandlers.ofString());
         } catch (HttpTimeoutException e) {
             throw new CredentialsException("no answer from " + base + " within " + TIMEOUT.toMillis() + " ms"
                     + " (not an EC2 instance?)");

@@ -2,16 +2,14 @@ package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.PluginException;
 import gpbackup.s3plugin.s3.ObjectSummary;
+import gpbackup.s3plugin.transfer.ParallelTransfers;
+import gpbackup.s3plugin.transfer.RangedDownloader;
+import gpbackup.s3plugin.transfer.StreamUploader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -47,7 +45,7 @@ final class DirectoryCommands {
     }
 
     private static void backup(PluginContext context, int parallel) throws IOException {
-        Path dir = Path.of(context.arg(1)).normalize();
+        Path dir = directory(context);
         if (!Files.isDirectory(dir)) {
             throw new PluginException("cannot back up " + dir + ": not a directory");
         }
@@ -57,30 +55,40 @@ final class DirectoryCommands {
         }
         long start = System.nanoTime();
         AtomicLong bytes = new AtomicLong();
-        runAll(parallel, files.stream().<Task>map(file -> () -> {
-            bytes.addAndGet(FileCommands.upload(context, file, file.toString()));
+        StreamUploader uploader = context.uploader(parallel);
+        ParallelTransfers.runAll(parallel, files.stream().<ParallelTransfers.Task>map(file -> () -> {
+            bytes.addAndGet(FileCommands.upload(uploader, file, file.toString()));
         }).toList());
         context.log().info(TransferReport.line("Uploaded", bytes.get(), files.size() + " files of " + dir, start));
     }
 
     private static void restore(PluginContext context, int parallel) throws IOException {
-        Path dir = Path.of(context.arg(1)).normalize();
+        Path dir = directory(context);
         String prefix = KeyLayout.asDirectory(dir.toString());
         List<ObjectSummary> objects = context.s3().listAll(prefix).stream()
                 .filter(o -> !o.key().endsWith("/"))
                 .toList();
         Files.createDirectories(dir);
+        Path realDir = dir.toRealPath();
         long start = System.nanoTime();
         AtomicLong bytes = new AtomicLong();
-        List<Task> tasks = new ArrayList<>();
+        RangedDownloader downloader = context.downloader(parallel);
+        List<ParallelTransfers.Task> tasks = new ArrayList<>();
         for (ObjectSummary object : objects) {
             Path target = dir.resolve(object.key().substring(prefix.length())).normalize();
             if (!target.startsWith(dir) || target.equals(dir)) {
-                throw new PluginException("refusing to restore s3 key '" + object.key() + "' outside " + dir);
+                throw refusing(object.key(), dir);
             }
-            tasks.add(() -> bytes.addAndGet(FileCommands.download(context, StoredObject.at(context, object.key()), target)));
+            tasks.add(() -> {
+                // A symbolic link inside DIR must not carry a file outside it.
+                Files.createDirectories(target.getParent());
+                if (!target.getParent().toRealPath().startsWith(realDir)) {
+                    throw refusing(object.key(), dir);
+                }
+                bytes.addAndGet(FileCommands.download(downloader, StoredObject.at(context, object.key()), target));
+            });
         }
-        runAll(parallel, tasks);
+        ParallelTransfers.runAll(parallel, tasks);
         context.log().info(TransferReport.line("Downloaded", bytes.get(), objects.size() + " files to " + dir, start));
     }
 
@@ -100,46 +108,17 @@ final class DirectoryCommands {
         throw new UsageException("parallelism '" + text + "' must be a whole number from 1 to " + MAX_PARALLEL);
     }
 
-    @FunctionalInterface
-    private interface Task {
-        void run() throws IOException;
+    /** DIR, normalised; "." or a path above the current directory names no key prefix. */
+    private static Path directory(PluginContext context) {
+        Path dir = Path.of(context.arg(1)).normalize();
+        if (dir.toString().isEmpty() || dir.startsWith("..")) {
+            throw new UsageException("directory '" + context.arg(1) + "' must be an absolute path or a path below"
+                    + " the current directory, not '.' or '..'");
+        }
+        return dir;
     }
 
-    /** Runs the tasks on {@code parallel} threads; the first failure stops the rest and is rethrown. */
-    private static void runAll(int parallel, List<Task> tasks) throws IOException {
-        ExecutorService pool = Executors.newFixedThreadPool(parallel, runnable -> {
-            Thread thread = new Thread(runnable, "directory");
-            thread.setDaemon(true);
-            return thread;
-        });
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (Task task : tasks) {
-                futures.add(pool.submit(() -> {
-                    try {
-                        task.run();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }));
-            }
-            for (Future<?> future : futures) {
-                future.get();
-            }
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof UncheckedIOException u) {
-                throw u.getCause();
-            }
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new PluginException("directory transfer failed: " + cause, cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PluginException("directory transfer interrupted", e);
-        } finally {
-            pool.shutdownNow();
-        }
+    private static PluginException refusing(String key, Path dir) {
+        return new PluginException("refusing to restore s3 key '" + key + "' outside " + dir);
     }
 }

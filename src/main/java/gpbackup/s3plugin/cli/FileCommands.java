@@ -2,6 +2,8 @@ package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.PluginException;
 import gpbackup.s3plugin.transfer.ByteRange;
+import gpbackup.s3plugin.transfer.RangedDownloader;
+import gpbackup.s3plugin.transfer.StreamUploader;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,8 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /** {@code backup_file} and {@code restore_file}: metadata files gpbackup writes and reads on local disk. */
 final class FileCommands {
@@ -24,7 +28,7 @@ final class FileCommands {
         Path file = Path.of(context.arg(1));
         String key = context.layout().keyFor(context.arg(1));
         long start = System.nanoTime();
-        long bytes = upload(context, file, key);
+        long bytes = upload(context.uploader(), file, key);
         context.log().info(TransferReport.line("Uploaded", bytes, key, start));
     }
 
@@ -33,16 +37,16 @@ final class FileCommands {
         Path target = Path.of(context.arg(1));
         long start = System.nanoTime();
         StoredObject object = StoredObject.locate(context, context.arg(1));
-        long bytes = download(context, object, target);
+        long bytes = download(context.downloader(), object, target);
         context.log().info(TransferReport.line("Downloaded", bytes, object.key(), start));
     }
 
-    static long upload(PluginContext context, Path file, String key) throws IOException {
+    static long upload(StreamUploader uploader, Path file, String key) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new PluginException("cannot back up " + file + ": not a readable regular file");
         }
         try (InputStream in = Files.newInputStream(file)) {
-            return context.uploader().upload(key, in);
+            return uploader.upload(key, in);
         } catch (NoSuchFileException e) {
             throw new PluginException("cannot back up " + file + ": no such file");
         }
@@ -52,15 +56,17 @@ final class FileCommands {
      * Downloads into a hidden temporary file beside the target and renames it into place only
      * when every byte has arrived, so an interrupted restore never leaves a file that looks whole.
      */
-    static long download(PluginContext context, StoredObject object, Path target) throws IOException {
+    static long download(RangedDownloader downloader, StoredObject object, Path target) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path partial = Files.createTempFile(dir, "." + target.getFileName() + ".", ".partial");
+        // Not createTempFile: its 0600 mode would stick to the restored file; this one gets the umask's.
+        Path partial = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".partial");
         boolean done = false;
         try {
             long bytes;
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial), 1 << 16)) {
-                bytes = context.downloader().download(object.key(), List.of(new ByteRange(0, object.info().size())),
+            try (OutputStream out = new BufferedOutputStream(
+                    Files.newOutputStream(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16)) {
+                bytes = downloader.download(object.key(), List.of(new ByteRange(0, object.info().size())),
                         Optional.of(object.info().etag()), out);
             }
             moveIntoPlace(partial, target);

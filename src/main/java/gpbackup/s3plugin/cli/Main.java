@@ -55,8 +55,17 @@ public final class Main {
         System.exit(status);
     }
 
-    /** Runs one command; returns the process exit status. */
+    /** Runs one command; returns the process exit status. Whatever fails, stderr gets one line. */
     int run(String[] argv) {
+        try {
+            return dispatch(argv);
+        } catch (Throwable t) {
+            stderr.println(PROGRAM + ": " + (outOfMemory(t) ? OUT_OF_MEMORY : "failed unexpectedly: " + oneLine(t)));
+            return 1;
+        }
+    }
+
+    private int dispatch(String[] argv) {
         if (argv.length == 0) {
             stderr.println(PROGRAM + ": no command given; this plugin is run by gpbackup and gprestore"
                     + " as: " + PROGRAM + " COMMAND CONFIG_FILE [ARGS...]");
@@ -100,20 +109,27 @@ public final class Main {
             spec.command().run(new PluginContext(args, config, log, stdin, stdout, environment, clock));
             stdout.flush();
             return 0;
-        } catch (PluginException e) {
-            log.error(e.getMessage());
-            log.debug(stackTrace(e));
-        } catch (IOException | UncheckedIOException e) {
-            log.error(spec.name() + " failed: " + e.getMessage());
-            log.debug(stackTrace(e));
-        } catch (OutOfMemoryError e) {
-            log.error(spec.name() + " ran out of memory; lower backup_multipart_chunksize, restore_multipart_chunksize"
-                    + " or the *_max_concurrent_requests options, or raise the heap with GPBACKUP_S3_PLUGIN_JAVA_OPTS=-Xmx...");
-        } catch (RuntimeException e) {
-            log.error(spec.name() + " failed unexpectedly: " + e);
-            log.debug(stackTrace(e));
+        } catch (Throwable t) {
+            log.error(describe(spec, t));
+            if (!outOfMemory(t)) {
+                log.debug(stackTrace(t));
+            }
         }
         return 1;
+    }
+
+    /** The one line a failure prints. */
+    private static String describe(CommandSpec spec, Throwable t) {
+        if (outOfMemory(t)) {
+            return spec.name() + " " + OUT_OF_MEMORY;
+        }
+        if (t instanceof PluginException) {
+            return t.getMessage();
+        }
+        if (t instanceof IOException || t instanceof UncheckedIOException) {
+            return spec.name() + " failed: " + t.getMessage();
+        }
+        return spec.name() + " failed unexpectedly: " + oneLine(t);
     }
 
     private void print(String text) {
@@ -155,6 +171,24 @@ public final class Main {
             // fall through to "unknown"
         }
         return properties.getProperty("version", "unknown");
+    }
+
+    private static final String OUT_OF_MEMORY = "ran out of memory; lower backup_multipart_chunksize,"
+            + " restore_multipart_chunksize or the *_max_concurrent_requests options, or raise the heap with"
+            + " GPBACKUP_S3_PLUGIN_JAVA_OPTS=-Xmx...";
+
+    /** An OutOfMemoryError, possibly wrapped by the worker thread it happened in. */
+    private static boolean outOfMemory(Throwable t) {
+        for (Throwable cause = t; cause != null; cause = cause.getCause()) {
+            if (cause instanceof OutOfMemoryError) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String oneLine(Throwable t) {
+        return String.valueOf(t).replace('\n', ' ').replace('\r', ' ');
     }
 
     private static String stackTrace(Throwable t) {

@@ -79,7 +79,8 @@ final class PluginContext {
         return stdout;
     }
 
-    S3Client s3() {
+    /** Synchronized: the directory commands' worker threads share the one client. */
+    synchronized S3Client s3() {
         if (s3 == null) {
             AwsConfigFiles awsFiles = AwsConfigFiles.from(environment);
             String region = AwsRegion.resolve(config.region(), environment, awsFiles);
@@ -88,17 +89,26 @@ final class PluginContext {
         return s3;
     }
 
-    /** The uploader holds parts in flight plus one being read. */
     StreamUploader uploader() {
-        return new StreamUploader(s3(), withinHeap(config.backup(), 1, "backup"), log);
+        return uploader(1);
+    }
+
+    /** An uploader for one of {@code sharing} transfers running at once; it holds parts in flight plus one read ahead. */
+    StreamUploader uploader(int sharing) {
+        return new StreamUploader(s3(), withinHeap(config.backup(), 1, sharing, "backup"), log);
     }
 
     RangedDownloader downloader() {
-        return new RangedDownloader(s3(), withinHeap(config.restore(), 0, "restore"));
+        return downloader(1);
     }
 
-    private TransferSettings withinHeap(TransferSettings wanted, int spareBuffers, String direction) {
-        TransferSettings fitted = MemoryBudget.ofHeap().fit(wanted, spareBuffers);
+    /** A downloader for one of {@code sharing} transfers running at once. */
+    RangedDownloader downloader(int sharing) {
+        return new RangedDownloader(s3(), withinHeap(config.restore(), 0, sharing, "restore"));
+    }
+
+    private TransferSettings withinHeap(TransferSettings wanted, int spareBuffers, int sharing, String direction) {
+        TransferSettings fitted = new MemoryBudget(MemoryBudget.ofHeap().bytes() / sharing).fit(wanted, spareBuffers);
         if (!fitted.equals(wanted)) {
             log.warn(direction + " concurrency lowered from " + wanted.concurrency() + " to " + fitted.concurrency()
                     + " so that parts of " + wanted.chunkSize() + " bytes fit the JVM heap of "

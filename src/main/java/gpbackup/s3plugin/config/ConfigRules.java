@@ -212,6 +212,12 @@ final class ConfigRules {
      */
     private record Options(Map<String, String> texts, Set<String> rejected) {
 
+        /** Names only: the values include the secret key and the proxy password. */
+        @Override
+        public String toString() {
+            return "Options" + texts.keySet();
+        }
+
         /** The option's text; an empty value counts as absent, as it does in the Go plugin. */
         Optional<String> text(String name) {
             return Optional.ofNullable(texts.get(name)).filter(text -> !text.isEmpty());

@@ -24,4 +24,11 @@ record RawConfig(String executablePath, Map<String, String> options, Set<String>
         rejectedOptions = Collections.unmodifiableSet(new LinkedHashSet<>(rejectedOptions));
         problems = List.copyOf(problems);
     }
+
+    /** Names only: option values include the secret key and the proxy password. */
+    @Override
+    public String toString() {
+        return "RawConfig[executablePath=" + executablePath + ", options=" + options.keySet()
+                + ", rejectedOptions=" + rejectedOptions + ", problems=" + problems.size() + "]";
+    }
 }

@@ -175,11 +175,12 @@ public final class S3Client {
 
     /** One page of ListObjectsV2 under {@code prefix}. */
     public ListPage listPage(String prefix, Optional<String> continuationToken, int maxKeys) {
-        StringBuilder query = new StringBuilder("list-type=2");
-        continuationToken.ifPresent(t -> query.append("&continuation-token=").append(SigV4Encoding.encode(t)));
-        query.append("&max-keys=").append(maxKeys);
-        query.append("&prefix=").append(SigV4Encoding.encode(prefix));
-        S3Request request = new S3Request("list", "GET", prefix, endpoint.bucketPath(), query.toString(),
+        List<Map.Entry<String, String>> parameters = new ArrayList<>(List.of(Map.entry("list-type", "2"),
+                Map.entry("max-keys", Integer.toString(maxKeys)), Map.entry("prefix", prefix)));
+        continuationToken.ifPresent(t -> parameters.add(Map.entry("continuation-token", t)));
+        // Sent in canonical order, as signed: some S3-compatible servers sign the query as received.
+        String query = SigV4Encoding.encodeQuery(parameters);
+        S3Request request = new S3Request("list", "GET", prefix, endpoint.bucketPath(), query,
                 List.of(), Payload.empty());
         return execute(request, (response, in) -> {
             XmlElement result = parseOk(in);

@@ -58,6 +58,8 @@ public final class RangedDownloader {
             while (!inFlight.isEmpty()) {
                 PartBuffer piece = join(inFlight.poll());
                 piece.writeTo(out);
+                // Each piece is passed on whole, so output cut short by a later failure ends on a piece boundary.
+                out.flush();
                 written += piece.length();
                 if (next < pieces.size()) {
                     inFlight.add(fetch(key, pieces.get(next++), etag, pool));

@@ -223,4 +223,44 @@ class MainAgainstS3Test {
         assertEquals("NAME           SIZE(bytes)\nf/x            10\nf/longer_name  2048\n",
                 stdout.toString(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void restoreDirectoryRefusesToFollowASymbolicLinkOutOfTheDirectory() throws IOException {
+        Path dir = Files.createDirectories(home.resolve("linked"));
+        Path outside = Files.createDirectories(home.resolve("outside"));
+        Files.createSymbolicLink(dir.resolve("link"), outside);
+        String prefix = dir + "/";
+        server.stubFor(get(urlPathEqualTo("/bucket")).willReturn(ok("<ListBucketResult><IsTruncated>false</IsTruncated>"
+                + "<Contents><Key>" + prefix + "link/evil</Key><Size>1</Size></Contents></ListBucketResult>")));
+        server.stubFor(head(urlPathEqualTo("/bucket" + prefix + "link/evil"))
+                .willReturn(ok().withHeader("Content-Length", "1").withHeader("ETag", "\"e\"")));
+        server.stubFor(get(urlPathEqualTo("/bucket" + prefix + "link/evil"))
+                .willReturn(aResponse().withStatus(206).withBody("x")));
+        assertEquals(1, run(InputStream.nullInputStream(), "restore_directory", config.toString(), dir.toString()));
+        assertTrue(err().contains("refusing to restore s3 key '" + prefix + "link/evil' outside " + dir), err());
+        try (var files = Files.list(outside)) {
+            assertEquals(List.of(), files.toList(), "nothing written through the link");
+        }
+    }
+
+    @Test
+    void directoryCommandsRefuseTheCurrentDirectory() {
+        assertEquals(1, run(InputStream.nullInputStream(), "backup_directory", config.toString(), "."));
+        assertTrue(err().contains("directory '.' must be an absolute path or a path below the current directory"), err());
+        assertEquals(0, server.findAll(anyRequestedFor(anyUrl())).size());
+    }
+
+    @Test
+    void aRestoredFileGetsTheUsualModeNotTheTempFileMode() throws IOException {
+        server.stubFor(head(urlEqualTo(KEY_PATH)).willReturn(ok().withHeader("Content-Length", String.valueOf(OBJECT.length))
+                .withHeader("ETag", "\"v1\"")));
+        server.stubFor(get(urlEqualTo(KEY_PATH)).willReturn(aResponse().withStatus(206).withBody(OBJECT)));
+        Path target = home.resolve("data/gpseg0/backups/20240101/20240101120000/gpbackup_0_20240101120000_16384");
+        Path config2 = Files.writeString(home.resolve("cfg2.yaml"), Files.readString(config));
+        assertEquals(0, run(InputStream.nullInputStream(), "restore_file", config2.toString(), target.toString()), err());
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = Files.getPosixFilePermissions(target);
+        assertTrue(mode.contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ)
+                || mode.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ),
+                "created with the process umask like any other file, not 0600: " + mode);
+    }
 }

@@ -223,4 +223,22 @@ class MainTest {
         assertEquals("", out());
         assertEquals("", stderr.toString(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void aClosedStdoutIsOneLineNotAStackTrace() {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.OutputStream closed = new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                throw new java.io.IOException("Broken pipe");
+            }
+        };
+        int status = new Main(java.util.Map.<String, String>of()::get, java.io.InputStream.nullInputStream(), closed,
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8), java.time.Clock.systemUTC())
+                .run(new String[] {"--version"});
+        String text = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(1, status);
+        assertEquals(1, text.strip().lines().count(), text);
+        assertTrue(text.contains("Broken pipe"), text);
+    }
 }

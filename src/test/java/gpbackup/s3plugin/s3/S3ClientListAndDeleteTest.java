@@ -77,8 +77,8 @@ class S3ClientListAndDeleteTest {
         List<LoggedRequest> requests = received();
         assertEquals(List.of(
                 "/bucket?list-type=2&max-keys=1000&prefix=folder%2F",
-                "/bucket?list-type=2&continuation-token=1%2Ftok%2Ben%3D%3D&max-keys=1000&prefix=folder%2F",
-                "/bucket?list-type=2&continuation-token=2&max-keys=1000&prefix=folder%2F"),
+                "/bucket?continuation-token=1%2Ftok%2Ben%3D%3D&list-type=2&max-keys=1000&prefix=folder%2F",
+                "/bucket?continuation-token=2&list-type=2&max-keys=1000&prefix=folder%2F"),
                 requests.stream().map(LoggedRequest::getUrl).toList());
         requests.forEach(r -> ServerSideSigV4.assertSignatureValid(r, WireMockS3.SECRET));
     }
