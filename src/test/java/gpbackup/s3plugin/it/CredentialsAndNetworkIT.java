@@ -184,6 +184,35 @@ class CredentialsAndNetworkIT {
     }
 
     @Test
+    void theProxyPasswordNeverReachesTheS3Server() throws Exception {
+        // An https "S3" that records every header it receives, behind an authenticating proxy.
+        WireMockServer s3 = new WireMockServer(wireMockConfig().httpDisabled(true).dynamicHttpsPort()
+                .bindAddress("127.0.0.1").keystorePath(certificate.keyStore().toString())
+                .keystorePassword(certificate.password()).keyManagerPassword(certificate.password())
+                .keystoreType("PKCS12"));
+        s3.start();
+        try (LoopbackProxy proxy = new LoopbackProxy(Optional.of("gpadmin"), Optional.of("proxy-pass-word"))) {
+            s3.stubFor(get(com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/" + BUCKET))
+                    .willReturn(aResponse().withBody("<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>")));
+            Map<String, String> options = new HashMap<>(Map.of("endpoint", "https://127.0.0.1:" + s3.httpsPort(),
+                    "bucket", BUCKET, "folder", "f", "aws_access_key_id", "AKID", "aws_secret_access_key", "SECRET",
+                    "ca_cert", certificate.pem().toString(),
+                    "http_proxy", "http://gpadmin:proxy-pass-word@127.0.0.1:" + proxy.port()));
+            Path config = PluginConfigFile.handWritten(work.resolve("cfg-no-leak"), options);
+            Result result = runner("no-leak").run("list_directory", config.toString());
+            assertEquals(0, result.exitCode(), result::toString);
+            assertTrue(proxy.requestLines().get(0).startsWith("CONNECT "), proxy.requestLines().toString());
+            var received = s3.getAllServeEvents();
+            assertEquals(1, received.size());
+            assertTrue(received.get(0).getRequest().containsHeader("Authorization"), "the SigV4 header arrives");
+            assertFalse(received.get(0).getRequest().containsHeader("Proxy-Authorization"),
+                    "the proxy's credentials stay with the proxy");
+        } finally {
+            s3.stop();
+        }
+    }
+
+    @Test
     void aPrivateCaIsNotTrustedWithoutCaCert() throws Exception {
         Map<String, String> options = new HashMap<>(PluginConfigFile.options(tlsServer, BUCKET, "tls-untrusted",
                 Map.of("max_request_retries", "0")));
