@@ -26,11 +26,14 @@ final class S3Errors {
                              String accessKeyId) {
         String code = null;
         String serverMessage = "";
+        Optional<String> region = bucketRegion;
         if (!body.isBlank()) {
             try {
                 XmlElement error = XmlElement.parse(body);
                 code = error.childText("Code").orElse(null);
                 serverMessage = error.childText("Message").orElse("");
+                // AuthorizationHeaderMalformed names the bucket's region in the body, not in a header.
+                region = region.or(() -> error.childText("Region").filter(r -> !r.isBlank()));
             } catch (IllegalArgumentException notXml) {
                 // A proxy or load balancer answered with HTML: the status alone will have to do.
             }
@@ -44,7 +47,7 @@ final class S3Errors {
                 default -> null;
             };
         }
-        return new S3Exception(describe(request, status, code, serverMessage, bucketRegion, accessKeyId),
+        return new S3Exception(describe(request, status, code, serverMessage, region, accessKeyId),
                 status, code);
     }
 

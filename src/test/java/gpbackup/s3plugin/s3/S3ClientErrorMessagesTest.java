@@ -215,6 +215,14 @@ class S3ClientErrorMessagesTest {
     }
 
     @Test
+    void wrongRegionNamedOnlyInTheBodyStillNamesTheRegion() {
+        S3Exception e = getFails(xml(400, "<Error><Code>AuthorizationHeaderMalformed</Code><Message>The authorization"
+                + " header is malformed; the region 'us-east-1' is wrong; expecting 'eu-west-3'</Message>"
+                + "<Region>eu-west-3</Region><RequestId>1</RequestId></Error>"));
+        assertTrue(e.getMessage().contains("('eu-west-3'): set region: eu-west-3"), e.getMessage());
+    }
+
+    @Test
     void htmlFromAProxyYieldsTheStatusWithoutTheMarkup() {
         S3Exception e = getFails(aResponse().withStatus(502).withHeader("Content-Type", "text/html")
                 .withBody("<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
