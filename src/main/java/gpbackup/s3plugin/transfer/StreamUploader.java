@@ -3,7 +3,9 @@ package gpbackup.s3plugin.transfer;
 import gpbackup.s3plugin.PluginException;
 import gpbackup.s3plugin.config.TransferSettings;
 import gpbackup.s3plugin.log.PluginLog;
+import gpbackup.s3plugin.s3.ObjectInfo;
 import gpbackup.s3plugin.s3.S3Client;
+import gpbackup.s3plugin.s3.S3Exception;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
@@ -46,16 +48,45 @@ public final class StreamUploader {
         this.maxParts = maxParts;
     }
 
-    /** Uploads everything {@code in} yields to {@code key}; returns the number of bytes. */
+    /**
+     * Uploads everything {@code in} yields to {@code key}, then checks that the object is there
+     * with that many bytes; returns the number of bytes.
+     */
     public long upload(String key, InputStream in) throws IOException {
         Deque<PartBuffer> readAhead = firstParts(in);
+        long sent;
         if (readAhead.size() == 1) {
             PartBuffer only = readAhead.poll();
             s3.putObject(key, only);
-            return only.length();
+            sent = only.length();
+        } else {
+            String uploadId = s3.createMultipartUpload(key);
+            sent = new Multipart(key, uploadId).run(in, readAhead);
         }
-        String uploadId = s3.createMultipartUpload(key);
-        return new Multipart(key, uploadId).run(in, readAhead);
+        verifyStored(key, sent);
+        return sent;
+    }
+
+    /**
+     * A server can acknowledge an upload it then fails to keep (S3Proxy's in-memory store does,
+     * when it runs out of heap while assembling parts). A backup must never look complete when
+     * it is not, so the object's size is read back, as the Go plugin also did after each upload.
+     */
+    private void verifyStored(String key, long sent) {
+        ObjectInfo stored;
+        try {
+            stored = s3.headObject(key);
+        } catch (S3Exception e) {
+            if (!e.isNotFound()) {
+                throw e;
+            }
+            throw new PluginException("the server acknowledged the upload of s3://" + s3.endpoint().bucket() + "/"
+                    + key + " but does not have the object; the backup of it failed");
+        }
+        if (stored.size() != sent) {
+            throw new PluginException("the server holds " + stored.size() + " bytes for s3://" + s3.endpoint().bucket()
+                    + "/" + key + " but " + sent + " were sent; the backup of it failed");
+        }
     }
 
     /**

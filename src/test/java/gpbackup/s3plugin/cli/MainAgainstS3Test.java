@@ -82,6 +82,7 @@ class MainAgainstS3Test {
     @Test
     void backupDataUploadsStdinToTheKeyOfTheDataFile() {
         server.stubFor(put(urlEqualTo(KEY_PATH)).willReturn(ok().withHeader("ETag", "\"e\"")));
+        server.stubFor(head(urlEqualTo(KEY_PATH)).willReturn(ok().withHeader("Content-Length", String.valueOf(OBJECT.length))));
         assertEquals(0, run(new ByteArrayInputStream(OBJECT), "backup_data", config.toString(), DATA_FILE), err());
         List<LoggedRequest> puts = server.findAll(putRequestedFor(urlEqualTo(KEY_PATH)));
         assertEquals(1, puts.size());

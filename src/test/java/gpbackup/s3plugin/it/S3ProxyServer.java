@@ -60,7 +60,7 @@ public final class S3ProxyServer implements AutoCloseable {
                 ""));
         Path logFile = workDir.resolve("s3proxy.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(List.of(java, "-Xmx1g", "-jar", jar, "--properties", properties.toString()))
+        Process process = new ProcessBuilder(List.of(java, "-Xmx3g", "-jar", jar, "--properties", properties.toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(logFile.toFile())
                 .start();

@@ -10,6 +10,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.head;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -74,6 +75,12 @@ class StreamUploaderTest {
                 .withQueryParam("uploadId", equalTo(UPLOAD_ID)).willReturn(answer));
     }
 
+    /** What HEAD says after the upload: the object is there with this many bytes. */
+    private static void stubStored(long size) {
+        server.stubFor(head(urlEqualTo(KEY_PATH)).willReturn(ok().withHeader("Content-Length", String.valueOf(size))
+                .withHeader("ETag", "\"stored\"")));
+    }
+
     private static StreamUploader uploader(int concurrency) {
         return new StreamUploader(WireMockS3.client(server.getPort(), 0), new TransferSettings(PART, concurrency),
                 WireMockS3.quietLog());
@@ -122,32 +129,36 @@ class StreamUploaderTest {
     @Test
     void streamSmallerThanAPartIsOneSinglePut() throws IOException {
         byte[] data = data(PART - 1);
+        stubStored(PART - 1);
         assertEquals(PART - 1, uploader(2).upload("folder/data", new ByteArrayInputStream(data)));
         assertEquals(1, singlePuts().size());
         assertArrayEquals(data, singlePuts().get(0).getBody());
-        assertEquals(1, server.findAll(anyRequestedFor(anyUrl())).size(), "no multipart calls");
+        assertEquals(2, server.findAll(anyRequestedFor(anyUrl())).size(), "no multipart calls, one HEAD");
     }
 
     @Test
     void streamOfExactlyOnePartIsOneSinglePut() throws IOException {
         byte[] data = data(PART);
+        stubStored(PART);
         assertEquals(PART, uploader(2).upload("folder/data", new ByteArrayInputStream(data)));
         assertArrayEquals(data, singlePuts().get(0).getBody());
-        assertEquals(1, server.findAll(anyRequestedFor(anyUrl())).size(), "no multipart calls");
+        assertEquals(2, server.findAll(anyRequestedFor(anyUrl())).size(), "no multipart calls, one HEAD");
     }
 
     @Test
     void emptyStreamIsAPutOfZeroBytes() throws IOException {
+        stubStored(0);
         assertEquals(0, uploader(2).upload("folder/data", InputStream.nullInputStream()));
         assertEquals(1, singlePuts().size());
         assertEquals(0, singlePuts().get(0).getBody().length);
         assertEquals("0", singlePuts().get(0).getHeader("Content-Length"));
-        assertEquals(1, server.findAll(anyRequestedFor(anyUrl())).size());
+        assertEquals(2, server.findAll(anyRequestedFor(anyUrl())).size());
     }
 
     @Test
     void streamOfExactlyTwoPartsIsAMultipartUploadOfTwoParts() throws Exception {
         byte[] data = data(2 * PART);
+        stubStored(2 * PART);
         assertEquals(2 * PART, uploader(2).upload("folder/data", new ByteArrayInputStream(data)));
 
         assertEquals(1, creates());
@@ -166,6 +177,7 @@ class StreamUploaderTest {
         stubPart(1, ok().withHeader("ETag", "\"etag-1\"").withFixedDelay(300));
         stubPart(2, ok().withHeader("ETag", "\"etag-2\"").withFixedDelay(150));
         byte[] data = data(3 * PART + 17);
+        stubStored(data.length);
         assertEquals(data.length, uploader(4).upload("folder/data", new ByteArrayInputStream(data)));
 
         List<LoggedRequest> parts = parts();
@@ -176,6 +188,23 @@ class StreamUploaderTest {
         }
         assertEquals(List.of("1 \"etag-1\"", "2 \"etag-2\"", "3 \"etag-3\"", "4 \"etag-4\""),
                 completedParts(completes().get(0)));
+    }
+
+    @Test
+    void anUploadTheServerAcknowledgesButDoesNotKeepFails() {
+        // HEAD after the upload answers 404 (no stub): the server lost what it acknowledged.
+        PluginException e = assertThrows(PluginException.class,
+                () -> uploader(2).upload("folder/data", new ByteArrayInputStream(data(2 * PART))));
+        assertTrue(e.getMessage().contains("acknowledged the upload of s3://bucket/folder/data but does not have"),
+                e.getMessage());
+    }
+
+    @Test
+    void anUploadStoredWithTheWrongSizeFails() {
+        stubStored(PART);
+        PluginException e = assertThrows(PluginException.class,
+                () -> uploader(2).upload("folder/data", new ByteArrayInputStream(data(PART - 1))));
+        assertTrue(e.getMessage().contains("holds " + PART + " bytes"), e.getMessage());
     }
 
     @Test
@@ -193,6 +222,7 @@ class StreamUploaderTest {
     void aStreamOfExactlyTheMostPartsCompletes() throws IOException {
         StreamUploader twoPartsAtMost = new StreamUploader(WireMockS3.client(server.getPort(), 0),
                 new TransferSettings(PART, 2), WireMockS3.quietLog(), 2);
+        stubStored(2 * PART);
         assertEquals(2 * PART, twoPartsAtMost.upload("folder/data", new ByteArrayInputStream(data(2 * PART))));
         assertEquals(1, completes().size());
     }
