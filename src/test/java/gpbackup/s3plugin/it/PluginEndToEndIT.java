@@ -71,6 +71,19 @@ class PluginEndToEndIT {
         return data;
     }
 
+    /** A file of {@code mib} MiB, built from one random block varied per MiB, without holding it in memory. */
+    private Path largeFile(String name, int mib, long seed) throws IOException {
+        Path file = work.resolve(name);
+        byte[] block = randomBytes(1024 * 1024, seed);
+        try (var out = Files.newOutputStream(file)) {
+            for (int i = 0; i < mib; i++) {
+                block[0] = (byte) i;
+                out.write(block);
+            }
+        }
+        return file;
+    }
+
     private static Result ok(Result result) {
         assertEquals(0, result.exitCode(), () -> "plugin failed: " + result);
         return result;
@@ -268,14 +281,7 @@ class PluginEndToEndIT {
         // S3Proxy refuses a whole-payload-signed body over 128 MiB; the Go plugin's 500 MB parts fail there.
         Path cfg = config("bigparts", Map.of("backup_multipart_chunksize", "200MB",
                 "restore_multipart_chunksize", "64MB"));
-        Path source = work.resolve("big-source");
-        byte[] block = randomBytes(1024 * 1024, 11);
-        try (var out = Files.newOutputStream(source)) {
-            for (int i = 0; i < 140; i++) {
-                block[0] = (byte) i;
-                out.write(block);
-            }
-        }
+        Path source = largeFile("big-source", 140, 11);
         String path = backupDir("big", TS).resolve("gpbackup_0_" + TS + "_big").toString();
         ok(plugin.runWithStdinFile(source, "backup_data", cfg.toString(), path));
         Result restored = ok(plugin.run("restore_data", cfg.toString(), path));
@@ -290,14 +296,7 @@ class PluginEndToEndIT {
                 "restore_multipart_chunksize", "32MB"));
         PluginRunner small = new PluginRunner(work.resolve("home-smallheap"))
                 .withEnv("GPBACKUP_S3_PLUGIN_JAVA_OPTS", "-Xmx160m");
-        Path source = work.resolve("smallheap-source");
-        byte[] block = randomBytes(1024 * 1024, 13);
-        try (var out = Files.newOutputStream(source)) {
-            for (int i = 0; i < 256; i++) {
-                block[0] = (byte) i;
-                out.write(block);
-            }
-        }
+        Path source = largeFile("smallheap-source", 256, 13);
         String path = backupDir("smallheap", TS).resolve("gpbackup_0_" + TS + "_heap").toString();
         ok(small.runWithStdinFile(source, "backup_data", cfg.toString(), path));
         assertArrayEquals(Files.readAllBytes(source), ok(small.run("restore_data", cfg.toString(), path)).stdout());
