@@ -12,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -128,7 +129,7 @@ public final class StreamUploader {
                 for (CompletableFuture<String> etag : etags) {
                     completed.add(join(etag));
                 }
-                s3.completeMultipartUpload(key, uploadId, completed);
+                complete(completed);
                 log.debug("uploaded " + completed.size() + " parts of up to " + settings.chunkSize() + " bytes to " + key);
                 return total;
             } catch (IOException | RuntimeException | Error e) {
@@ -138,6 +139,24 @@ public final class StreamUploader {
                 throw e;
             } finally {
                 pool.shutdownNow();
+            }
+        }
+
+        /**
+         * CompleteMultipartUpload. When its answer is lost, the retry finds the upload gone
+         * ({@code NoSuchUpload}) although it did complete; the object's ETag, which S3 derives
+         * from the parts' ETags, tells whether the object now at the key is this upload.
+         */
+        private void complete(List<String> partEtags) {
+            try {
+                s3.completeMultipartUpload(key, uploadId, partEtags);
+            } catch (S3Exception e) {
+                Optional<String> expected = MultipartEtag.of(partEtags);
+                if (!e.code().filter("NoSuchUpload"::equals).isPresent() || expected.isEmpty()
+                        || !expected.get().equals(s3.headObject(key).etag())) {
+                    throw e;
+                }
+                log.info("multipart upload of " + key + " had completed before its answer was lost");
             }
         }
 

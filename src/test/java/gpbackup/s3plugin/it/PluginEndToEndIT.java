@@ -135,6 +135,15 @@ class PluginEndToEndIT {
         // The Go plugin's key layout: <folder>/backups/<date>/<timestamp>/<file>.
         assertArrayEquals(small, raw.get(BUCKET, prefix + "gpbackup_0_" + TS + "_16385"));
         assertArrayEquals(multipart, raw.get(BUCKET, prefix + "gpbackup_0_" + TS + "_16386"));
+        // The server's ETag for a multipart object is the rule the uploader relies on after a lost answer.
+        List<String> partMd5s = new java.util.ArrayList<>();
+        for (int start = 0; start < multipart.length; start += 5 * 1024 * 1024) {
+            byte[] part = java.util.Arrays.copyOfRange(multipart, start, Math.min(multipart.length, start + 5 * 1024 * 1024));
+            partMd5s.add("\"" + java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("MD5").digest(part)) + "\"");
+        }
+        assertEquals(gpbackup.s3plugin.transfer.MultipartEtag.of(partMd5s).orElseThrow(),
+                raw.etag(BUCKET, prefix + "gpbackup_0_" + TS + "_16386"));
 
         // gprestore: setup, metadata back from S3 to disk, then data to stdout.
         ok(plugin.run("setup_plugin_for_restore", cfg.toString(), coordinatorDir.toString(), "coordinator", "\"-1\""));

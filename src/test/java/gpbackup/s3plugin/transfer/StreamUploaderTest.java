@@ -190,6 +190,44 @@ class StreamUploaderTest {
                 completedParts(completes().get(0)));
     }
 
+    /** Parts answered with real MD5 ETags, and CompleteMultipartUpload answered NoSuchUpload. */
+    private static List<String> stubLostCompletion(byte[] data) throws Exception {
+        List<String> etags = new java.util.ArrayList<>();
+        for (int i = 0; i * PART < data.length; i++) {
+            byte[] part = Arrays.copyOfRange(data, i * PART, Math.min(data.length, (i + 1) * PART));
+            String etag = "\"" + java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("MD5").digest(part)) + "\"";
+            stubPart(i + 1, ok().withHeader("ETag", etag));
+            etags.add(etag);
+        }
+        server.stubFor(post(urlPathEqualTo(KEY_PATH)).withQueryParam("uploadId", equalTo(UPLOAD_ID))
+                .willReturn(aResponse().withStatus(404).withBody(
+                        "<Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message></Error>")));
+        return etags;
+    }
+
+    @Test
+    void aCompletionWhoseAnswerWasLostIsRecognisedByTheObjectsEtag() throws Exception {
+        byte[] data = data(2 * PART + 5);
+        List<String> etags = stubLostCompletion(data);
+        server.stubFor(head(urlEqualTo(KEY_PATH)).willReturn(ok().withHeader("Content-Length", String.valueOf(data.length))
+                .withHeader("ETag", MultipartEtag.of(etags).orElseThrow())));
+        assertEquals(data.length, uploader(2).upload("folder/data", new ByteArrayInputStream(data)));
+        assertEquals(0, aborts());
+    }
+
+    @Test
+    void aNoSuchUploadWithSomeoneElsesObjectAtTheKeyStillFails() throws Exception {
+        byte[] data = data(2 * PART + 5);
+        stubLostCompletion(data);
+        server.stubFor(head(urlEqualTo(KEY_PATH)).willReturn(ok().withHeader("Content-Length", String.valueOf(data.length))
+                .withHeader("ETag", "\"0123456789abcdef0123456789abcdef-3\"")));
+        S3Exception e = assertThrows(S3Exception.class,
+                () -> uploader(2).upload("folder/data", new ByteArrayInputStream(data)));
+        assertEquals("NoSuchUpload", e.code().orElseThrow());
+        assertEquals(1, aborts());
+    }
+
     @Test
     void anUploadTheServerAcknowledgesButDoesNotKeepFails() {
         // HEAD after the upload answers 404 (no stub): the server lost what it acknowledged.

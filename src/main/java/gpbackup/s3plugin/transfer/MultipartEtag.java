@@ -1,0 +1,34 @@
+package gpbackup.s3plugin.transfer;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The ETag S3 gives an object assembled from parts: the hex MD5 of the concatenated binary MD5s
+ * of the parts, then {@code -<part count>}, in quotes. Only computable when every part's ETag is
+ * a plain MD5 (not so with SSE-KMS, or on some S3-compatible stores).
+ */
+public final class MultipartEtag {
+    private MultipartEtag() {
+    }
+
+    public static Optional<String> of(List<String> partEtags) {
+        MessageDigest md5;
+        try {
+            md5 = MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no MD5", e);
+        }
+        for (String etag : partEtags) {
+            String hex = etag.replace("\"", "");
+            if (!hex.matches("[0-9a-fA-F]{32}")) {
+                return Optional.empty();
+            }
+            md5.update(HexFormat.of().parseHex(hex));
+        }
+        return Optional.of("\"" + HexFormat.of().formatHex(md5.digest()) + "-" + partEtags.size() + "\"");
+    }
+}
