@@ -31,7 +31,7 @@ public final class RefreshingCredentialsProvider implements CredentialsProvider 
     @Override
     public synchronized Credentials credentials() {
         Instant now = clock.instant();
-        if (cached != null && (isFresh(cached, now) || now.isBefore(lastAttempt.plus(RETRY_INTERVAL)) && isValid(cached, now))) {
+        if (cached != null && usable(now)) {
             return cached;
         }
         lastAttempt = now;
@@ -46,6 +46,12 @@ public final class RefreshingCredentialsProvider implements CredentialsProvider 
             }
             throw e;
         }
+    }
+
+    /** Fresh, or still valid and the source was asked less than {@link #RETRY_INTERVAL} ago. */
+    private boolean usable(Instant now) {
+        boolean askedRecently = now.isBefore(lastAttempt.plus(RETRY_INTERVAL));
+        return isFresh(cached, now) || (askedRecently && isValid(cached, now));
     }
 
     private static boolean isFresh(Credentials credentials, Instant now) {

@@ -26,7 +26,7 @@ public record KeyLayout(String folder) {
      * it joined folder and file with another "/", giving {@code <folder>//backups/...}.
      */
     public String goTrailingSlashKeyFor(String path) {
-        return folder + "/" + keyFor(path).substring(folder.length());
+        return withGoSlash(keyFor(path));
     }
 
     /** The prefix holding every object of one backup; the trailing slash keeps siblings out. */
@@ -39,7 +39,12 @@ public record KeyLayout(String folder) {
 
     /** {@link #backupPrefix} as the Go plugin wrote it with a trailing-slash folder. */
     public String goTrailingSlashBackupPrefix(String timestamp) {
-        return folder + "/" + backupPrefix(timestamp).substring(folder.length());
+        return withGoSlash(backupPrefix(timestamp));
+    }
+
+    /** One of our keys, which starts with {@code <folder>/}, with that slash doubled. */
+    private String withGoSlash(String key) {
+        return folder + "/" + key.substring(folder.length());
     }
 
     /** The prefix of everything under the configured folder. */
