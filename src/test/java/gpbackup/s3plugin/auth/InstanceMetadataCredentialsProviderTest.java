@@ -179,6 +179,16 @@ class InstanceMetadataCredentialsProviderTest {
     }
 
     @Test
+    void aMalformedEndpointOverrideIsACredentialsErrorWithoutNetworkIo() {
+        env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://bad host");
+        CredentialsException e = assertThrows(CredentialsException.class, () -> provider().credentials());
+        assertEquals("AWS_EC2_METADATA_SERVICE_ENDPOINT is not an http(s) URL", e.getMessage());
+        env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", "ftp://169.254.169.254");
+        assertThrows(CredentialsException.class, () -> provider().credentials());
+        assertEquals(0, imds.getAllServeEvents().size());
+    }
+
+    @Test
     void anInstanceWithoutARoleSaysSo() {
         imds.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(aResponse().withBody("t")));
         imds.stubFor(get(urlEqualTo(ROLES_PATH)).willReturn(aResponse().withStatus(404)));
