@@ -10,6 +10,7 @@ import java.util.Set;
  * segment host and once per segment: {@code CONFIG LOCAL_BACKUP_DIR SCOPE [CONTENT_ID]}.
  */
 final class HookCommands {
+    private static final String SEGMENT_HOST = "segment_host";
     private static final Set<String> SCOPES = Set.of("master", "coordinator", "segment_host", "segment");
 
     private HookCommands() {
@@ -36,6 +37,7 @@ final class HookCommands {
         }
         context.log().info("setup for backup: bucket " + context.config().bucket() + " at "
                 + context.s3().endpoint().display() + " takes writes");
+        startAgentOnSegmentHost(context);
     }
 
     /** Before a restore, proves on the coordinator and each segment host that the folder can be listed. */
@@ -52,15 +54,32 @@ final class HookCommands {
                 throw e;
             }
             context.log().warn("setup for restore: cannot list the folder (" + e.getMessage() + "); continuing");
+            startAgentOnSegmentHost(context);
             return;
         }
         context.log().info("setup for restore: bucket " + context.config().bucket() + " at "
                 + context.s3().endpoint().display() + " is readable");
+        startAgentOnSegmentHost(context);
     }
 
-    /** Nothing is left to clean: every transfer finishes or aborts within its own command. */
+    /**
+     * Stops the segment host's agent. Nothing else is left to clean: every transfer finishes or
+     * aborts within its own command.
+     */
     static void cleanup(PluginContext context) {
-        scope(context);
+        if (scope(context).equals(SEGMENT_HOST)) {
+            AgentCommands.stopFor(context);
+        }
+    }
+
+    /**
+     * The per-table calls run on the segment hosts, so that is where an agent pays; the hook
+     * runs there once per backup, before any data (spec/agent.md).
+     */
+    private static void startAgentOnSegmentHost(PluginContext context) {
+        if (scope(context).equals(SEGMENT_HOST)) {
+            AgentCommands.startFor(context);
+        }
     }
 
     /** Whether this scope is one that checks the connection (coordinator or segment host). */

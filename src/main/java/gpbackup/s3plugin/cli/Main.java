@@ -60,7 +60,8 @@ public final class Main {
         try {
             return dispatch(argv);
         } catch (Throwable t) {
-            stderr.println(PROGRAM + ": " + (outOfMemory(t) ? OUT_OF_MEMORY : "failed unexpectedly: " + oneLine(t)));
+            stderr.println(PROGRAM + ": " + (CommandRunner.outOfMemory(t) ? CommandRunner.OUT_OF_MEMORY
+                    : "failed unexpectedly: " + CommandRunner.oneLine(t)));
             return 1;
         }
     }
@@ -91,45 +92,16 @@ public final class Main {
             stderr.println(PROGRAM + ": " + e.getMessage());
             return 1;
         }
-        CommandSpec spec = CommandTable.find(name).orElse(null);
-        if (spec == null) {
-            stderr.println(PROGRAM + ": unknown command '" + name + "'");
-            return 1;
+        if (name.equals(AgentCommands.SERVE)) {
+            return AgentCommands.serve(args, environment, clock, stderr);
         }
-        try (PluginLog log = openLog()) {
-            return runLogged(spec, args, log);
-        }
-    }
-
-    private int runLogged(CommandSpec spec, List<String> args, PluginLog log) {
+        S3ClientPerProcess clients = new S3ClientPerProcess(environment, clock);
         try {
-            spec.checkArgCount(args.size());
-            PluginConfig config = new ConfigLoader(environment).load(Path.of(args.get(0)));
-            log.debug(spec.name() + " " + String.join(" ", args));
-            spec.command().run(new PluginContext(args, config, log, stdin, stdout, environment, clock));
-            stdout.flush();
-            return 0;
-        } catch (Throwable t) {
-            log.error(describe(spec, t));
-            if (!outOfMemory(t)) {
-                log.debug(stackTrace(t));
-            }
+            return new CommandRunner(environment, clock, clients, 1)
+                    .run(Arrays.asList(argv), stdin, stdout, stderr, ProcessHandle.current().pid());
+        } finally {
+            clients.close();
         }
-        return 1;
-    }
-
-    /** The one line a failure prints. */
-    private static String describe(CommandSpec spec, Throwable t) {
-        if (outOfMemory(t)) {
-            return spec.name() + " " + OUT_OF_MEMORY;
-        }
-        if (t instanceof PluginException) {
-            return t.getMessage();
-        }
-        if (t instanceof IOException || t instanceof UncheckedIOException) {
-            return spec.name() + " failed: " + t.getMessage();
-        }
-        return spec.name() + " failed unexpectedly: " + oneLine(t);
     }
 
     private void print(String text) {
@@ -138,26 +110,6 @@ public final class Main {
             stdout.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private PluginLog openLog() {
-        String home = environment.apply("HOME");
-        Path homeDir = Path.of(home == null || home.isEmpty() ? System.getProperty("user.home") : home);
-        return PluginLog.open(homeDir, stderr, System.getProperty("user.name"), hostName(),
-                ProcessHandle.current().pid(), clock);
-    }
-
-    private String hostName() {
-        String fromEnv = environment.apply("HOSTNAME");
-        if (fromEnv != null && !fromEnv.isEmpty()) {
-            return fromEnv;
-        }
-        try {
-            // Cheaper than a DNS round trip through InetAddress, which can stall on a broken resolver.
-            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
-        } catch (IOException e) {
-            return "localhost";
         }
     }
 
@@ -171,29 +123,5 @@ public final class Main {
             // fall through to "unknown"
         }
         return properties.getProperty("version", "unknown");
-    }
-
-    private static final String OUT_OF_MEMORY = "ran out of memory; lower backup_multipart_chunksize,"
-            + " restore_multipart_chunksize or the *_max_concurrent_requests options, or raise the heap with"
-            + " GPBACKUP_S3_PLUGIN_JAVA_OPTS=-Xmx...";
-
-    /** An OutOfMemoryError, possibly wrapped by the worker thread it happened in. */
-    private static boolean outOfMemory(Throwable t) {
-        for (Throwable cause = t; cause != null; cause = cause.getCause()) {
-            if (cause instanceof OutOfMemoryError) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String oneLine(Throwable t) {
-        return String.valueOf(t).replace('\n', ' ').replace('\r', ' ');
-    }
-
-    private static String stackTrace(Throwable t) {
-        StringWriter text = new StringWriter();
-        t.printStackTrace(new PrintWriter(text));
-        return text.toString().replace(System.lineSeparator(), " | ");
     }
 }

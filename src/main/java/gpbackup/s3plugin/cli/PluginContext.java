@@ -1,33 +1,20 @@
 package gpbackup.s3plugin.cli;
 
-import gpbackup.s3plugin.auth.AwsConfigFiles;
-import gpbackup.s3plugin.auth.AwsRegion;
-import gpbackup.s3plugin.auth.CredentialsChain;
-import gpbackup.s3plugin.auth.CredentialsProvider;
-import gpbackup.s3plugin.auth.Credentials;
-import gpbackup.s3plugin.auth.EnvironmentCredentialsProvider;
-import gpbackup.s3plugin.auth.InstanceMetadataCredentialsProvider;
-import gpbackup.s3plugin.auth.ProfileCredentialsProvider;
-import gpbackup.s3plugin.auth.RefreshingCredentialsProvider;
-import gpbackup.s3plugin.auth.StaticCredentialsProvider;
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.config.TransferSettings;
 import gpbackup.s3plugin.log.PluginLog;
 import gpbackup.s3plugin.s3.S3Client;
-import gpbackup.s3plugin.s3.S3ClientFactory;
 import gpbackup.s3plugin.transfer.MemoryBudget;
 import gpbackup.s3plugin.transfer.RangedDownloader;
 import gpbackup.s3plugin.transfer.StreamUploader;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
 /**
  * What one command works with: its arguments, the config, the log, the data streams, and an
- * S3 client built on first use (commands that never talk to S3 never build one).
+ * S3 client asked for on first use (commands that never talk to S3 never build one).
  */
 final class PluginContext {
     private final List<String> args;
@@ -35,19 +22,30 @@ final class PluginContext {
     private final PluginLog log;
     private final InputStream stdin;
     private final OutputStream stdout;
+    private final S3ClientSource clients;
+    private final int heapShares;
     private final Function<String, String> environment;
-    private final Clock clock;
     private S3Client s3;
 
+    /**
+     * @param heapShares how many commands share this JVM's heap at most: 1 in a process of its
+     *                   own, more in the host agent
+     */
     PluginContext(List<String> args, PluginConfig config, PluginLog log, InputStream stdin, OutputStream stdout,
-                  Function<String, String> environment, Clock clock) {
+                  S3ClientSource clients, int heapShares, Function<String, String> environment) {
         this.args = List.copyOf(args);
         this.config = config;
         this.log = log;
         this.stdin = stdin;
         this.stdout = stdout;
+        this.clients = clients;
+        this.heapShares = heapShares;
         this.environment = environment;
-        this.clock = clock;
+    }
+
+    /** The caller's environment variables. */
+    String env(String name) {
+        return environment.apply(name);
     }
 
     /** Argument {@code i}, counting the config path as 0, as gpbackup passes them. */
@@ -82,9 +80,7 @@ final class PluginContext {
     /** Synchronized: the directory commands' worker threads share the one client. */
     synchronized S3Client s3() {
         if (s3 == null) {
-            AwsConfigFiles awsFiles = AwsConfigFiles.from(environment);
-            String region = AwsRegion.resolve(config.region(), environment, awsFiles);
-            s3 = S3ClientFactory.create(config, region, credentials(awsFiles), environment, clock, log);
+            s3 = clients.clientFor(config, log);
         }
         return s3;
     }
@@ -108,28 +104,12 @@ final class PluginContext {
     }
 
     private TransferSettings withinHeap(TransferSettings wanted, int spareBuffers, int sharing, String direction) {
-        TransferSettings fitted = new MemoryBudget(MemoryBudget.ofHeap().bytes() / sharing).fit(wanted, spareBuffers);
+        TransferSettings fitted = new MemoryBudget(MemoryBudget.ofHeap().bytes() / sharing / heapShares).fit(wanted, spareBuffers);
         if (!fitted.equals(wanted)) {
             log.warn(direction + " concurrency lowered from " + wanted.concurrency() + " to " + fitted.concurrency()
                     + " so that parts of " + wanted.chunkSize() + " bytes fit the JVM heap of "
                     + Runtime.getRuntime().maxMemory() + " bytes; raise it with GPBACKUP_S3_PLUGIN_JAVA_OPTS=-Xmx...");
         }
         return fitted;
-    }
-
-    /**
-     * The credential chain: config keys, the AWS_* environment, the shared profile files, the EC2
-     * instance role. The first complete source wins and is refreshed before its keys expire.
-     */
-    private CredentialsProvider credentials(AwsConfigFiles awsFiles) {
-        List<CredentialsProvider> sources = new ArrayList<>();
-        if (config.accessKeyId().isPresent() && config.secretAccessKey().isPresent()) {
-            sources.add(new StaticCredentialsProvider(
-                    Credentials.of(config.accessKeyId().get(), config.secretAccessKey().get(), null)));
-        }
-        sources.add(new EnvironmentCredentialsProvider(environment));
-        sources.add(new ProfileCredentialsProvider(awsFiles));
-        sources.add(new InstanceMetadataCredentialsProvider(environment, clock));
-        return new RefreshingCredentialsProvider(new CredentialsChain(sources), clock, log::warn);
     }
 }

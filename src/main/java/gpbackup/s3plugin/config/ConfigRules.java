@@ -1,6 +1,7 @@
 package gpbackup.s3plugin.config;
 
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,8 @@ final class ConfigRules {
     static final String RESTORE_CHUNK_SIZE = "restore_multipart_chunksize";
     static final String MAX_REQUEST_RETRIES = "max_request_retries";
     static final String RESTORE_SUBSET = "restore_subset";
+    static final String AGENT = "agent";
+    static final String AGENT_IDLE_TIMEOUT = "agent_idle_timeout";
     /** Added by gpbackup when it copies the config to the segment hosts; nothing for us. */
     static final String PGPORT = "pgport";
     /** Added by gpbackup when it copies the config to the segment hosts; nothing for us. */
@@ -35,13 +38,15 @@ final class ConfigRules {
     static final List<String> KNOWN_OPTIONS = List.of(
             REGION, ENDPOINT, ACCESS_KEY_ID, SECRET_ACCESS_KEY, BUCKET, FOLDER, ENCRYPTION, HTTP_PROXY,
             BACKUP_CONCURRENCY, BACKUP_CHUNK_SIZE, RESTORE_CONCURRENCY, RESTORE_CHUNK_SIZE,
-            MAX_REQUEST_RETRIES, RESTORE_SUBSET, PGPORT, BACKUP_PLUGIN_VERSION, CA_CERT);
+            MAX_REQUEST_RETRIES, RESTORE_SUBSET, AGENT, AGENT_IDLE_TIMEOUT, PGPORT, BACKUP_PLUGIN_VERSION, CA_CERT);
 
     static final long MIB = 1024L * 1024;
     static final long GIB = 1024 * MIB;
     static final long DEFAULT_CHUNK_SIZE = 500 * MIB;
     static final int DEFAULT_CONCURRENCY = 6;
     static final int DEFAULT_MAX_REQUEST_RETRIES = 10;
+    /** Long enough to outlast gpbackup's metadata phase between the setup hook and the first table. */
+    static final int DEFAULT_AGENT_IDLE_SECONDS = 1800;
 
     /** S3 refuses multipart parts below 5 MiB (but the last) and above 5 GiB. */
     private static final SizeRange BACKUP_CHUNK_RANGE =
@@ -81,13 +86,19 @@ final class ConfigRules {
         int restoreConcurrency = count(options, RESTORE_CONCURRENCY, DEFAULT_CONCURRENCY, 1, 64, problems);
         int maxRequestRetries = count(options, MAX_REQUEST_RETRIES, DEFAULT_MAX_REQUEST_RETRIES, 0, 100, problems);
         boolean restoreSubset = onOff(options, RESTORE_SUBSET, problems);
+        boolean agent = options.text(AGENT).map(text -> !text.equalsIgnoreCase("off")).orElse(true);
+        if (options.text(AGENT).filter(text -> !text.equalsIgnoreCase("on") && !text.equalsIgnoreCase("off")).isPresent()) {
+            problems.add(AGENT + ": " + SafeText.quoted(options.text(AGENT).get()) + " must be on or off");
+        }
+        int agentIdleSeconds = count(options, AGENT_IDLE_TIMEOUT, DEFAULT_AGENT_IDLE_SECONDS, 1, 86_400, problems);
 
         problems.throwIfAny(sourceName);
         return new PluginConfig(executablePath, bucket, folder, options.text(REGION), options.text(ENDPOINT),
                 encryption, options.text(ACCESS_KEY_ID), options.text(SECRET_ACCESS_KEY), options.text(HTTP_PROXY),
                 new TransferSettings(backupChunkSize, backupConcurrency),
                 new TransferSettings(restoreChunkSize, restoreConcurrency),
-                maxRequestRetries, restoreSubset, options.text(CA_CERT));
+                maxRequestRetries, restoreSubset, options.text(CA_CERT),
+                new AgentSettings(agent, Duration.ofSeconds(agentIdleSeconds)));
     }
 
     private static void reportUnknown(Options options, Problems problems) {

@@ -14,7 +14,11 @@ public final class HttpClients {
     private HttpClients() {
     }
 
-    public static HttpClient forS3(Optional<ProxySetting> proxy, Optional<Path> caCert) {
+    /**
+     * @param needsTls false when every request is plain http: the client then gets a TLS context
+     *                 that trusts no one, which is cheap to build and fails closed if ever used
+     */
+    public static HttpClient forS3(Optional<ProxySetting> proxy, Optional<Path> caCert, boolean needsTls) {
         HttpClient.Builder builder = HttpClient.newBuilder()
                 // S3 speaks HTTP/1.1; the JDK's default would try an h2c upgrade on plain http.
                 .version(HttpClient.Version.HTTP_1_1)
@@ -24,7 +28,11 @@ public final class HttpClients {
                 // No proxy unless chosen: the JDK default would honour JVM-wide proxy properties.
                 .proxy(HttpClient.Builder.NO_PROXY);
         proxy.ifPresent(p -> builder.proxy(ProxySelector.of(InetSocketAddress.createUnresolved(p.host(), p.port()))));
-        caCert.ifPresent(pem -> builder.sslContext(TrustedCertificates.withExtraAuthorities(pem)));
+        if (!needsTls) {
+            builder.sslContext(TrustedCertificates.trustingNoOne());
+        } else {
+            caCert.ifPresent(pem -> builder.sslContext(TrustedCertificates.withExtraAuthorities(pem)));
+        }
         HttpClient client = builder.build();
         if (proxy.isPresent() && proxy.get().user().isPresent()) {
             return new ProxyAuthorizingClient(client, proxy.get().user().get(), proxy.get().password().orElse(""));

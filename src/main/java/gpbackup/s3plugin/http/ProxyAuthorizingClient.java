@@ -105,4 +105,11 @@ final class ProxyAuthorizingClient extends HttpClient {
     public String toString() {
         return "ProxyAuthorizingClient[" + delegate + "]";
     }
+
+    /** On Java 21 and later this overrides {@code HttpClient.close()}; earlier it is only called by name. */
+    public void close() throws Exception {
+        if (delegate instanceof AutoCloseable closeable) {
+            closeable.close();
+        }
+    }
 }

@@ -11,7 +11,9 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
@@ -22,6 +24,20 @@ import javax.net.ssl.X509TrustManager;
  */
 public final class TrustedCertificates {
     private TrustedCertificates() {
+    }
+
+    /**
+     * An SSL context with no trust anchors, for a client that only ever speaks plain http: the
+     * JDK's default context would load the whole trust store first. Any handshake with it fails.
+     */
+    static SSLContext trustingNoOne() {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(new KeyManager[0], new TrustManager[0], null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK has no TLS", e);
+        }
     }
 
     /** An SSL context trusting the JDK defaults and every certificate in {@code pemBundle}. */

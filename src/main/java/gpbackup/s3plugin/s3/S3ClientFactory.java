@@ -1,7 +1,16 @@
 package gpbackup.s3plugin.s3;
 
+import gpbackup.s3plugin.auth.AwsConfigFiles;
+import gpbackup.s3plugin.auth.AwsRegion;
+import gpbackup.s3plugin.auth.Credentials;
+import gpbackup.s3plugin.auth.CredentialsChain;
 import gpbackup.s3plugin.auth.CredentialsProvider;
+import gpbackup.s3plugin.auth.EnvironmentCredentialsProvider;
+import gpbackup.s3plugin.auth.InstanceMetadataCredentialsProvider;
+import gpbackup.s3plugin.auth.ProfileCredentialsProvider;
+import gpbackup.s3plugin.auth.RefreshingCredentialsProvider;
 import gpbackup.s3plugin.auth.SigV4Signer;
+import gpbackup.s3plugin.auth.StaticCredentialsProvider;
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.http.HttpClients;
 import gpbackup.s3plugin.http.ProxyChoice;
@@ -9,16 +18,23 @@ import gpbackup.s3plugin.http.ProxySetting;
 import gpbackup.s3plugin.log.PluginLog;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
-/** Builds the one S3 client a plugin process uses, from the config and the environment. */
+/**
+ * The one place an S3 client is put together from the config and the environment: region,
+ * credential chain, endpoint, proxy, trust, retries.
+ */
 public final class S3ClientFactory {
     private S3ClientFactory() {
     }
 
-    public static S3Client create(PluginConfig config, String region, CredentialsProvider credentials,
-                                  Function<String, String> environment, Clock clock, PluginLog log) {
+    public static S3Client create(PluginConfig config, Function<String, String> environment, Clock clock,
+                                  PluginLog log) {
+        AwsConfigFiles awsFiles = AwsConfigFiles.from(environment);
+        String region = AwsRegion.resolve(config.region(), environment, awsFiles);
         S3Endpoint endpoint = S3Endpoint.of(config, region);
         String expectedScheme = config.encryption() ? "https" : "http";
         if (!endpoint.scheme().equals(expectedScheme)) {
@@ -28,8 +44,28 @@ public final class S3ClientFactory {
         Optional<ProxySetting> proxy = ProxyChoice.choose(config.httpProxy(), endpoint.scheme(), endpoint.authority(),
                 environment);
         proxy.ifPresent(p -> log.debug("requests to " + endpoint.display() + " go through proxy " + p));
-        return new S3Client(HttpClients.forS3(proxy, config.caCert().map(Path::of)), endpoint,
-                SigV4Signer.forS3(region), credentials, clock,
+        // TLS is set up only when a request can need it: for a plain-http endpoint without a
+        // proxy tunnel, loading the JDK's trust store would cost a few hundred ms for nothing.
+        boolean needsTls = endpoint.scheme().equals("https");
+        return new S3Client(HttpClients.forS3(proxy, config.caCert().map(Path::of), needsTls), endpoint,
+                SigV4Signer.forS3(region), credentials(config, environment, awsFiles, clock, log), clock,
                 RetryPolicy.withRetries(config.maxRequestRetries()), log, S3Client.DEFAULT_CHUNKED_THRESHOLD);
+    }
+
+    /**
+     * The credential chain: config keys, the AWS_* environment, the shared profile files, the EC2
+     * instance role. The first complete source wins and is refreshed before its keys expire.
+     */
+    private static CredentialsProvider credentials(PluginConfig config, Function<String, String> environment,
+                                                   AwsConfigFiles awsFiles, Clock clock, PluginLog log) {
+        List<CredentialsProvider> sources = new ArrayList<>();
+        if (config.accessKeyId().isPresent() && config.secretAccessKey().isPresent()) {
+            sources.add(new StaticCredentialsProvider(
+                    Credentials.of(config.accessKeyId().get(), config.secretAccessKey().get(), null)));
+        }
+        sources.add(new EnvironmentCredentialsProvider(environment));
+        sources.add(new ProfileCredentialsProvider(awsFiles));
+        sources.add(new InstanceMetadataCredentialsProvider(environment, clock));
+        return new RefreshingCredentialsProvider(new CredentialsChain(sources), clock, log::warn);
     }
 }

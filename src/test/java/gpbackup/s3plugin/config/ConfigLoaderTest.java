@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Nested;
@@ -134,7 +135,7 @@ class ConfigLoaderTest {
                     "test/backup", Optional.of("us-east-1"), Optional.of("127.0.0.1:9000"), false,
                     Optional.of("AKIAIOSFODNN7EXAMPLE"), Optional.of("abc"), Optional.empty(),
                     new TransferSettings(500 * MIB, 6), new TransferSettings(500 * MIB, 6), 10, true,
-                    Optional.empty()),
+                    Optional.empty(), new AgentSettings(true, Duration.ofMinutes(30))),
                     rewritten);
         }
 
@@ -208,12 +209,14 @@ class ConfigLoaderTest {
                       restore_multipart_chunksize: 1.5GB
                       max_request_retries: 0
                       ca_cert: /etc/ssl/minio.pem
+                      agent: "off"
+                      agent_idle_timeout: 90
                     """);
             assertEquals(new PluginConfig("/bin/plugin", "b", "/backups/prod", Optional.empty(),
                     Optional.of("https://minio.example.com:9000"), true, Optional.of("AKID"),
                     Optional.of("SECRET"), Optional.of("http://proxy:3128"),
                     new TransferSettings(64 * MIB, 16), new TransferSettings(1536 * MIB, 32), 0, false,
-                    Optional.of("/etc/ssl/minio.pem")),
+                    Optional.of("/etc/ssl/minio.pem"), new AgentSettings(false, Duration.ofSeconds(90))),
                     config);
         }
     }
@@ -261,6 +264,9 @@ class ConfigLoaderTest {
                 max_request_retries             | "ten"  | "max_request_retries: ""ten"" is not a whole number"
                 max_request_retries             | "101"  | "max_request_retries: ""101"" is out of range (allowed 0 to 100)"
                 max_request_retries             | "-1"   | "max_request_retries: ""-1"" is out of range (allowed 0 to 100)"
+                agent_idle_timeout              | "0"    | "agent_idle_timeout: ""0"" is out of range (allowed 1 to 86400)"
+                agent_idle_timeout              | "1h"   | "agent_idle_timeout: ""1h"" is not a whole number"
+                agent                           | "yes"  | "agent: ""yes"" must be on or off"
                 """)
         void badCountsNameTheOptionAndTheText(String option, String text, String problem) {
             assertEquals("invalid plugin config " + SOURCE + ": " + problem,

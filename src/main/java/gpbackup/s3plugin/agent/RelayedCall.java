@@ -1,0 +1,179 @@
+package gpbackup.s3plugin.agent;
+
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * One call relayed by the launcher's bash client (spec/agent.md, "Protocol"). The client has
+ * made, in the agent directory, {@code NAME.args} (argv, NUL-separated), the FIFOs
+ * {@code NAME.status} and {@code NAME.ctl}, and {@code NAME.in} when the command reads stdin or
+ * {@code NAME.out} when it writes stdout; it holds its ends of them open before it asks.
+ *
+ * <p>No open here may block on a client that has died: each data FIFO is first opened
+ * read-write (which never blocks), then at its one-way end (which cannot block while the first
+ * is open), and the first is closed again. The agent answers {@code accepted}, runs the command
+ * and answers {@code err LINE}s and {@code exit STATUS}. The client says on {@code ctl} whether
+ * it passed its whole stdin on ({@code eof}) or not ({@code abort}); if it dies, the agent says
+ * {@code gone} there itself. An input that ends without {@code eof} fails the upload.
+ */
+final class RelayedCall {
+    private final AgentDirectory dir;
+    private final Request request;
+    private final CallHandler handler;
+    private final Consumer<String> warn;
+
+    RelayedCall(AgentDirectory dir, Request request, CallHandler handler, Consumer<String> warn) {
+        this.dir = dir;
+        this.request = request;
+        this.handler = handler;
+        this.warn = warn;
+    }
+
+    private Path file(String suffix) {
+        return dir.path().resolve(request.callName() + suffix);
+    }
+
+    /** Runs the call to its end; never throws. The call's files are gone afterwards. */
+    void run() {
+        try {
+            Optional<ProcessHandle> client = ProcessHandle.of(request.clientPid());
+            if (client.isPresent() && isOwnFifo(".status") && isOwnFifo(".ctl")) {
+                serve(client.get(), readArgs());
+            }
+        } catch (IOException | RuntimeException e) {
+            warn.accept("relayed call " + request.callName() + " from pid " + request.clientPid() + " failed: " + e);
+        } finally {
+            for (String suffix : List.of(".args", ".status", ".ctl", ".in", ".out")) {
+                try {
+                    Files.deleteIfExists(file(suffix));
+                } catch (IOException ignored) {
+                    // a new agent clears what is left
+                }
+            }
+        }
+    }
+
+    private boolean isOwnFifo(String suffix) throws IOException {
+        return Files.exists(file(suffix), LinkOption.NOFOLLOW_LINKS) && AgentDirectory.isOwnFifo(file(suffix));
+    }
+
+    private List<String> readArgs() throws IOException {
+        Path args = file(".args");
+        if (!Files.isRegularFile(args, LinkOption.NOFOLLOW_LINKS) || Files.size(args) > 1 << 16) {
+            throw new IOException("no readable argument file");
+        }
+        String text = Files.readString(args, StandardCharsets.UTF_8);
+        List<String> argv = new ArrayList<>(List.of(text.split("\0", -1)));
+        // printf '%s\0' ends every argument with a NUL, so the last piece is empty.
+        argv.remove(argv.size() - 1);
+        if (argv.isEmpty()) {
+            throw new IOException("empty argument file");
+        }
+        return argv;
+    }
+
+    private void serve(ProcessHandle client, List<String> argv) throws IOException {
+        boolean reads = isOwnFifo(".in");
+        boolean writes = isOwnFifo(".out");
+        ClientVerdict verdict = new ClientVerdict();
+        try (RandomAccessFile status = new RandomAccessFile(file(".status").toFile(), "rw");
+             RandomAccessFile ctl = new RandomAccessFile(file(".ctl").toFile(), "rw");
+             InputStream in = reads ? new RelayedInput(openWithoutBlocking(file(".in"), FileInputStream::new), verdict)
+                     : InputStream.nullInputStream();
+             OutputStream out = writes ? new BufferedOutputStream(
+                     openWithoutBlocking(file(".out"), FileOutputStream::new), 1 << 16)
+                     : OutputStream.nullOutputStream()) {
+            Thread listener = new Thread(() -> listen(ctl, verdict), "ctl-" + request.callName());
+            listener.setDaemon(true);
+            listener.start();
+            client.onExit().thenRun(() -> say(ctl, "gone"));
+            say(status, "accepted");
+            String answer;
+            try {
+                answer = runCommand(argv, in, out, client.pid());
+            } catch (RuntimeException | Error e) {
+                answer = "err gpbackup_s3_plugin: the host agent failed this call: " + e.toString().replace('\n', ' ')
+                        + "\nexit 1\n";
+            }
+            closeQuietly(out);
+            closeQuietly(in);
+            status.write(answer.getBytes(StandardCharsets.UTF_8));
+            say(ctl, "done");
+        }
+    }
+
+    /** Runs the command; returns its answer for the status FIFO: its stderr lines, then its exit status. */
+    private String runCommand(List<String> argv, InputStream in, OutputStream out, long clientPid) {
+        ByteArrayOutputStream errors = new ByteArrayOutputStream();
+        int exit;
+        try (PrintStream stderr = new PrintStream(errors, true, StandardCharsets.UTF_8)) {
+            exit = handler.run(argv, in, out, stderr, clientPid);
+        }
+        StringBuilder answer = new StringBuilder();
+        for (String line : errors.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isBlank()) {
+                answer.append("err ").append(line.replace('\r', ' ')).append('\n');
+            }
+        }
+        return answer.append("exit ").append(exit).append('\n').toString();
+    }
+
+    /** Records the client's verdict from {@code ctl} until the call is done. */
+    private static void listen(RandomAccessFile ctl, ClientVerdict verdict) {
+        try {
+            for (String line = ctl.readLine(); line != null && !line.equals("done"); line = ctl.readLine()) {
+                ClientVerdict.State said = ClientVerdict.fromLine(line);
+                if (said != null) {
+                    verdict.settle(said);
+                }
+            }
+        } catch (IOException closed) {
+            // the call is over
+        }
+    }
+
+    /** Opens a FIFO at one end without waiting for the other end's process (see the class comment). */
+    private static <T> T openWithoutBlocking(Path fifo, FileOpener<T> opener) throws IOException {
+        try (RandomAccessFile bothEnds = new RandomAccessFile(fifo.toFile(), "rw")) {
+            return opener.open(fifo.toFile());
+        }
+    }
+
+    @FunctionalInterface
+    private interface FileOpener<T> {
+        T open(File file) throws IOException;
+    }
+
+    private static void say(RandomAccessFile fifo, String line) {
+        try {
+            fifo.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException closed) {
+            // the call is over
+        }
+    }
+
+    private static void closeQuietly(Closeable stream) {
+        try {
+            stream.close();
+        } catch (IOException e) {
+            // the client's exit status already tells; a broken pipe here adds nothing
+        }
+    }
+}

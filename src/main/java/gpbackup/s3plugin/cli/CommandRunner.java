@@ -1,0 +1,130 @@
+package gpbackup.s3plugin.cli;
+
+import gpbackup.s3plugin.PluginException;
+import gpbackup.s3plugin.config.ConfigLoader;
+import gpbackup.s3plugin.config.PluginConfig;
+import gpbackup.s3plugin.log.PluginLog;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Runs one command of the table from its argv: checks the arguments, loads the config, opens the
+ * log, runs the command and turns any failure into one stderr line and status 1. {@link Main} runs
+ * it once per process; the host agent once per relayed call, with its warm S3 client.
+ */
+final class CommandRunner {
+    private final Function<String, String> environment;
+    private final Clock clock;
+    private final S3ClientSource clients;
+    private final int heapShares;
+
+    CommandRunner(Function<String, String> environment, Clock clock, S3ClientSource clients, int heapShares) {
+        this.environment = environment;
+        this.clock = clock;
+        this.clients = clients;
+        this.heapShares = heapShares;
+    }
+
+    /**
+     * @param argv the command name and its arguments
+     * @param pid  the process id the log lines carry: the caller's, so a DBA can match them
+     */
+    int run(List<String> argv, InputStream stdin, OutputStream stdout, PrintStream stderr, long pid) {
+        String name = argv.get(0);
+        CommandSpec spec = CommandTable.find(name).orElse(null);
+        if (spec == null) {
+            stderr.println(Main.PROGRAM + ": unknown command '" + name + "'");
+            return 1;
+        }
+        List<String> args = argv.subList(1, argv.size());
+        try (PluginLog log = openLog(stderr, pid)) {
+            try {
+                spec.checkArgCount(args.size());
+                PluginConfig config = new ConfigLoader(environment).load(Path.of(args.get(0)));
+                log.debug(spec.name() + " " + String.join(" ", args));
+                spec.command().run(new PluginContext(args, config, log, stdin, stdout, clients, heapShares,
+                        environment));
+                stdout.flush();
+                return 0;
+            } catch (Throwable t) {
+                log.error(describe(spec, t));
+                if (!outOfMemory(t)) {
+                    log.debug(stackTrace(t));
+                }
+                return 1;
+            }
+        }
+    }
+
+    /** The one line a failure prints. */
+    private static String describe(CommandSpec spec, Throwable t) {
+        if (outOfMemory(t)) {
+            return spec.name() + " " + OUT_OF_MEMORY;
+        }
+        if (t instanceof PluginException) {
+            return t.getMessage();
+        }
+        if (t instanceof IOException || t instanceof UncheckedIOException) {
+            return spec.name() + " failed: " + t.getMessage();
+        }
+        return spec.name() + " failed unexpectedly: " + oneLine(t);
+    }
+
+    private PluginLog openLog(PrintStream stderr, long pid) {
+        return openLog(environment, clock, stderr, pid);
+    }
+
+    /** Today's log under {@code $HOME/gpAdminLogs}; its lines carry {@code pid}. */
+    static PluginLog openLog(Function<String, String> environment, Clock clock, PrintStream stderr, long pid) {
+        String home = environment.apply("HOME");
+        Path homeDir = Path.of(home == null || home.isEmpty() ? System.getProperty("user.home") : home);
+        return PluginLog.open(homeDir, stderr, System.getProperty("user.name"), hostName(environment), pid, clock);
+    }
+
+    private static String hostName(Function<String, String> environment) {
+        String fromEnv = environment.apply("HOSTNAME");
+        if (fromEnv != null && !fromEnv.isEmpty()) {
+            return fromEnv;
+        }
+        try {
+            // Cheaper than a DNS round trip through InetAddress, which can stall on a broken resolver.
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    static final String OUT_OF_MEMORY = "ran out of memory; lower backup_multipart_chunksize,"
+            + " restore_multipart_chunksize or the *_max_concurrent_requests options, or raise the heap with"
+            + " GPBACKUP_S3_PLUGIN_JAVA_OPTS=-Xmx...";
+
+    /** An OutOfMemoryError, possibly wrapped by the worker thread it happened in. */
+    static boolean outOfMemory(Throwable t) {
+        for (Throwable cause = t; cause != null; cause = cause.getCause()) {
+            if (cause instanceof OutOfMemoryError) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String oneLine(Throwable t) {
+        return String.valueOf(t).replace('\n', ' ').replace('\r', ' ');
+    }
+
+    private static String stackTrace(Throwable t) {
+        StringWriter text = new StringWriter();
+        t.printStackTrace(new PrintWriter(text));
+        return text.toString().replace(System.lineSeparator(), " | ");
+    }
+}
