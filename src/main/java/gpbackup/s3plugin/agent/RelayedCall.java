@@ -53,7 +53,8 @@ final class RelayedCall {
     /** Runs the call to its end; never throws. The call's files are gone afterwards. */
     void run() {
         try {
-            Optional<ProcessHandle> client = ProcessHandle.of(request.clientPid());
+            Optional<ProcessHandle> client = ProcessHandle.of(request.clientPid())
+                    .filter(process -> process.pid() != ProcessHandle.current().pid());
             if (client.isPresent() && isOwnFifo(".status") && isOwnFifo(".ctl")) {
                 serve(client.get(), readArgs());
             }
@@ -103,12 +104,13 @@ final class RelayedCall {
             Thread listener = new Thread(() -> listen(ctl, verdict), "ctl-" + request.callName());
             listener.setDaemon(true);
             listener.start();
-            client.onExit().thenRun(() -> say(ctl, "gone"));
             say(status, "accepted");
             String answer;
             try {
+                client.onExit().thenRun(() -> say(ctl, "gone"));
                 answer = runCommand(argv, in, out, client.pid());
             } catch (RuntimeException | Error e) {
+                // The client waits for an answer as long as the agent lives: it must get one.
                 answer = "err gpbackup_s3_plugin: the host agent failed this call: " + e.toString().replace('\n', ' ')
                         + "\nexit 1\n";
             }

@@ -88,6 +88,7 @@ final class AgentCommands {
                     err.println(Main.PROGRAM + ": the host agent does not run " + argv.get(0));
                     return 1;
                 }
+                log.debug("relayed " + argv.get(0) + " from pid " + pid);
                 running.acquireUninterruptibly();
                 try {
                     return runner.run(argv, in, out, err, pid);

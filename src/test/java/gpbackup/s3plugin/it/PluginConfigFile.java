@@ -23,6 +23,8 @@ public final class PluginConfigFile {
         options.put("encryption", "off");
         options.put("backup_multipart_chunksize", "5MB");
         options.put("restore_multipart_chunksize", "1MB");
+        // Host agents a test leaves running (a setup without its cleanup) go away soon.
+        options.put("agent_idle_timeout", "30");
         options.putAll(extra);
         return options;
     }

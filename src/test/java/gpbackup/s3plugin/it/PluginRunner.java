@@ -29,6 +29,11 @@ public final class PluginRunner {
         return this;
     }
 
+    /** Where the launcher puts host agent directories for this runner's processes. */
+    public Path agentRoot() {
+        return home.resolve("agents");
+    }
+
     public static Path executable() {
         return Path.of("bin", "gpbackup_s3_plugin").toAbsolutePath();
     }
@@ -51,6 +56,7 @@ public final class PluginRunner {
     }
 
     private Result run(StdinWriter stdin, String... args) throws IOException, InterruptedException {
+        Files.createDirectories(agentRoot());
         List<String> command = new ArrayList<>();
         command.add(executable().toString());
         command.addAll(List.of(args));
@@ -58,6 +64,8 @@ public final class PluginRunner {
         builder.environment().keySet().removeIf(name -> name.startsWith("AWS_"));
         builder.environment().put("HOME", home.toString());
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        // Each test's agents live under its own directory, apart from a developer's real ones.
+        builder.environment().put("GPBACKUP_S3_PLUGIN_AGENT_ROOT", agentRoot().toString());
         builder.environment().putAll(environment);
         Process process = builder.start();
         CompletableFuture<byte[]> out = readAll(process.getInputStream());
