@@ -1,9 +1,6 @@
 package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.PluginException;
-import gpbackup.s3plugin.config.ConfigLoader;
-import gpbackup.s3plugin.config.PluginConfig;
-import gpbackup.s3plugin.log.PluginLog;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -12,12 +9,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
