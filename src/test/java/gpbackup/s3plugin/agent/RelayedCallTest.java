@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RelayedCallTest {
     private AgentDirectory dir;
     /** A live process standing in for the bash client, whose pid names the call. */
-    private Process client;
+    private Process clientProcess;
     private long clientPid;
     private String name;
     private final AtomicReference<List<String>> seenArgv = new AtomicReference<>();
@@ -40,14 +40,14 @@ class RelayedCallTest {
     @BeforeEach
     void directory(@TempDir Path root) throws IOException {
         dir = new AgentDirectory(root.resolve("base").resolve("key")).createPrivate();
-        client = new ProcessBuilder("sleep", "300").start();
-        clientPid = client.pid();
+        clientProcess = new ProcessBuilder("sleep", "300").start();
+        clientPid = clientProcess.pid();
         name = "call." + clientPid;
     }
 
     @AfterEach
     void endClient() {
-        client.destroyForcibly();
+        clientProcess.destroyForcibly();
     }
 
     private Path file(String suffix) {
@@ -76,19 +76,68 @@ class RelayedCallTest {
                 new RelayedCall(dir, new Request(Request.Kind.CALL, clientPid, name), recording, message -> { }).run());
     }
 
-    /** Reads status lines up to and including {@code exit N}. */
-    private static List<String> answer(RandomAccessFile status) throws IOException {
-        List<String> lines = new ArrayList<>();
-        String line;
-        do {
-            line = status.readLine();
-            lines.add(line);
-        } while (line != null && !line.startsWith("exit "));
-        return lines;
+    /**
+     * The client's ends of one call's FIFOs, opened as the launcher opens them: each data FIFO
+     * first read-write, then at its one-way end; the read-write one is closed once accepted.
+     */
+    private final class Client implements AutoCloseable {
+        final RandomAccessFile status;
+        final RandomAccessFile ctl;
+        private final RandomAccessFile bothEnds;
+        final OutputStream stdin;
+        final InputStream stdout;
+
+        Client(String mode) throws IOException {
+            status = new RandomAccessFile(file(".status").toFile(), "rw");
+            ctl = new RandomAccessFile(file(".ctl").toFile(), "rw");
+            bothEnds = mode.equals("none") ? null : new RandomAccessFile(file("." + mode).toFile(), "rw");
+            stdin = mode.equals("in") ? new FileOutputStream(file(".in").toFile()) : null;
+            stdout = mode.equals("out") ? new FileInputStream(file(".out").toFile()) : null;
+        }
+
+        void awaitAccepted() throws IOException {
+            assertEquals("accepted", status.readLine());
+            if (bothEnds != null) {
+                bothEnds.close();
+            }
+        }
+
+        void say(String word) throws IOException {
+            ctl.write((word + "\n").getBytes(StandardCharsets.US_ASCII));
+        }
+
+        /** Status lines up to and including {@code exit N}. */
+        List<String> answer() throws IOException {
+            List<String> lines = new ArrayList<>();
+            String line;
+            do {
+                line = status.readLine();
+                lines.add(line);
+            } while (line != null && !line.startsWith("exit "));
+            return lines;
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (java.io.Closeable end : new java.io.Closeable[] {stdin, stdout, bothEnds, ctl, status}) {
+                if (end != null) {
+                    end.close();
+                }
+            }
+        }
     }
 
-    private static void say(RandomAccessFile ctl, String word) throws IOException {
-        ctl.write((word + "\n").getBytes(StandardCharsets.US_ASCII));
+    /** A command that reads all of stdin and fails, saying why, when that read fails. */
+    private CallHandler readingAll(AtomicReference<byte[]> received) {
+        return (argv, in, out, err, pid) -> {
+            try {
+                received.set(in.readAllBytes());
+                return 0;
+            } catch (IOException e) {
+                err.println("backup_data failed: " + e.getMessage());
+                return 1;
+            }
+        };
     }
 
     @Test
@@ -97,24 +146,13 @@ class RelayedCallTest {
         byte[] data = new byte[300_000];
         new java.util.Random(1).nextBytes(data);
         AtomicReference<byte[]> received = new AtomicReference<>();
-        try (RandomAccessFile status = new RandomAccessFile(file(".status").toFile(), "rw");
-             RandomAccessFile ctl = new RandomAccessFile(file(".ctl").toFile(), "rw");
-             RandomAccessFile bothEnds = new RandomAccessFile(file(".in").toFile(), "rw");
-             OutputStream writer = new FileOutputStream(file(".in").toFile())) {
-            CompletableFuture<Void> call = serve((argv, in, out, err, pid) -> {
-                try {
-                    received.set(in.readAllBytes());
-                    return 0;
-                } catch (IOException e) {
-                    return 1;
-                }
-            });
-            assertEquals("accepted", status.readLine());
-            bothEnds.close();
-            writer.write(data);
-            say(ctl, "eof");
-            writer.close();
-            assertEquals(List.of("exit 0"), answer(status));
+        try (Client client = new Client("in")) {
+            CompletableFuture<Void> call = serve(readingAll(received));
+            client.awaitAccepted();
+            client.stdin.write(data);
+            client.say("eof");
+            client.stdin.close();
+            assertEquals(List.of("exit 0"), client.answer());
             call.get(30, TimeUnit.SECONDS);
         }
         assertArrayEquals(data, received.get());
@@ -125,25 +163,13 @@ class RelayedCallTest {
     @Test
     void stdinThatEndsWithoutTheClientsWordFailsTheCommand() throws Exception {
         prepare("in", "backup_data", "/cfg.yaml", "/data/t1");
-        try (RandomAccessFile status = new RandomAccessFile(file(".status").toFile(), "rw");
-             RandomAccessFile ctl = new RandomAccessFile(file(".ctl").toFile(), "rw");
-             RandomAccessFile bothEnds = new RandomAccessFile(file(".in").toFile(), "rw");
-             OutputStream writer = new FileOutputStream(file(".in").toFile())) {
-            CompletableFuture<Void> call = serve((argv, in, out, err, pid) -> {
-                try {
-                    in.readAllBytes();
-                    return 0;
-                } catch (IOException e) {
-                    err.println("backup_data failed: " + e.getMessage());
-                    return 1;
-                }
-            });
-            assertEquals("accepted", status.readLine());
-            bothEnds.close();
-            writer.write(new byte[1000]);
-            say(ctl, "abort");
-            writer.close();
-            List<String> answer = answer(status);
+        try (Client client = new Client("in")) {
+            CompletableFuture<Void> call = serve(readingAll(new AtomicReference<>()));
+            client.awaitAccepted();
+            client.stdin.write(new byte[1000]);
+            client.say("abort");
+            client.stdin.close();
+            List<String> answer = client.answer();
             assertEquals(2, answer.size(), answer.toString());
             assertTrue(answer.get(0).startsWith("err backup_data failed: the client could not read all"), answer.get(0));
             assertEquals("exit 1", answer.get(1));
@@ -156,10 +182,7 @@ class RelayedCallTest {
         prepare("out", "restore_data", "/cfg.yaml", "/data/t1");
         byte[] data = new byte[500_000];
         new java.util.Random(2).nextBytes(data);
-        try (RandomAccessFile status = new RandomAccessFile(file(".status").toFile(), "rw");
-             RandomAccessFile ctl = new RandomAccessFile(file(".ctl").toFile(), "rw");
-             RandomAccessFile bothEnds = new RandomAccessFile(file(".out").toFile(), "rw");
-             InputStream reader = new FileInputStream(file(".out").toFile())) {
+        try (Client client = new Client("out")) {
             CompletableFuture<Void> call = serve((argv, in, out, err, pid) -> {
                 try {
                     out.write(data);
@@ -169,11 +192,10 @@ class RelayedCallTest {
                     return 1;
                 }
             });
-            assertEquals("accepted", status.readLine());
-            bothEnds.close();
-            assertArrayEquals(data, drain(reader), "all of stdout, then its end");
-            say(ctl, "eof");
-            assertEquals(List.of("exit 0"), answer(status));
+            client.awaitAccepted();
+            assertArrayEquals(data, drain(client.stdout), "all of stdout, then its end");
+            client.say("eof");
+            assertEquals(List.of("exit 0"), client.answer());
             call.get(30, TimeUnit.SECONDS);
         }
     }
@@ -181,10 +203,7 @@ class RelayedCallTest {
     @Test
     void aClientThatStopsReadingMakesTheCommandFailNotHang() throws Exception {
         prepare("out", "restore_data", "/cfg.yaml", "/data/t1");
-        try (RandomAccessFile status = new RandomAccessFile(file(".status").toFile(), "rw");
-             RandomAccessFile ctl = new RandomAccessFile(file(".ctl").toFile(), "rw");
-             RandomAccessFile bothEnds = new RandomAccessFile(file(".out").toFile(), "rw");
-             InputStream reader = new FileInputStream(file(".out").toFile())) {
+        try (Client client = new Client("out")) {
             CompletableFuture<Void> call = serve((argv, in, out, err, pid) -> {
                 try {
                     for (int i = 0; i < 1000; i++) {
@@ -197,12 +216,11 @@ class RelayedCallTest {
                     return 1;
                 }
             });
-            assertEquals("accepted", status.readLine());
-            bothEnds.close();
-            assertTrue(reader.read(new byte[1 << 16]) > 0);
-            reader.close();
-            say(ctl, "abort");
-            List<String> answer = answer(status);
+            client.awaitAccepted();
+            assertTrue(client.stdout.read(new byte[1 << 16]) > 0);
+            client.stdout.close();
+            client.say("abort");
+            List<String> answer = client.answer();
             assertEquals("exit 1", answer.get(answer.size() - 1), answer.toString());
             call.get(30, TimeUnit.SECONDS);
         }
@@ -211,26 +229,14 @@ class RelayedCallTest {
     @Test
     void stdinOfAClientThatDiesIsNeverTakenForComplete() throws Exception {
         prepare("in", "backup_data", "/cfg.yaml", "/data/t1");
-        try (RandomAccessFile status = new RandomAccessFile(file(".status").toFile(), "rw");
-             RandomAccessFile ctl = new RandomAccessFile(file(".ctl").toFile(), "rw");
-             RandomAccessFile bothEnds = new RandomAccessFile(file(".in").toFile(), "rw");
-             OutputStream writer = new FileOutputStream(file(".in").toFile())) {
-            CompletableFuture<Void> call = serve((argv, in, out, err, pid) -> {
-                try {
-                    in.readAllBytes();
-                    return 0;
-                } catch (IOException e) {
-                    err.println("backup_data failed: " + e.getMessage());
-                    return 1;
-                }
-            });
-            assertEquals("accepted", status.readLine());
-            bothEnds.close();
-            writer.write(new byte[1000]);
-            writer.close();
+        try (Client client = new Client("in")) {
+            CompletableFuture<Void> call = serve(readingAll(new AtomicReference<>()));
+            client.awaitAccepted();
+            client.stdin.write(new byte[1000]);
+            client.stdin.close();
             // The input ends with no word from the client; then the client process dies.
-            client.destroyForcibly().waitFor();
-            List<String> answer = answer(status);
+            clientProcess.destroyForcibly().waitFor();
+            List<String> answer = client.answer();
             assertTrue(answer.get(0).contains("the client ended before its stdin did"), answer.toString());
             assertEquals("exit 1", answer.get(answer.size() - 1));
             call.get(60, TimeUnit.SECONDS);
@@ -240,16 +246,15 @@ class RelayedCallTest {
     @Test
     void aCommandWithoutStreamsRelaysItsStderrLinesAndStatus() throws Exception {
         prepare("none", "restore_file", "/cfg.yaml", "/data/report");
-        try (RandomAccessFile status = new RandomAccessFile(file(".status").toFile(), "rw");
-             RandomAccessFile ctl = new RandomAccessFile(file(".ctl").toFile(), "rw")) {
+        try (Client client = new Client("none")) {
             CompletableFuture<Void> call = serve((argv, in, out, err, pid) -> {
                 err.println("first line");
                 err.println("second line");
                 return 3;
             });
-            assertEquals("accepted", status.readLine());
-            say(ctl, "eof");
-            assertEquals(List.of("err first line", "err second line", "exit 3"), answer(status));
+            client.awaitAccepted();
+            client.say("eof");
+            assertEquals(List.of("err first line", "err second line", "exit 3"), client.answer());
             call.get(30, TimeUnit.SECONDS);
         }
         assertCallFilesGone();

@@ -114,14 +114,25 @@ class AgentIT {
 
     /** The one agent of this test, once it has published its pid. */
     private ProcessHandle theAgent() throws Exception {
+        awaitPublishedAgents(1);
+        return agent(agentDirs().get(0)).orElseThrow();
+    }
+
+    /** Waits until {@code count} agent directories exist and each has published a pid. */
+    private void awaitPublishedAgents(int count) throws InterruptedException {
         waitFor(() -> {
             try {
-                return agentDirs().size() == 1 && agent(agentDirs().get(0)).isPresent();
+                List<Path> dirs = agentDirs();
+                for (Path dir : dirs) {
+                    if (agent(dir).isEmpty()) {
+                        return false;
+                    }
+                }
+                return dirs.size() == count;
             } catch (IOException e) {
                 return false;
             }
-        }, "the agent to publish its pid");
-        return agent(agentDirs().get(0)).orElseThrow();
+        }, count + " agent(s) to publish their pid");
     }
 
     private String log() throws IOException {
@@ -287,14 +298,7 @@ class AgentIT {
         Path dir = segmentDir();
         hooks("setup_plugin_for_backup", first, dir);
         hooks("setup_plugin_for_backup", second, dir);
-        waitFor(() -> {
-            try {
-                return agentDirs().size() == 2 && agent(agentDirs().get(0)).isPresent()
-                        && agent(agentDirs().get(1)).isPresent();
-            } catch (IOException e) {
-                return false;
-            }
-        }, "two agents");
+        awaitPublishedAgents(2);
         ok(plugin.run(new byte[] {1}, "backup_data", first.toString(), dir.resolve("t").toString()));
         ok(plugin.run(new byte[] {2}, "backup_data", second.toString(), dir.resolve("t").toString()));
         hooks("cleanup_plugin_for_backup", first, dir);
