@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -211,6 +212,42 @@ class AgentIT {
         assertEquals(1, relayedCount(log, "backup_file"), log);
         assertEquals(1, relayedCount(log, "restore_file"), log);
         assertFalse(log.contains(S3ProxyServer.SECRET_KEY), "the secret never reaches the log");
+    }
+
+    @Test
+    void manyCallsAtOnceAreServedTogetherAndEachGetsItsOwnData() throws Exception {
+        Path cfg = config("many", Map.of());
+        Path dir = segmentDir();
+        hooks("setup_plugin_for_backup", cfg, dir);
+        theAgent();
+        int calls = 24;
+        List<CompletableFuture<Result>> backups = new ArrayList<>();
+        for (int i = 0; i < calls; i++) {
+            byte[] table = randomBytes(20_000 + i * 1000, 100 + i);
+            String path = dir.resolve("t" + i).toString();
+            backups.add(CompletableFuture.supplyAsync(() -> run(table, "backup_data", cfg.toString(), path)));
+        }
+        backups.forEach(backup -> ok(backup.join()));
+        List<CompletableFuture<Result>> restores = new ArrayList<>();
+        for (int i = 0; i < calls; i++) {
+            String path = dir.resolve("t" + i).toString();
+            restores.add(CompletableFuture.supplyAsync(() -> run(new byte[0], "restore_data", cfg.toString(), path)));
+        }
+        for (int i = 0; i < calls; i++) {
+            assertArrayEquals(randomBytes(20_000 + i * 1000, 100 + i), ok(restores.get(i).join()).stdout(), "table " + i);
+        }
+        hooks("cleanup_plugin_for_backup", cfg, dir);
+        assertEquals(calls, relayedCount(log(), "backup_data"));
+        assertEquals(calls, relayedCount(log(), "restore_data"));
+    }
+
+    /** One plugin run from a pool thread. */
+    private Result run(byte[] stdin, String... args) {
+        try {
+            return plugin.run(stdin, args);
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
