@@ -91,6 +91,14 @@ public final class RawS3Client {
                 .map(m -> m.group(1).replace("&amp;", "&")).toList();
     }
 
+    /** Deletes one object (S3 answers 204 whether or not it existed). */
+    public void delete(String bucket, String key) throws IOException, InterruptedException {
+        HttpResponse<String> response = send("DELETE", "/" + bucket + "/" + SigV4Encoding.encodePath(key), "", new byte[0]);
+        if (response.statusCode() != 204 && response.statusCode() != 200) {
+            throw new IOException("DELETE " + key + ": HTTP " + response.statusCode() + " " + response.body());
+        }
+    }
+
     /** Keys of the multipart uploads still open under a prefix (ListMultipartUploads, first page). */
     public List<String> openUploads(String bucket, String prefix) throws IOException, InterruptedException {
         HttpResponse<String> response = send("GET", "/" + bucket, "prefix=" + SigV4Encoding.encode(prefix) + "&uploads=",
