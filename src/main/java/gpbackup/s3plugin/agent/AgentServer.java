@@ -53,24 +53,31 @@ public final class AgentServer {
                 publishPid();
                 log.accept("host agent " + ProcessHandle.current().pid() + " serving " + dir.path());
                 startIdleWatch(requests);
-                for (String line = requests.readLine(); line != null; line = requests.readLine()) {
-                    Optional<Request> request = Request.parse(line);
-                    if (request.isEmpty()) {
-                        continue;
-                    }
-                    if (request.get().kind() == Request.Kind.STOP) {
-                        break;
-                    }
-                    accept(request.get());
-                }
+                readRequests(requests);
+            } finally {
                 stopAccepting();
                 // Unpublished first: a client that comes now runs on its own instead of waiting.
                 Files.deleteIfExists(dir.pidFile());
                 Files.deleteIfExists(dir.requests());
+                // However the loop ended, the calls it accepted are answered before the agent exits.
                 awaitCallsInFlight();
             }
             log.accept("host agent " + ProcessHandle.current().pid() + " stopped");
             return true;
+        }
+    }
+
+    private void readRequests(RandomAccessFile requests) throws IOException {
+        for (String line = requests.readLine(); line != null; line = requests.readLine()) {
+            Optional<Request> request = Request.parse(line);
+            if (request.isEmpty()) {
+                continue;
+            }
+            if (request.get().kind() == Request.Kind.STOP) {
+                log.accept("host agent " + ProcessHandle.current().pid() + " asked to stop");
+                return;
+            }
+            accept(request.get());
         }
     }
 
@@ -81,14 +88,19 @@ public final class AgentServer {
             }
             inFlight++;
         }
-        Thread call = new Thread(() -> {
-            try {
-                new RelayedCall(dir, request, handler, log).run();
-            } finally {
-                callEnded();
-            }
-        }, "call-" + request.clientPid());
-        call.start();
+        try {
+            new Thread(() -> {
+                try {
+                    new RelayedCall(dir, request, handler, log).run();
+                } finally {
+                    callEnded();
+                }
+            }, "call-" + request.clientPid()).start();
+        } catch (OutOfMemoryError noThread) {
+            // Unanswered, the client runs the command itself; the calls in flight go on.
+            callEnded();
+            log.accept("host agent cannot start a thread for pid " + request.clientPid() + ": " + noThread);
+        }
     }
 
     private synchronized void callEnded() {

@@ -1,8 +1,6 @@
 package gpbackup.s3plugin.auth;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,37 +39,6 @@ record CanonicalRequest(String method, String uri, String query, CanonicalHeader
             }
         }
         return wirePath;
-    }
-
-    /**
-     * Other services: decode each segment, optionally drop {@code .}, {@code ..} and empty
-     * segments (RFC 3986 dot-segment removal plus {@code //} collapsing), then encode each
-     * segment once. Splitting before decoding keeps an encoded {@code %2F} inside its segment.
-     */
-    static String uriReencoded(String path, boolean normalize) {
-        if (path.isEmpty()) {
-            return "/";
-        }
-        String[] segments = (path.charAt(0) == '/' ? path.substring(1) : path).split("/", -1);
-        if (!normalize) {
-            StringBuilder out = new StringBuilder();
-            for (String segment : segments) {
-                out.append('/').append(SigV4Encoding.reencode(segment));
-            }
-            return out.toString();
-        }
-        Deque<String> kept = new ArrayDeque<>();
-        for (String segment : segments) {
-            String decoded = SigV4Encoding.decode(segment);
-            if (decoded.equals("..")) {
-                kept.pollLast();
-            } else if (!decoded.isEmpty() && !decoded.equals(".")) {
-                kept.addLast(SigV4Encoding.reencode(segment));
-            }
-        }
-        String last = SigV4Encoding.decode(segments[segments.length - 1]);
-        boolean endsAsDirectory = last.isEmpty() || last.equals(".") || last.equals("..");
-        return "/" + String.join("/", kept) + (endsAsDirectory && !kept.isEmpty() ? "/" : "");
     }
 
     /**

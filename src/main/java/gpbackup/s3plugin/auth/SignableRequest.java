@@ -30,12 +30,8 @@ public record SignableRequest(
         List<Map.Entry<String, String>> headers,
         String payloadHash) {
 
-    /** Payload line for a body that is not hashed (presigned URLs, or HTTPS with a checksum). */
-    public static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
     /** Payload line for an {@code aws-chunked} body whose chunks are signed one by one. */
     public static final String STREAMING_PAYLOAD = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
-    /** Payload line for an {@code aws-chunked} body with signed chunks and a signed trailer. */
-    public static final String STREAMING_PAYLOAD_TRAILER = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
     /** Payload hash of an empty body. */
     public static final String EMPTY_PAYLOAD_SHA256 = Digests.EMPTY_SHA256;
 

@@ -78,8 +78,11 @@ final class AgentCommands {
             return 1;
         }
         PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
-        try (PluginLog log = CommandRunner.openLog(environment, clock, nowhere, ProcessHandle.current().pid());
-             S3ClientShared clients = new S3ClientShared(environment, clock, log)) {
+        PluginLog log = CommandRunner.openLog(environment, clock, nowhere, ProcessHandle.current().pid());
+        // The agent has no stderr anyone reads: what goes wrong must reach the log.
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) ->
+                log.warn("host agent thread " + thread.getName() + " failed: " + CommandRunner.oneLine(e)));
+        try (log; S3ClientShared clients = new S3ClientShared(environment, clock, log)) {
             PluginConfig config = new ConfigLoader(environment).load(Path.of(args.get(0)));
             CommandRunner runner = new CommandRunner(environment, clock, clients, CALLS_AT_ONCE);
             Semaphore running = new Semaphore(CALLS_AT_ONCE, true);
@@ -100,6 +103,7 @@ final class AgentCommands {
                     .serve();
             return 0;
         } catch (Exception e) {
+            log.warn("host agent failed: " + CommandRunner.oneLine(e));
             stderr.println(Main.PROGRAM + ": host agent: " + CommandRunner.oneLine(e));
             return 1;
         }

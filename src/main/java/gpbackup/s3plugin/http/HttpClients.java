@@ -28,10 +28,11 @@ public final class HttpClients {
                 // No proxy unless chosen: the JDK default would honour JVM-wide proxy properties.
                 .proxy(HttpClient.Builder.NO_PROXY);
         proxy.ifPresent(p -> builder.proxy(ProxySelector.of(InetSocketAddress.createUnresolved(p.host(), p.port()))));
-        if (!needsTls) {
+        if (caCert.isPresent()) {
+            // Read even for plain http: a bad bundle is a config mistake to report now, not later.
+            builder.sslContext(TrustedCertificates.withExtraAuthorities(caCert.get()));
+        } else if (!needsTls) {
             builder.sslContext(TrustedCertificates.trustingNoOne());
-        } else {
-            caCert.ifPresent(pem -> builder.sslContext(TrustedCertificates.withExtraAuthorities(pem)));
         }
         HttpClient client = builder.build();
         if (proxy.isPresent() && proxy.get().user().isPresent()) {

@@ -26,6 +26,10 @@ public record ProxySetting(String host, int port, Optional<String> user, Optiona
         if (uri.getHost() == null || !"http".equalsIgnoreCase(uri.getScheme())) {
             throw new ConfigException(source + " must be an http:// proxy URL like http://[user:password@]host:port");
         }
+        if (uri.getPort() > 65535) {
+            // URI accepts any digits; the socket would refuse them later with a bare IllegalArgumentException.
+            throw new ConfigException(source + " has port " + uri.getPort() + "; a port is 1 to 65535");
+        }
         Optional<String> user = Optional.empty();
         Optional<String> password = Optional.empty();
         String userInfo = uri.getRawUserInfo();

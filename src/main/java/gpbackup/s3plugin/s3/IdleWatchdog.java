@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Guards the reading of one response body. The JDK HTTP client has no read timeout, so a
@@ -20,14 +21,22 @@ import java.util.concurrent.TimeUnit;
 final class IdleWatchdog implements AutoCloseable {
     private final Thread reader = Thread.currentThread();
     private final long idleNanos;
+    private final LongSupplier nanoTime;
     private final ScheduledFuture<?> check;
-    private volatile long lastProgress = System.nanoTime();
+    private volatile long lastProgress;
     private InputStream body;
     private boolean closed;
     private boolean fired;
 
     IdleWatchdog(Duration idle, ScheduledExecutorService timer) {
+        this(idle, timer, System::nanoTime);
+    }
+
+    /** @param nanoTime the monotonic clock; tests pass one they move by hand */
+    IdleWatchdog(Duration idle, ScheduledExecutorService timer, LongSupplier nanoTime) {
         this.idleNanos = idle.toNanos();
+        this.nanoTime = nanoTime;
+        this.lastProgress = nanoTime.getAsLong();
         long period = Math.max(10, idle.toMillis() / 4);
         this.check = timer.scheduleAtFixedRate(this::check, period, period, TimeUnit.MILLISECONDS);
     }
@@ -39,14 +48,14 @@ final class IdleWatchdog implements AutoCloseable {
             @Override
             public int read() throws IOException {
                 int b = super.read();
-                lastProgress = System.nanoTime();
+                lastProgress = nanoTime.getAsLong();
                 return b;
             }
 
             @Override
             public int read(byte[] buffer, int offset, int length) throws IOException {
                 int n = super.read(buffer, offset, length);
-                lastProgress = System.nanoTime();
+                lastProgress = nanoTime.getAsLong();
                 return n;
             }
         };
@@ -57,8 +66,9 @@ final class IdleWatchdog implements AutoCloseable {
         return fired;
     }
 
-    private synchronized void check() {
-        if (closed || fired || System.nanoTime() - lastProgress < idleNanos) {
+    /** Run by the timer; gives up on the body once it has been silent for the idle limit. */
+    synchronized void check() {
+        if (closed || fired || nanoTime.getAsLong() - lastProgress < idleNanos) {
             return;
         }
         fired = true;

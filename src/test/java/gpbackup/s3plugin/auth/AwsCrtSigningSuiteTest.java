@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -16,8 +14,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The AWS Common Runtime signing suite ({@code awslabs/aws-c-auth}
- * {@code tests/aws-signing-test-suite/v4}): one row per case folder, header and query variants,
- * every expectation compared with the files byte for byte.
+ * {@code tests/aws-signing-test-suite/v4}): one row per case folder, the header variant (the
+ * plugin never presigns, so the query variants are not replayed), every expectation compared with
+ * the files byte for byte.
  */
 class AwsCrtSigningSuiteTest {
 
@@ -25,39 +24,20 @@ class AwsCrtSigningSuiteTest {
     /** Added two days before upstream deleted it; only its header variant is valid (see README §5). */
     private static final Path REMOVED_CASE = VectorFiles.dir("aws-c-auth-removed-case/v4/post-unsigned-payload");
 
+    /** Every case but post-sts-header-after, which adds the session token unsigned: S3 refuses that mode. */
     static Stream<String> cases() {
-        return VectorFiles.caseNames(SUITE);
+        return VectorFiles.caseNames(SUITE).filter(name -> !name.equals("post-sts-header-after"));
     }
 
     @Test
-    void suiteHasAllThirtyEightCases() {
-        assertEquals(38, cases().count());
+    void suiteHasAllThirtyEightCasesButTheUnsignedTokenOne() {
+        assertEquals(37, cases().count());
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void headerSigningMatchesExpectedFiles(String caseName) {
         assertHeaderVariant(SUITE.resolve(caseName));
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
-    void querySigningMatchesExpectedFiles(String caseName) {
-        SuiteCase c = SuiteCase.load(SUITE.resolve(caseName));
-        PresignedRequest presigned = c.signer().presign(c.signable(), c.credentials(), c.time(), c.expiry());
-
-        HttpMessageFile expected = HttpMessageFile.parse(c.file("query-signed-request.txt"));
-        assertAll(
-                () -> assertEquals(c.file("query-canonical-request.txt"), presigned.canonicalRequest(), "canonical request"),
-                () -> assertEquals(c.file("query-string-to-sign.txt"), presigned.stringToSign(), "string to sign"),
-                () -> assertEquals(c.file("query-signature.txt"), presigned.signature(), "signature"),
-                () -> assertEquals(c.request().path(), expected.path(), "signed request path"),
-                // The presigned query is the whole wire query (the request's own parameters included),
-                // in canonical order; the suite's order differs, which AWS ignores (see README §6.7).
-                () -> assertEquals(decodedSorted(expected.query()), decodedSorted(presigned.query()),
-                        "signed request query"),
-                () -> assertEquals(c.request().headerLines(), expected.headerLines(), "presigning adds no header"),
-                () -> assertEquals(c.request().body(), expected.body(), "body"));
     }
 
     @Test
@@ -92,17 +72,6 @@ class AwsCrtSigningSuiteTest {
         return lines.stream().sorted().toList();
     }
 
-    /** Query parameters decoded to text and sorted, so raw UTF-8 and %E1%88%B4 compare equal. */
-    private static List<String> decodedSorted(String query) {
-        List<String> out = new ArrayList<>();
-        for (String piece : query.split("&")) {
-            int eq = piece.indexOf('=');
-            out.add(SigV4Encoding.decode(piece.substring(0, eq)) + "=" + SigV4Encoding.decode(piece.substring(eq + 1)));
-        }
-        out.sort(null);
-        return out;
-    }
-
     /** One case folder: {@code context.json} plus {@code request.txt}, turned into signer inputs. */
     private record SuiteCase(Path dir, Map<String, Object> context, HttpMessageFile request) {
 
@@ -116,15 +85,8 @@ class AwsCrtSigningSuiteTest {
         }
 
         SigV4Signer signer() {
-            SigV4Signer signer = SigV4Signer.forService((String) context.get("region"), (String) context.get("service"),
-                    (Boolean) context.get("normalize"));
-            if (Boolean.TRUE.equals(context.get("sign_body"))) {
-                signer = signer.withContentSha256Header();
-            }
-            if (Boolean.TRUE.equals(context.get("omit_session_token"))) {
-                signer = signer.withUnsignedSessionToken();
-            }
-            return signer;
+            return GenericCanonicalUri.signer((String) context.get("region"), (String) context.get("service"),
+                    (Boolean) context.get("normalize"), Boolean.TRUE.equals(context.get("sign_body")));
         }
 
         @SuppressWarnings("unchecked")
@@ -136,10 +98,6 @@ class AwsCrtSigningSuiteTest {
 
         Instant time() {
             return Instant.parse((String) context.get("timestamp"));
-        }
-
-        Duration expiry() {
-            return Duration.ofSeconds(((Number) context.get("expiration_in_seconds")).longValue());
         }
 
         SignableRequest signable() {

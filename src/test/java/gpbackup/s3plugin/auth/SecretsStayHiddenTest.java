@@ -3,7 +3,6 @@ package gpbackup.s3plugin.auth;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -49,18 +48,10 @@ class SecretsStayHiddenTest {
     }
 
     @Test
-    void presignedRequestToStringHidesQuery() {
-        PresignedRequest presigned = S3.presign(REQUEST, CREDENTIALS, NOW, Duration.ofMinutes(1));
-        assertHidden(presigned, SECRET, TOKEN, presigned.signature());
-    }
-
-    @Test
     void refusedRequestsDoNotEchoCredentials() {
         SignableRequest bad = new SignableRequest("GET", "h", "/b/k", "", List.of(Map.entry("Authorization", SECRET)),
                 SignableRequest.EMPTY_PAYLOAD_SHA256);
         assertHidden(assertThrows(IllegalArgumentException.class, () -> S3.sign(bad, CREDENTIALS, NOW)).getMessage(),
                 SECRET, TOKEN);
-        assertHidden(assertThrows(IllegalArgumentException.class,
-                () -> S3.presign(REQUEST, CREDENTIALS, NOW, Duration.ZERO)).getMessage(), SECRET, TOKEN);
     }
 }

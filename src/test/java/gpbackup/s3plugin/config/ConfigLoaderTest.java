@@ -295,9 +295,21 @@ class ConfigLoaderTest {
         }
 
         @ParameterizedTest(name = "{0}")
-        @ValueSource(strings = {"1MB", "1024KB", "1048576", "5GB"})
-        void restoreChunkSizeMayBeFrom1MiBTo5GiB(String text) {
-            parse(configWith("restore_multipart_chunksize: " + text));
+        @CsvSource(delimiter = '|', textBlock = """
+                1MB     | 1048576
+                1024KB  | 1048576
+                1048576 | 1048576
+                5GB     | 5368709120
+                """)
+        void restoreChunkSizeMayBeFrom1MiBTo5GiB(String text, long bytes) {
+            assertEquals(bytes, parse(configWith("restore_multipart_chunksize: " + text)).restore().chunkSize());
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"1048575", "5368709121"})
+        void restoreChunkSizeOneByteOutsideTheBoundsIsRefused(String text) {
+            assertTrue(failure(configWith("restore_multipart_chunksize: " + text))
+                    .contains("restore_multipart_chunksize: \"" + text + "\" is "));
         }
 
         @ParameterizedTest(name = "{0}: \"{1}\"")

@@ -22,11 +22,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,27 +34,21 @@ import org.junit.jupiter.api.io.TempDir;
  * gpbackup runs them on a segment host.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(SharedS3Proxy.class)
 class AgentIT {
     private static final String BUCKET = "agent-it";
     private static final String TS = "20240102030405";
 
-    private Path work;
     private S3ProxyServer server;
     private RawS3Client raw;
     private Path testDir;
     private PluginRunner plugin;
 
     @BeforeAll
-    void startServer(@TempDir Path dir) throws Exception {
-        work = dir;
-        server = S3ProxyServer.start(work);
+    void createBucket(S3ProxyServer shared) throws Exception {
+        server = shared;
         raw = new RawS3Client(server.endpoint());
         raw.createBucket(BUCKET);
-    }
-
-    @AfterAll
-    void stopServer() {
-        server.close();
     }
 
     /** A fresh HOME and agent root per test, so no test sees another's agents or log lines. */
@@ -83,8 +77,15 @@ class AgentIT {
         return data;
     }
 
-    private static Result ok(Result result) {
-        assertEquals(0, result.exitCode(), () -> "plugin failed: " + result);
+    /** The run succeeded; if not, the message carries the log, the agent's lines included. */
+    private Result ok(Result result) {
+        assertEquals(0, result.exitCode(), () -> {
+            try {
+                return "plugin failed: " + result + "\nlog:\n" + log();
+            } catch (IOException e) {
+                return "plugin failed: " + result;
+            }
+        });
         return result;
     }
 

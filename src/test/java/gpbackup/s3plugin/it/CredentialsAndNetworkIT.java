@@ -27,13 +27,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Backups and restores against S3Proxy with keys from each source of the credential chain, and
- * through a proxy to a TLS endpoint signed by a private CA.
+ * through a proxy to a TLS endpoint signed by a private CA (a TLS S3Proxy of its own; the plain
+ * one is shared with the other end-to-end classes).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(SharedS3Proxy.class)
 class CredentialsAndNetworkIT {
     private static final String BUCKET = "credentials-it";
     private static final String TS = "20240303030303";
@@ -44,9 +47,9 @@ class CredentialsAndNetworkIT {
     private TestCertificate certificate;
 
     @BeforeAll
-    void start(@TempDir Path dir) throws Exception {
+    void start(S3ProxyServer shared, @TempDir Path dir) throws Exception {
         work = dir;
-        server = S3ProxyServer.start(Files.createDirectories(dir.resolve("plain")));
+        server = shared;
         new RawS3Client(server.endpoint()).createBucket(BUCKET);
         certificate = TestCertificate.create(Files.createDirectories(dir.resolve("cert")));
         tlsServer = S3ProxyServer.start(Files.createDirectories(dir.resolve("tls")), certificate);
@@ -55,7 +58,6 @@ class CredentialsAndNetworkIT {
 
     @AfterAll
     void stop() {
-        server.close();
         tlsServer.close();
     }
 

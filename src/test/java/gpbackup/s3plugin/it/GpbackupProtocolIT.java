@@ -14,10 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Go plugin's hidden directory commands.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(SharedS3Proxy.class)
 class GpbackupProtocolIT {
     private static final String BUCKET = "gpbackup-protocol";
     private static final String TS = "20240202020202";
@@ -36,17 +37,12 @@ class GpbackupProtocolIT {
     private PluginRunner plugin;
 
     @BeforeAll
-    void startServer(@TempDir Path dir) throws Exception {
+    void createBucket(S3ProxyServer shared, @TempDir Path dir) throws Exception {
         work = dir;
-        server = S3ProxyServer.start(work);
+        server = shared;
         raw = new RawS3Client(server.endpoint());
         raw.createBucket(BUCKET);
         plugin = new PluginRunner(work.resolve("home"));
-    }
-
-    @AfterAll
-    void stopServer() {
-        server.close();
     }
 
     private static Result ok(Result result) {

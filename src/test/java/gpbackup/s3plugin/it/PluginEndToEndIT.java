@@ -15,10 +15,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * server (S3Proxy) with SigV4 enforced.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(SharedS3Proxy.class)
 class PluginEndToEndIT {
     private static final String BUCKET = "gpbackup-it";
     private static final String TS = "20240101120000";
@@ -37,17 +38,12 @@ class PluginEndToEndIT {
     private PluginRunner plugin;
 
     @BeforeAll
-    void startServer(@TempDir Path dir) throws Exception {
+    void createBucket(S3ProxyServer shared, @TempDir Path dir) throws Exception {
         work = dir;
-        server = S3ProxyServer.start(work);
+        server = shared;
         raw = new RawS3Client(server.endpoint());
         raw.createBucket(BUCKET);
         plugin = new PluginRunner(work.resolve("home"));
-    }
-
-    @AfterAll
-    void stopServer() {
-        server.close();
     }
 
     private Path config(String folder) throws IOException {

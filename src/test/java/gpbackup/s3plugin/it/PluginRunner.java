@@ -55,11 +55,27 @@ public final class PluginRunner {
         void write(OutputStream out) throws IOException;
     }
 
-    private Result run(StdinWriter stdin, String... args) throws IOException, InterruptedException {
-        Files.createDirectories(agentRoot());
+    /**
+     * Runs the plugin under {@code bash -c 'ulimit -f BLOCKS'}: a file it writes beyond that many
+     * 1 KiB blocks fails as on a full disk.
+     */
+    public Result runWithFileSizeLimit(long blocks, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bash", "-c", "ulimit -f " + blocks + " && exec \"$0\" \"$@\"",
+                executable().toString()));
+        command.addAll(List.of(args));
+        return run(builder(command).start(), out -> { }, command);
+    }
+
+    /** Starts the plugin and hands the process to the test, which drives stdin and stdout itself. */
+    public Process start(String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(executable().toString());
         command.addAll(List.of(args));
+        return builder(command).start();
+    }
+
+    private ProcessBuilder builder(List<String> command) throws IOException {
+        Files.createDirectories(agentRoot());
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(name -> name.startsWith("AWS_"));
         builder.environment().put("HOME", home.toString());
@@ -67,7 +83,18 @@ public final class PluginRunner {
         // Each test's agents live under its own directory, apart from a developer's real ones.
         builder.environment().put("GPBACKUP_S3_PLUGIN_AGENT_ROOT", agentRoot().toString());
         builder.environment().putAll(environment);
-        Process process = builder.start();
+        return builder;
+    }
+
+    private Result run(StdinWriter stdin, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(executable().toString());
+        command.addAll(List.of(args));
+        return run(builder(command).start(), stdin, command);
+    }
+
+    private Result run(Process process, StdinWriter stdin, List<String> command)
+            throws IOException, InterruptedException {
         CompletableFuture<byte[]> out = readAll(process.getInputStream());
         CompletableFuture<byte[]> err = readAll(process.getErrorStream());
         try (OutputStream in = process.getOutputStream()) {
@@ -82,14 +109,22 @@ public final class PluginRunner {
         return new Result(process.exitValue(), out.join(), new String(err.join(), StandardCharsets.UTF_8));
     }
 
-    private static CompletableFuture<byte[]> readAll(InputStream in) {
-        return CompletableFuture.supplyAsync(() -> {
+    /**
+     * Reads a stream to its end on a thread of its own: the common pool may have a single thread
+     * on a small machine, and several blocked readers there would wait for each other.
+     */
+    static CompletableFuture<byte[]> readAll(InputStream in) {
+        CompletableFuture<byte[]> result = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
             try (in) {
-                return in.readAllBytes();
+                result.complete(in.readAllBytes());
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                result.completeExceptionally(new java.io.UncheckedIOException(e));
             }
-        });
+        }, "plugin-output-reader");
+        reader.setDaemon(true);
+        reader.start();
+        return result;
     }
 
     /** What one run gave: exit code, stdout bytes, stderr text. */

@@ -91,6 +91,44 @@ public final class RawS3Client {
                 .map(m -> m.group(1).replace("&amp;", "&")).toList();
     }
 
+    /** Deletes one object (S3 answers 204 whether or not it existed). */
+    public void delete(String bucket, String key) throws IOException, InterruptedException {
+        HttpResponse<String> response = send("DELETE", "/" + bucket + "/" + SigV4Encoding.encodePath(key), "", new byte[0]);
+        if (response.statusCode() != 204 && response.statusCode() != 200) {
+            throw new IOException("DELETE " + key + ": HTTP " + response.statusCode() + " " + response.body());
+        }
+    }
+
+    /** Keys of the multipart uploads still open under a prefix (ListMultipartUploads, first page). */
+    public List<String> openUploads(String bucket, String prefix) throws IOException, InterruptedException {
+        HttpResponse<String> response = send("GET", "/" + bucket, "prefix=" + SigV4Encoding.encode(prefix) + "&uploads=",
+                new byte[0]);
+        if (response.statusCode() != 200) {
+            throw new IOException("list uploads: HTTP " + response.statusCode() + " " + response.body());
+        }
+        return java.util.regex.Pattern.compile("<Upload>.*?<Key>([^<]*)</Key>", java.util.regex.Pattern.DOTALL)
+                .matcher(response.body()).results().map(m -> m.group(1).replace("&amp;", "&")).toList();
+    }
+
+    /** Starts a multipart upload and leaves it open; returns its upload id. */
+    public String startUpload(String bucket, String key) throws IOException, InterruptedException {
+        HttpResponse<String> response = send("POST", "/" + bucket + "/" + SigV4Encoding.encodePath(key), "uploads=",
+                new byte[0]);
+        if (response.statusCode() != 200) {
+            throw new IOException("create upload: HTTP " + response.statusCode() + " " + response.body());
+        }
+        return response.body().replaceAll("(?s).*<UploadId>([^<]*)</UploadId>.*", "$1");
+    }
+
+    /** Aborts a multipart upload. */
+    public void abortUpload(String bucket, String key, String uploadId) throws IOException, InterruptedException {
+        HttpResponse<String> response = send("DELETE", "/" + bucket + "/" + SigV4Encoding.encodePath(key),
+                "uploadId=" + SigV4Encoding.encode(uploadId), new byte[0]);
+        if (response.statusCode() != 204 && response.statusCode() != 200) {
+            throw new IOException("abort upload: HTTP " + response.statusCode() + " " + response.body());
+        }
+    }
+
     private HttpResponse<String> send(String method, String path, String query, byte[] body)
             throws IOException, InterruptedException {
         return http.send(signed(method, path, query, body), HttpResponse.BodyHandlers.ofString());

@@ -38,11 +38,21 @@ public final class S3ProxyServer implements AutoCloseable {
     /** Starts S3Proxy on https with the given certificate, or on http when it is null. */
     public static S3ProxyServer start(Path workDir, TestCertificate certificate)
             throws IOException, InterruptedException {
+        return start(workDir, certificate, freePort());
+    }
+
+    /** Stops this server and starts an empty one on the same port, as after a crash and restart. */
+    public S3ProxyServer restart(Path workDir) throws IOException, InterruptedException {
+        close();
+        return start(workDir, null, port);
+    }
+
+    private static S3ProxyServer start(Path workDir, TestCertificate certificate, int port)
+            throws IOException, InterruptedException {
         String jar = System.getProperty("s3proxy.jar", "target/s3proxy/s3proxy.jar");
         if (!Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException("S3Proxy jar not found at " + jar + "; run through 'mvn verify'");
         }
-        int port = freePort();
         Path properties = workDir.resolve("s3proxy.properties");
         String listen = certificate == null
                 ? "s3proxy.endpoint=http://127.0.0.1:" + port

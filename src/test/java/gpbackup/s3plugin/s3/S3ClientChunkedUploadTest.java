@@ -29,9 +29,9 @@ class S3ClientChunkedUploadTest {
     private static final int CHUNK = 64 * 1024;
 
     @RegisterExtension
-    static WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
+    final WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
 
-    private static S3Client client(int retries) {
+    private S3Client client(int retries) {
         return WireMockS3.client(server.getPort(), retries, THRESHOLD, Credentials.of("AKID", WireMockS3.SECRET, null));
     }
 

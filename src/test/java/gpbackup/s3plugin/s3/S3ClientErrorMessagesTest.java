@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class S3ClientErrorMessagesTest {
 
     @RegisterExtension
-    static WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
+    final WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
 
     private String endpoint() {
         return "http://127.0.0.1:" + server.getPort();

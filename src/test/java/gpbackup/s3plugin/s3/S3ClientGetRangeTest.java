@@ -29,7 +29,7 @@ class S3ClientGetRangeTest {
     private static final byte[] OBJECT = "0123456789abcdefghijklmnopqrstuvwxyz".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     @RegisterExtension
-    static WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
+    final WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
 
     private static ResponseDefinitionBuilder partial(int start, int endExclusive) {
         return aResponse().withStatus(206).withHeader("ETag", "\"v1\"")

@@ -37,7 +37,7 @@ import org.w3c.dom.NodeList;
 class S3ClientListAndDeleteTest {
 
     @RegisterExtension
-    static WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
+    final WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
 
     private static String page(boolean truncated, String nextToken, String... keys) {
         StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -55,7 +55,7 @@ class S3ClientListAndDeleteTest {
         return xml.append("</ListBucketResult>").toString();
     }
 
-    private static List<LoggedRequest> received() {
+    private List<LoggedRequest> received() {
         List<LoggedRequest> requests = new ArrayList<>(server.getAllServeEvents().stream()
                 .map(e -> e.getRequest()).toList());
         Collections.reverse(requests);

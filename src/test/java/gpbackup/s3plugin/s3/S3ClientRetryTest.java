@@ -40,7 +40,7 @@ class S3ClientRetryTest {
     private static final byte[] BODY = "table data".getBytes(StandardCharsets.UTF_8);
 
     @RegisterExtension
-    static WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
+    final WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
 
     private static ResponseDefinitionBuilder s3Error(int status, String code) {
         return aResponse().withStatus(status).withHeader("Content-Type", "application/xml")
@@ -49,14 +49,14 @@ class S3ClientRetryTest {
     }
 
     /** PUT k answers {@code first}, then 200 from then on. */
-    private static void firstPutAnswers(ResponseDefinitionBuilder first) {
+    private void firstPutAnswers(ResponseDefinitionBuilder first) {
         server.stubFor(put(OBJECT).inScenario("retry").whenScenarioStateIs(STARTED)
                 .willReturn(first).willSetStateTo("answered once"));
         server.stubFor(put(OBJECT).inScenario("retry").whenScenarioStateIs("answered once")
                 .willReturn(ok().withHeader("ETag", "\"e\"")));
     }
 
-    private static int requestCount() {
+    private int requestCount() {
         return server.findAll(anyRequestedFor(anyUrl())).size();
     }
 

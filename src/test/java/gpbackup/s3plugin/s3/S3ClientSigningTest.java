@@ -36,7 +36,7 @@ class S3ClientSigningTest {
     private static final String TOKEN = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ+token=";
 
     @RegisterExtension
-    static WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
+    final WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
 
     private S3Client s3;
 
@@ -67,7 +67,7 @@ class S3ClientSigningTest {
         client.deleteObject("folder/empty");
     }
 
-    private static List<LoggedRequest> received() {
+    private List<LoggedRequest> received() {
         List<LoggedRequest> requests = new ArrayList<>(server.getAllServeEvents().stream().map(e -> e.getRequest()).toList());
         Collections.reverse(requests); // WireMock lists the newest first
         return requests;

@@ -27,7 +27,7 @@ class XmlElementTest {
     private static final String SECRET_TEXT = "TOP-SECRET-FILE-CONTENT";
 
     @RegisterExtension
-    static WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
+    final WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
 
     /** Parses, or fails with IllegalArgumentException; either way returns everything the document yielded. */
     private static String everythingReadFrom(String xml) {
