@@ -189,12 +189,15 @@ class FaultInjectionIT {
             CompletableFuture<byte[]> stdout = readBytes(process.getInputStream());
             byte[] data = randomBytes(3 * SIZE, 99);
             CountDownLatch firstHalfWritten = new CountDownLatch(1);
+            CountDownLatch serverRestarted = new CountDownLatch(1);
+            // The second half waits for the restart, so the upload cannot finish before the kill.
             Thread writer = new Thread(() -> {
                 try (OutputStream in = process.getOutputStream()) {
                     in.write(data, 0, data.length / 2);
                     firstHalfWritten.countDown();
+                    serverRestarted.await();
                     in.write(data, data.length / 2, data.length - data.length / 2);
-                } catch (IOException pluginGaveUp) {
+                } catch (IOException | InterruptedException pluginGaveUp) {
                     firstHalfWritten.countDown();
                 }
             }, "killed-test-stdin");
@@ -202,10 +205,12 @@ class FaultInjectionIT {
             assertTrue(firstHalfWritten.await(2, TimeUnit.MINUTES), "the plugin never read half its input");
             // The upload is open once the server lists it: kill the server then, mid-upload.
             while (ownRaw.openUploads(BUCKET, key).isEmpty() && process.isAlive()) {
-                Thread.onSpinWait();
+                Thread.sleep(20);
             }
+            assertTrue(process.isAlive(), "the plugin ended before the server was killed");
             own = own.restart(dir);
             new RawS3Client(own.endpoint()).createBucket(BUCKET);
+            serverRestarted.countDown();
             assertTrue(process.waitFor(5, TimeUnit.MINUTES), "the plugin hung after the server restarted");
             writer.join(TimeUnit.MINUTES.toMillis(1));
             Result result = new Result(process.exitValue(), stdout.join(), stderr.join());
