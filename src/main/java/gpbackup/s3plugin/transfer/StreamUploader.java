@@ -3,6 +3,7 @@ package gpbackup.s3plugin.transfer;
 import gpbackup.s3plugin.PluginException;
 import gpbackup.s3plugin.config.TransferSettings;
 import gpbackup.s3plugin.log.PluginLog;
+import gpbackup.s3plugin.s3.Cancellation;
 import gpbackup.s3plugin.s3.ObjectInfo;
 import gpbackup.s3plugin.s3.S3Client;
 import gpbackup.s3plugin.s3.S3Exception;
@@ -14,11 +15,12 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * Uploads a stream of unknown length to one object.
@@ -61,8 +63,7 @@ public final class StreamUploader {
             s3.putObject(key, only);
             sent = only.length();
         } else {
-            String uploadId = s3.createMultipartUpload(key);
-            sent = new Multipart(key, uploadId).run(in, readAhead);
+            sent = new Multipart(key).run(in, readAhead);
         }
         verifyStored(key, sent);
         return sent;
@@ -108,22 +109,43 @@ public final class StreamUploader {
         return parts;
     }
 
-    /** The state of one multipart upload. */
+    /**
+     * The state of one multipart upload. The reading thread (the caller) fills parts and hands
+     * them to the workers. The first failure, wherever it happens, throws the upload's
+     * {@link Cancellation}: part PUTs not yet sent are never sent, those in flight are torn down.
+     * When the last worker has stopped, AbortMultipartUpload goes out from a worker thread, which
+     * nothing interrupts, so no part can land after the abort and an interrupted caller (a
+     * stopped directory backup) still cleans up.
+     */
     private final class Multipart {
         private final String key;
-        private final String uploadId;
-        private final Semaphore buffers = new Semaphore(settings.concurrency() + 1);
+        private String uploadId;
+        /** Parts held in memory beyond the one being read: those queued or being sent. */
+        private final int partsHeld = settings.concurrency() + 1;
+        private final Semaphore buffers = new Semaphore(partsHeld);
+        private final Cancellation cancellation = new Cancellation();
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final CountDownLatch aborted = new CountDownLatch(1);
         private final List<CompletableFuture<String>> etags = new ArrayList<>();
         private final ExecutorService pool = TransferPool.create("upload", settings.concurrency());
+        private int active;
+        private boolean abortStarted;
 
-        Multipart(String key, String uploadId) {
+        Multipart(String key) {
             this.key = key;
-            this.uploadId = uploadId;
         }
 
         long run(InputStream in, Deque<PartBuffer> readAhead) throws IOException {
             try {
+                uploadId = create();
+            } catch (RuntimeException | Error e) {
+                pool.shutdown();
+                throw e;
+            }
+            try {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new PluginException("upload of " + key + " interrupted");
+                }
                 long total = sendParts(in, readAhead);
                 List<String> completed = new ArrayList<>(etags.size());
                 for (CompletableFuture<String> etag : etags) {
@@ -133,21 +155,78 @@ public final class StreamUploader {
                 log.debug("uploaded " + completed.size() + " parts of up to " + settings.chunkSize() + " bytes to " + key);
                 return total;
             } catch (IOException | RuntimeException | Error e) {
-                // Stop the part uploads first: a part that lands after the abort would stay stored.
-                stopPartUploads();
-                abortQuietly(e);
+                fail(e);
+                awaitAbort();
+                Throwable first = failure.get();
+                if (first != e && first instanceof RuntimeException r) {
+                    r.addSuppressed(e);
+                    throw r;
+                }
+                if (first != e && first instanceof Error error) {
+                    throw error;
+                }
                 throw e;
             } finally {
-                pool.shutdownNow();
+                pool.shutdown();
             }
         }
 
         /**
-         * CompleteMultipartUpload. When its answer is lost, the retry finds the upload gone
+         * CreateMultipartUpload, sent from a worker and awaited even if this thread is
+         * interrupted meanwhile: cancelled half-way, the upload could exist on the server
+         * without our knowing its id, and then nothing could abort it.
+         */
+        private String create() {
+            return onWorker(() -> s3.createMultipartUpload(key));
+        }
+
+        /**
+         * Runs {@code call} on a worker, which nothing interrupts, and waits for it even if this
+         * thread is interrupted meanwhile; the interrupt is kept for what comes next.
+         */
+        private <T> T onWorker(Supplier<T> call) {
+            CompletableFuture<T> result = CompletableFuture.supplyAsync(call, pool);
+            boolean interrupted = false;
+            try {
+                while (true) {
+                    try {
+                        return result.get();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    } catch (ExecutionException e) {
+                        if (e.getCause() instanceof RuntimeException r) {
+                            throw r;
+                        }
+                        if (e.getCause() instanceof Error error) {
+                            throw error;
+                        }
+                        throw new PluginException("upload of " + key + " failed: " + e.getCause(), e.getCause());
+                    }
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        /**
+         * CompleteMultipartUpload, on a worker like {@link #create}: once sent it may take
+         * effect, so its answer decides between success and abort, not an interrupt.
+         */
+        private void complete(List<String> partEtags) {
+            onWorker(() -> {
+                completeOrRecognise(partEtags);
+                return null;
+            });
+        }
+
+        /**
+         * When the answer to CompleteMultipartUpload is lost, the retry finds the upload gone
          * ({@code NoSuchUpload}) although it did complete; the object's ETag, which S3 derives
          * from the parts' ETags, tells whether the object now at the key is this upload.
          */
-        private void complete(List<String> partEtags) {
+        private void completeOrRecognise(List<String> partEtags) {
             try {
                 s3.completeMultipartUpload(key, uploadId, partEtags);
             } catch (S3Exception e) {
@@ -168,8 +247,8 @@ public final class StreamUploader {
                 PartBuffer part = readAhead.poll();
                 if (part == null) {
                     acquire(1);
-                    rethrowIfFailed();
                     part = PartBuffer.readFrom(in, partSize);
+                    rethrowIfFailed();
                 }
                 if (part.length() == 0) {
                     buffers.release();
@@ -189,16 +268,70 @@ public final class StreamUploader {
         }
 
         private void submit(int partNumber, PartBuffer part) {
-            etags.add(CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<String> etag = new CompletableFuture<>();
+            etags.add(etag);
+            synchronized (this) {
+                active++;
+            }
+            pool.execute(() -> {
                 try {
-                    return s3.uploadPart(key, uploadId, partNumber, part);
+                    etag.complete(s3.uploadPart(key, uploadId, partNumber, part, cancellation));
                 } catch (RuntimeException | Error e) {
-                    failure.compareAndSet(null, e);
-                    throw e;
+                    etag.completeExceptionally(e);
+                    fail(e);
                 } finally {
                     buffers.release();
+                    partEnded();
                 }
-            }, pool));
+            });
+        }
+
+        /** Records the first failure and stops everything at once; the abort follows when the workers are idle. */
+        private void fail(Throwable cause) {
+            failure.compareAndSet(null, cause);
+            cancellation.cancel();
+            // Wakes the reading thread if it waits for a buffer; it then sees the failure.
+            buffers.release(partsHeld + 2);
+            abortWhenIdle();
+        }
+
+        private void partEnded() {
+            synchronized (this) {
+                active--;
+            }
+            abortWhenIdle();
+        }
+
+        private void abortWhenIdle() {
+            synchronized (this) {
+                if (failure.get() == null || active > 0 || abortStarted) {
+                    return;
+                }
+                abortStarted = true;
+            }
+            pool.execute(() -> {
+                try {
+                    abortQuietly(failure.get());
+                } finally {
+                    aborted.countDown();
+                }
+            });
+        }
+
+        /** Waits for the abort even when interrupted: returning earlier could end the process before it is sent. */
+        private void awaitAbort() {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    aborted.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         private void acquire(int permits) {
@@ -208,6 +341,7 @@ public final class StreamUploader {
                 Thread.currentThread().interrupt();
                 throw new PluginException("upload interrupted", e);
             }
+            rethrowIfFailed();
         }
 
         private void rethrowIfFailed() {
@@ -217,17 +351,6 @@ public final class StreamUploader {
             }
             if (t instanceof Error e) {
                 throw e;
-            }
-        }
-
-        private void stopPartUploads() {
-            pool.shutdownNow();
-            try {
-                if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
-                    log.warn("part uploads of " + key + " did not stop within 30 s; aborting anyway");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }
 
@@ -244,15 +367,18 @@ public final class StreamUploader {
 
     private static String join(CompletableFuture<String> future) {
         try {
-            return future.join();
-        } catch (CompletionException e) {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PluginException("upload interrupted", e);
+        } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
             if (e.getCause() instanceof Error error) {
                 throw error;
             }
-            throw e;
+            throw new PluginException("upload failed: " + e.getCause(), e.getCause());
         }
     }
 }

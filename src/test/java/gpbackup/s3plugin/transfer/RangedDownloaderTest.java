@@ -37,25 +37,25 @@ class RangedDownloaderTest {
     }
 
     @RegisterExtension
-    static WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
+    final WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
 
     /** Serves bytes [start, end) of OBJECT for exactly that Range header, after {@code delayMs}. */
-    private static void serve(int start, int end, int delayMs) {
+    private void serve(int start, int end, int delayMs) {
         server.stubFor(get(urlEqualTo(PATH)).withHeader("Range", equalTo("bytes=" + start + "-" + (end - 1)))
                 .willReturn(aResponse().withStatus(206).withFixedDelay(delayMs)
                         .withHeader("Content-Range", "bytes " + start + "-" + (end - 1) + "/" + OBJECT.length)
                         .withBody(Arrays.copyOfRange(OBJECT, start, end))));
     }
 
-    private static RangedDownloader downloader(int concurrency) {
+    private RangedDownloader downloader(int concurrency) {
         return new RangedDownloader(WireMockS3.client(server.getPort(), 0), new TransferSettings(PIECE, concurrency));
     }
 
-    private static byte[] slice(int start, int end) {
+    private byte[] slice(int start, int end) {
         return Arrays.copyOfRange(OBJECT, start, end);
     }
 
-    private static byte[] concat(byte[]... parts) {
+    private byte[] concat(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] p : parts) {
             out.writeBytes(p);

@@ -54,7 +54,7 @@ class StreamUploaderTest {
     private static final String UPLOAD_ID_QUERY = "uploadId=upload%2F1%2Bx";
 
     @RegisterExtension
-    static WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
+    final WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
 
     @BeforeEach
     void s3AcceptsEverything() {
@@ -70,52 +70,52 @@ class StreamUploaderTest {
         server.stubFor(delete(urlEqualTo(KEY_PATH + "?" + UPLOAD_ID_QUERY)).willReturn(aResponse().withStatus(204)));
     }
 
-    private static void stubPart(int number, ResponseDefinitionBuilder answer) {
+    private void stubPart(int number, ResponseDefinitionBuilder answer) {
         server.stubFor(put(urlPathEqualTo(KEY_PATH)).withQueryParam("partNumber", equalTo(String.valueOf(number)))
                 .withQueryParam("uploadId", equalTo(UPLOAD_ID)).willReturn(answer));
     }
 
     /** What HEAD says after the upload: the object is there with this many bytes. */
-    private static void stubStored(long size) {
+    private void stubStored(long size) {
         server.stubFor(head(urlEqualTo(KEY_PATH)).willReturn(ok().withHeader("Content-Length", String.valueOf(size))
                 .withHeader("ETag", "\"stored\"")));
     }
 
-    private static StreamUploader uploader(int concurrency) {
+    private StreamUploader uploader(int concurrency) {
         return new StreamUploader(WireMockS3.client(server.getPort(), 0), new TransferSettings(PART, concurrency),
                 WireMockS3.quietLog());
     }
 
-    private static byte[] data(int n) {
+    private byte[] data(int n) {
         byte[] bytes = new byte[n];
         new Random(n).nextBytes(bytes);
         return bytes;
     }
 
-    private static List<LoggedRequest> singlePuts() {
+    private List<LoggedRequest> singlePuts() {
         return server.findAll(putRequestedFor(urlEqualTo(KEY_PATH)));
     }
 
-    private static List<LoggedRequest> parts() {
+    private List<LoggedRequest> parts() {
         return server.findAll(putRequestedFor(urlPathEqualTo(KEY_PATH)).withQueryParam("partNumber", matching("\\d+"))).stream()
                 .sorted(Comparator.comparingInt(r -> Integer.parseInt(r.queryParameter("partNumber").firstValue())))
                 .toList();
     }
 
-    private static int creates() {
+    private int creates() {
         return server.findAll(postRequestedFor(urlEqualTo(KEY_PATH + "?uploads="))).size();
     }
 
-    private static List<LoggedRequest> completes() {
+    private List<LoggedRequest> completes() {
         return server.findAll(postRequestedFor(urlEqualTo(KEY_PATH + "?" + UPLOAD_ID_QUERY)));
     }
 
-    private static int aborts() {
+    private int aborts() {
         return server.findAll(deleteRequestedFor(urlEqualTo(KEY_PATH + "?" + UPLOAD_ID_QUERY))).size();
     }
 
     /** The (part number, ETag) pairs of a CompleteMultipartUpload body, in document order. */
-    private static List<String> completedParts(LoggedRequest complete) throws Exception {
+    private List<String> completedParts(LoggedRequest complete) throws Exception {
         Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
                 .parse(new ByteArrayInputStream(complete.getBody()));
         assertEquals("CompleteMultipartUpload", doc.getDocumentElement().getNodeName());
@@ -191,7 +191,7 @@ class StreamUploaderTest {
     }
 
     /** Parts answered with real MD5 ETags, and CompleteMultipartUpload answered NoSuchUpload. */
-    private static List<String> stubLostCompletion(byte[] data) throws Exception {
+    private List<String> stubLostCompletion(byte[] data) throws Exception {
         List<String> etags = new java.util.ArrayList<>();
         for (int i = 0; i * PART < data.length; i++) {
             byte[] part = Arrays.copyOfRange(data, i * PART, Math.min(data.length, (i + 1) * PART));
