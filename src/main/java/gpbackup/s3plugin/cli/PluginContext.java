@@ -11,11 +11,12 @@ import gpbackup.s3plugin.auth.ProfileCredentialsProvider;
 import gpbackup.s3plugin.auth.RefreshingCredentialsProvider;
 import gpbackup.s3plugin.auth.StaticCredentialsProvider;
 import gpbackup.s3plugin.config.PluginConfig;
-import gpbackup.s3plugin.config.TransferSettings;
 import gpbackup.s3plugin.log.PluginLog;
 import gpbackup.s3plugin.s3.S3Client;
 import gpbackup.s3plugin.s3.S3ClientFactory;
+import gpbackup.s3plugin.transfer.BufferPool;
 import gpbackup.s3plugin.transfer.MemoryBudget;
+import gpbackup.s3plugin.transfer.PartPlan;
 import gpbackup.s3plugin.transfer.RangedDownloader;
 import gpbackup.s3plugin.transfer.StreamUploader;
 import java.io.InputStream;
@@ -38,6 +39,7 @@ final class PluginContext {
     private final Function<String, String> environment;
     private final Clock clock;
     private S3Client s3;
+    private BufferPool buffers;
 
     PluginContext(List<String> args, PluginConfig config, PluginLog log, InputStream stdin, OutputStream stdout,
                   Function<String, String> environment, Clock clock) {
@@ -89,32 +91,32 @@ final class PluginContext {
         return s3;
     }
 
+    /** Uploads with parts planned within the memory budget; the chunk size and concurrency are upper bounds. */
     StreamUploader uploader() {
-        return uploader(1);
+        BufferPool pool = buffers();
+        return new StreamUploader(s3(), PartPlan.forUpload(config.backup().chunkSize(), pool.limit()),
+                config.backup().concurrency(), pool, log);
     }
 
-    /** An uploader for one of {@code sharing} transfers running at once; it holds parts in flight plus one read ahead. */
-    StreamUploader uploader(int sharing) {
-        return new StreamUploader(s3(), withinHeap(config.backup(), 1, sharing, "backup"), log);
-    }
-
+    /** Downloads with pieces within the memory budget; the chunk size and concurrency are upper bounds. */
     RangedDownloader downloader() {
-        return downloader(1);
+        return new RangedDownloader(s3(), RangedDownloader.pieceSize(config.restore().chunkSize()),
+                config.restore().concurrency(), buffers());
     }
 
-    /** A downloader for one of {@code sharing} transfers running at once. */
-    RangedDownloader downloader(int sharing) {
-        return new RangedDownloader(s3(), withinHeap(config.restore(), 0, sharing, "restore"));
-    }
-
-    private TransferSettings withinHeap(TransferSettings wanted, int spareBuffers, int sharing, String direction) {
-        TransferSettings fitted = new MemoryBudget(MemoryBudget.ofHeap().bytes() / sharing).fit(wanted, spareBuffers);
-        if (!fitted.equals(wanted)) {
-            log.warn(direction + " concurrency lowered from " + wanted.concurrency() + " to " + fitted.concurrency()
-                    + " so that parts of " + wanted.chunkSize() + " bytes fit the JVM heap of "
-                    + Runtime.getRuntime().maxMemory() + " bytes; raise it with GPBACKUP_S3_PLUGIN_JAVA_OPTS=-Xmx...");
+    /** The one pool of part buffers of this process, shared by all its transfers (directory commands run several). */
+    private synchronized BufferPool buffers() {
+        if (buffers == null) {
+            long maxHeap = Runtime.getRuntime().maxMemory();
+            MemoryBudget budget = MemoryBudget.within(config.memoryBudget(), maxHeap);
+            if (budget.bytes() < config.memoryBudget()) {
+                log.warn("memory_budget lowered from " + config.memoryBudget() + " to " + budget.bytes()
+                        + " bytes to fit the JVM heap of " + maxHeap + " bytes; raise it with"
+                        + " GPBACKUP_S3_PLUGIN_JAVA_OPTS=-Xmx...");
+            }
+            buffers = new BufferPool(budget.bytes());
         }
-        return fitted;
+        return buffers;
     }
 
     /**

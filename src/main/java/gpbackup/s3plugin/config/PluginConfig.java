@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param maxRequestRetries how often one failed request is retried
  * @param restoreSubset   true when {@code restore_subset: on}: gprestore then calls restore_data_subset
  * @param caCert          a PEM bundle of extra certificate authorities to trust, if configured
+ * @param memoryBudget    bytes of part buffers one plugin process may hold, all transfers together
  */
 public record PluginConfig(
         String executablePath,
@@ -34,7 +35,8 @@ public record PluginConfig(
         TransferSettings restore,
         int maxRequestRetries,
         boolean restoreSubset,
-        Optional<String> caCert) {
+        Optional<String> caCert,
+        long memoryBudget) {
 
     @Override
     public String toString() {
@@ -51,6 +53,7 @@ public record PluginConfig(
                 + ", restore=" + restore
                 + ", maxRequestRetries=" + maxRequestRetries
                 + ", restoreSubset=" + restoreSubset
-                + ", caCert=" + caCert.orElse("") + "]";
+                + ", caCert=" + caCert.orElse("")
+                + ", memoryBudget=" + memoryBudget + "]";
     }
 }

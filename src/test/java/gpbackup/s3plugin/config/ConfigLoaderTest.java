@@ -134,7 +134,7 @@ class ConfigLoaderTest {
                     "test/backup", Optional.of("us-east-1"), Optional.of("127.0.0.1:9000"), false,
                     Optional.of("AKIAIOSFODNN7EXAMPLE"), Optional.of("abc"), Optional.empty(),
                     new TransferSettings(500 * MIB, 6), new TransferSettings(500 * MIB, 6), 10, true,
-                    Optional.empty()),
+                    Optional.empty(), 128 * MIB),
                     rewritten);
         }
 
@@ -208,12 +208,13 @@ class ConfigLoaderTest {
                       restore_multipart_chunksize: 1.5GB
                       max_request_retries: 0
                       ca_cert: /etc/ssl/minio.pem
+                      memory_budget: 256MB
                     """);
             assertEquals(new PluginConfig("/bin/plugin", "b", "/backups/prod", Optional.empty(),
                     Optional.of("https://minio.example.com:9000"), true, Optional.of("AKID"),
                     Optional.of("SECRET"), Optional.of("http://proxy:3128"),
                     new TransferSettings(64 * MIB, 16), new TransferSettings(1536 * MIB, 32), 0, false,
-                    Optional.of("/etc/ssl/minio.pem")),
+                    Optional.of("/etc/ssl/minio.pem"), 256 * MIB),
                     config);
         }
     }

@@ -23,7 +23,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.io.OutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Ranges of one object fetched several at a time and written in the order asked for. */
@@ -138,5 +141,62 @@ class RangedDownloaderTest {
                 .willReturn(aResponse().withStatus(412).withBody("<Error><Code>PreconditionFailed</Code></Error>")));
         assertThrows(S3Exception.class, () -> downloader(1).download("folder/data", List.of(new ByteRange(0, 200)),
                 Optional.of("\"v1\""), new ByteArrayOutputStream()));
+    }
+
+    /** Stubs every piece of the first {@code size} bytes of OBJECT as the downloader will cut them. */
+    private void serveAll(int size) {
+        for (int start = 0; start < size; start += PIECE) {
+            serve(start, Math.min(size, start + PIECE), 0);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {0, 1, PIECE - 1, PIECE, PIECE + 1, 2 * PIECE, 9 * PIECE + 37})
+    void objectsAtThePieceEdgesArriveWholeAndInOrder(int size) throws IOException {
+        serveAll(size);
+        BufferPool pool = new BufferPool(4L * BufferPool.BLOCK_SIZE);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long written = new RangedDownloader(WireMockS3.client(server.getPort(), 0), PIECE, 3, pool)
+                .download("folder/data", List.of(new ByteRange(0, size)), Optional.empty(), out);
+        assertEquals(size, written);
+        assertArrayEquals(slice(0, size), out.toByteArray());
+        assertEquals((size + PIECE - 1) / PIECE, server.findAll(getRequestedFor(urlEqualTo(PATH))).size(),
+                "one GET per piece, none for nothing");
+    }
+
+    @Test
+    void aStuckReaderStopsFurtherGetsAndMemoryStaysAtTheWindow() throws Exception {
+        serveAll(OBJECT.length);
+        int window = 3;
+        BufferPool pool = new BufferPool(window * (long) BufferPool.BLOCK_SIZE);
+        int[] getsWhileStuck = {-1};
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        OutputStream stuckAtFirst = new OutputStream() {
+            @Override
+            public void write(int b) {
+                received.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                if (getsWhileStuck[0] < 0) {
+                    // The writer is this thread, and only it asks for more pieces: while it is stuck here, the
+                    // GETs already sent are all there will be. Wait for them to arrive.
+                    long deadline = System.nanoTime() + 20_000_000_000L;
+                    while (server.findAll(getRequestedFor(urlEqualTo(PATH))).size() < window
+                            && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                    }
+                    getsWhileStuck[0] = server.findAll(getRequestedFor(urlEqualTo(PATH))).size();
+                }
+                received.write(b, off, len);
+            }
+        };
+        // Eight allowed at once, but the pool holds three pieces: memory, not the setting, bounds the window.
+        new RangedDownloader(WireMockS3.client(server.getPort(), 0), PIECE, 8, pool)
+                .download("folder/data", List.of(new ByteRange(0, OBJECT.length)), Optional.empty(), stuckAtFirst);
+        assertEquals(window, getsWhileStuck[0]);
+        assertArrayEquals(OBJECT, received.toByteArray());
+        assertTrue(pool.blocksAllocated() <= window, "live piece buffers: " + pool.blocksAllocated());
     }
 }

@@ -41,6 +41,8 @@ import java.util.stream.IntStream;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -331,5 +333,55 @@ class StreamUploaderTest {
                 () -> uploader(2).upload("folder/data", new ByteArrayInputStream(data(2 * PART))));
         assertEquals(0, aborts());
         assertEquals(0, parts().size());
+    }
+
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {1, PART + 1, 3 * PART - 1})
+    void streamsAtThePartEdgesArriveWhole(int size) throws Exception {
+        byte[] data = data(size);
+        stubStored(size);
+        assertEquals(size, uploader(2).upload("folder/data", new ByteArrayInputStream(data)));
+        java.io.ByteArrayOutputStream stored = new java.io.ByteArrayOutputStream();
+        if (size <= PART) {
+            stored.writeBytes(singlePuts().get(0).getBody());
+        } else {
+            parts().forEach(p -> stored.writeBytes(p.getBody()));
+            assertEquals((size + PART - 1) / PART, parts().size());
+        }
+        assertArrayEquals(data, stored.toByteArray());
+    }
+
+    @Test
+    void manyPartsGoThroughAPoolOfThreeBlocksAndNoMoreBuffersAreEverAllocated() throws Exception {
+        server.stubFor(put(urlPathEqualTo(KEY_PATH)).withQueryParam("uploadId", equalTo(UPLOAD_ID))
+                .atPriority(10).willReturn(ok().withHeader("ETag", "\"etag-n\"").withFixedDelay(5)));
+        byte[] data = data(30 * PART + 3);
+        stubStored(data.length);
+        BufferPool pool = new BufferPool(3L * BufferPool.BLOCK_SIZE);
+        // Eight parts allowed in flight, but the pool holds three: memory, not the setting, bounds the parts held.
+        StreamUploader uploader = new StreamUploader(WireMockS3.client(server.getPort(), 0), PartPlan.fixed(PART), 8,
+                pool, WireMockS3.quietLog());
+        assertEquals(data.length, uploader.upload("folder/data", new ByteArrayInputStream(data)));
+        assertEquals(31, parts().size());
+        assertTrue(pool.blocksAllocated() <= 3, "live part buffers: " + pool.blocksAllocated());
+        for (int i = 0; i < 31; i++) {
+            assertArrayEquals(Arrays.copyOfRange(data, i * PART, Math.min(data.length, (i + 1) * PART)),
+                    parts().get(i).getBody(), "part " + (i + 1));
+        }
+        // Every ticket was handed back: the whole pool can be reserved again.
+        assertTrue(pool.tryReserve(3L * BufferPool.BLOCK_SIZE).isPresent());
+    }
+
+    @Test
+    void partsGrowAsThePlanSays() throws Exception {
+        server.stubFor(put(urlPathEqualTo(KEY_PATH)).withQueryParam("uploadId", equalTo(UPLOAD_ID))
+                .atPriority(10).willReturn(ok().withHeader("ETag", "\"etag-n\"")));
+        PartPlan growing = new PartPlan(PART, 4 * PART, 2);
+        byte[] data = data(2 * PART + 2 * 2 * PART + 4 * PART + 10);
+        stubStored(data.length);
+        new StreamUploader(WireMockS3.client(server.getPort(), 0), growing, 2, new BufferPool(8L << 20),
+                WireMockS3.quietLog()).upload("folder/data", new ByteArrayInputStream(data));
+        assertEquals(List.of(PART, PART, 2 * PART, 2 * PART, 4 * PART, 10),
+                parts().stream().map(p -> p.getBody().length).toList());
     }
 }
