@@ -37,7 +37,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * Knows nothing of gpbackup: keys come in whole.
  */
 public final class S3Client {
-    /** Bodies above this are sent chunk-signed; see {@link AwsChunkedInputStream} for why. */
+    /** Bodies above this are sent chunk-signed; see {@link AwsChunkedBody} for why. */
     public static final long DEFAULT_CHUNKED_THRESHOLD = 64L * 1024 * 1024;
     private static final int SIGNED_CHUNK_SIZE = 64 * 1024;
     private static final int MAX_ERROR_BODY = 64 * 1024;
@@ -432,9 +432,8 @@ public final class S3Client {
         if (chunked) {
             long wireLength = AwsChunkedEncoding.encodedLength(payload.length(), SIGNED_CHUNK_SIZE);
             var chain = signed.chunkSigner();
-            publisher = HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(
-                    () -> new AwsChunkedInputStream(payload.open(), SIGNED_CHUNK_SIZE, chain.restart()::next)),
-                    wireLength);
+            publisher = BodyPublishers.ofBuffers(
+                    AwsChunkedBody.encode(payload.buffers(), SIGNED_CHUNK_SIZE, chain.restart()::next), wireLength);
         } else if (payload.length() == 0) {
             publisher = HttpRequest.BodyPublishers.noBody();
         } else {

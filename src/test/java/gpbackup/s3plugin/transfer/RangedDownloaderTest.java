@@ -84,13 +84,28 @@ class RangedDownloaderTest {
     @Test
     void piecesAreFetchedConcurrently() throws IOException {
         for (int i = 0; i < 4; i++) {
-            serve(i * PIECE, (i + 1) * PIECE, 400);
+            serve(i * PIECE, (i + 1) * PIECE, 0);
         }
-        long start = System.nanoTime();
-        downloader(4).download("folder/data", List.of(new ByteRange(0, 4 * PIECE)), Optional.empty(),
-                new ByteArrayOutputStream());
-        long ms = (System.nanoTime() - start) / 1_000_000;
-        assertTrue(ms < 1200, "4 pieces of 400 ms with concurrency 4 took " + ms + " ms");
+        int[] getsBeforeFirstWrite = {-1};
+        OutputStream out = new OutputStream() {
+            @Override
+            public void write(int b) {
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                if (getsBeforeFirstWrite[0] < 0) {
+                    // Fetched one after another, only one GET would ever be sent before the first write.
+                    long deadline = System.nanoTime() + 20_000_000_000L;
+                    while (server.findAll(getRequestedFor(urlEqualTo(PATH))).size() < 4 && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                    }
+                    getsBeforeFirstWrite[0] = server.findAll(getRequestedFor(urlEqualTo(PATH))).size();
+                }
+            }
+        };
+        downloader(4).download("folder/data", List.of(new ByteRange(0, 4 * PIECE)), Optional.empty(), out);
+        assertEquals(4, getsBeforeFirstWrite[0]);
     }
 
     @Test
