@@ -307,6 +307,8 @@ class ConfigLoaderTest {
                 restore_multipart_chunksize | "512KB" | "restore_multipart_chunksize: ""512KB"" is below the minimum of 1MB (allowed 1MB to 5GB)"
                 restore_multipart_chunksize | "6GB"   | "restore_multipart_chunksize: ""6GB"" is above the maximum of 5GB (allowed 1MB to 5GB)"
                 restore_multipart_chunksize | "MB"    | "restore_multipart_chunksize: ""MB"" is not a size: it must start with a number such as 500 or 1.5"
+                memory_budget               | "8MB"   | "memory_budget: ""8MB"" is below the minimum of 16MB (allowed 16MB to 64GB)"
+                memory_budget               | "65GB"  | "memory_budget: ""65GB"" is above the maximum of 64GB (allowed 16MB to 64GB)"
                 """)
         void badSizesNameTheOptionAndSayWhy(String option, String text, String problem) {
             assertEquals("invalid plugin config " + SOURCE + ": " + problem,
