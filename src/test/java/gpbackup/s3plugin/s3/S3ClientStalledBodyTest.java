@@ -93,4 +93,16 @@ class S3ClientStalledBodyTest {
         assertArrayEquals(data, read(client(0, Duration.ofSeconds(1))));
         assertEquals(1, server.findAll(getRequestedFor(urlEqualTo(PATH))).size());
     }
+
+    @Test
+    void anAnswerThatNeverComesFailsTheUploadAsStalledWhateverItsSize() {
+        // The server takes the body and then says nothing for 6 s; the limit is 0.4 s. No limit grows with the body.
+        server.stubFor(com.github.tomakehurst.wiremock.client.WireMock.put(urlEqualTo(PATH))
+                .willReturn(aResponse().withStatus(200).withFixedDelay(6000)));
+        S3Exception e = assertThrows(S3Exception.class, () -> client(1).putObject("k", Payload.of(new byte[1 << 20])));
+        assertTrue(e.getMessage().contains("connection stalled"), e.getMessage());
+        assertEquals(2, server.findAll(com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor(
+                urlEqualTo(PATH))).size(), "given up and retried once");
+        assertFalse(Thread.interrupted(), "no interrupt is left behind");
+    }
 }
