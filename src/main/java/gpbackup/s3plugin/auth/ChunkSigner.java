@@ -45,6 +45,18 @@ public final class ChunkSigner {
         return signChunkHash(length, Digests.hex(digest.digest()));
     }
 
+    /** Signs the chunk made of the remaining bytes of {@code data}, in order, without moving their positions. */
+    public SignedChunk sign(List<ByteBuffer> data) {
+        MessageDigest digest = Digests.sha256();
+        long length = 0;
+        for (ByteBuffer part : data) {
+            ByteBuffer view = part.duplicate();
+            length += view.remaining();
+            digest.update(view);
+        }
+        return signChunkHash(Math.toIntExact(length), Digests.hex(digest.digest()));
+    }
+
     /** Signs the empty chunk that ends every {@code aws-chunked} body. */
     public SignedChunk signFinalChunk() {
         return signChunkHash(0, Digests.EMPTY_SHA256);
@@ -107,6 +119,13 @@ public final class ChunkSigner {
         /** Signs the next chunk ({@code length} 0 for the final chunk) and returns its signature. */
         public String next(byte[] data, int offset, int length) {
             SignedChunk chunk = current.sign(data, offset, length);
+            current = chunk.next();
+            return chunk.signature();
+        }
+
+        /** Signs the next chunk, made of {@code data} in order (none for the final chunk), and returns its signature. */
+        public String next(List<ByteBuffer> data) {
+            SignedChunk chunk = current.sign(data);
             current = chunk.next();
             return chunk.signature();
         }

@@ -32,8 +32,11 @@ final class AgentCommands {
     /** The commands gpbackup and gprestore run once per table or per file; only these are relayed. */
     static final Set<String> RELAYED = Set.of("backup_data", "restore_data", "restore_data_subset",
             "backup_file", "restore_file");
-    /** Commands running at once in one agent; the heap is shared between them, later ones wait. */
-    static final int CALLS_AT_ONCE = 8;
+    /**
+     * Commands running at once in one agent; later ones wait their turn. Their part buffers come
+     * from one pool, so this bounds threads and connections, not memory.
+     */
+    static final int CALLS_AT_ONCE = 16;
     private static final Duration STOP_PATIENCE = Duration.ofSeconds(60);
 
     private AgentCommands() {
@@ -82,9 +85,9 @@ final class AgentCommands {
         // The agent has no stderr anyone reads: what goes wrong must reach the log.
         Thread.setDefaultUncaughtExceptionHandler((thread, e) ->
                 log.warn("host agent thread " + thread.getName() + " failed: " + CommandRunner.oneLine(e)));
-        try (log; S3ClientShared clients = new S3ClientShared(environment, clock, log)) {
+        try (log; AgentResources resources = new AgentResources(environment, clock, log)) {
             PluginConfig config = new ConfigLoader(environment).load(Path.of(args.get(0)));
-            CommandRunner runner = new CommandRunner(environment, clock, clients, CALLS_AT_ONCE);
+            CommandRunner runner = new CommandRunner(environment, clock, resources);
             Semaphore running = new Semaphore(CALLS_AT_ONCE, true);
             CallHandler handler = (argv, in, out, err, pid) -> {
                 if (!RELAYED.contains(argv.get(0))) {

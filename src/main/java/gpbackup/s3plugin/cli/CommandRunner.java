@@ -25,14 +25,12 @@ import java.util.function.Function;
 final class CommandRunner {
     private final Function<String, String> environment;
     private final Clock clock;
-    private final S3ClientSource clients;
-    private final int heapShares;
+    private final TransferResources resources;
 
-    CommandRunner(Function<String, String> environment, Clock clock, S3ClientSource clients, int heapShares) {
+    CommandRunner(Function<String, String> environment, Clock clock, TransferResources resources) {
         this.environment = environment;
         this.clock = clock;
-        this.clients = clients;
-        this.heapShares = heapShares;
+        this.resources = resources;
     }
 
     /**
@@ -52,8 +50,7 @@ final class CommandRunner {
                 spec.checkArgCount(args.size());
                 PluginConfig config = new ConfigLoader(environment).load(Path.of(args.get(0)));
                 log.debug(spec.name() + " " + String.join(" ", args));
-                spec.command().run(new PluginContext(args, config, log, stdin, stdout, clients, heapShares,
-                        environment));
+                spec.command().run(new PluginContext(args, config, log, stdin, stdout, resources, environment));
                 stdout.flush();
                 return 0;
             } catch (Throwable t) {

@@ -55,7 +55,7 @@ final class DirectoryCommands {
         }
         long start = System.nanoTime();
         AtomicLong bytes = new AtomicLong();
-        StreamUploader uploader = context.uploader(parallel);
+        StreamUploader uploader = context.uploader();
         ParallelTransfers.runAll(parallel, files.stream().<ParallelTransfers.Task>map(file -> () -> {
             bytes.addAndGet(FileCommands.upload(uploader, file, file.toString()));
         }).toList());
@@ -72,7 +72,7 @@ final class DirectoryCommands {
         Path realDir = dir.toRealPath();
         long start = System.nanoTime();
         AtomicLong bytes = new AtomicLong();
-        RangedDownloader downloader = context.downloader(parallel);
+        RangedDownloader downloader = context.downloader();
         List<ParallelTransfers.Task> tasks = new ArrayList<>();
         for (ObjectSummary object : objects) {
             Path target = dir.resolve(object.key().substring(prefix.length())).normalize();

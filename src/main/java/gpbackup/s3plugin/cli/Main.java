@@ -88,12 +88,9 @@ public final class Main {
         if (name.equals(AgentCommands.SERVE)) {
             return AgentCommands.serve(args, environment, clock, stderr);
         }
-        S3ClientPerProcess clients = new S3ClientPerProcess(environment, clock);
-        try {
-            return new CommandRunner(environment, clock, clients, 1)
+        try (ProcessResources resources = new ProcessResources(environment, clock)) {
+            return new CommandRunner(environment, clock, resources)
                     .run(Arrays.asList(argv), stdin, stdout, stderr, ProcessHandle.current().pid());
-        } finally {
-            clients.close();
         }
     }
 

@@ -34,17 +34,22 @@ final class ConfigRules {
     static final String BACKUP_PLUGIN_VERSION = "backup_plugin_version";
     /** A PEM bundle of private certificate authorities, trusted on top of the JDK's own. */
     static final String CA_CERT = "ca_cert";
+    /** Bytes of part buffers one process may hold; the chunk sizes and concurrencies are bounds within it. */
+    static final String MEMORY_BUDGET = "memory_budget";
 
     static final List<String> KNOWN_OPTIONS = List.of(
             REGION, ENDPOINT, ACCESS_KEY_ID, SECRET_ACCESS_KEY, BUCKET, FOLDER, ENCRYPTION, HTTP_PROXY,
             BACKUP_CONCURRENCY, BACKUP_CHUNK_SIZE, RESTORE_CONCURRENCY, RESTORE_CHUNK_SIZE,
-            MAX_REQUEST_RETRIES, RESTORE_SUBSET, AGENT, AGENT_IDLE_TIMEOUT, PGPORT, BACKUP_PLUGIN_VERSION, CA_CERT);
+            MAX_REQUEST_RETRIES, RESTORE_SUBSET, PGPORT, BACKUP_PLUGIN_VERSION, CA_CERT, MEMORY_BUDGET, AGENT,
+            AGENT_IDLE_TIMEOUT);
 
     static final long MIB = 1024L * 1024;
     static final long GIB = 1024 * MIB;
     static final long DEFAULT_CHUNK_SIZE = 500 * MIB;
     static final int DEFAULT_CONCURRENCY = 6;
     static final int DEFAULT_MAX_REQUEST_RETRIES = 10;
+    /** Keeps a process, JVM included, under 256 MB of RSS; see spec/s3.md. */
+    static final long DEFAULT_MEMORY_BUDGET = 128 * MIB;
     /** Long enough to outlast gpbackup's metadata phase between the setup hook and the first table. */
     static final int DEFAULT_AGENT_IDLE_SECONDS = 1800;
 
@@ -54,6 +59,9 @@ final class ConfigRules {
     /** Downloads are ranged GETs, free of S3's part limits; below 1 MiB the requests only cost time. */
     private static final SizeRange RESTORE_CHUNK_RANGE =
             new SizeRange(MIB, 5 * GIB, "allowed 1MB to 5GB");
+    /** Two parts of S3's smallest size, one being read and one being sent, must fit. */
+    private static final SizeRange MEMORY_BUDGET_RANGE =
+            new SizeRange(16 * MIB, 64 * GIB, "allowed 16MB to 64GB");
 
     private final Function<String, String> environment;
 
@@ -80,9 +88,10 @@ final class ConfigRules {
         }
         reportHalfACredential(options, problems);
         boolean encryption = options.text(ENCRYPTION).map(text -> !text.equalsIgnoreCase("off")).orElse(true);
-        long backupChunkSize = size(options, BACKUP_CHUNK_SIZE, BACKUP_CHUNK_RANGE, problems);
+        long backupChunkSize = size(options, BACKUP_CHUNK_SIZE, BACKUP_CHUNK_RANGE, DEFAULT_CHUNK_SIZE, problems);
         int backupConcurrency = count(options, BACKUP_CONCURRENCY, DEFAULT_CONCURRENCY, 1, 64, problems);
-        long restoreChunkSize = size(options, RESTORE_CHUNK_SIZE, RESTORE_CHUNK_RANGE, problems);
+        long restoreChunkSize = size(options, RESTORE_CHUNK_SIZE, RESTORE_CHUNK_RANGE, DEFAULT_CHUNK_SIZE, problems);
+        long memoryBudget = size(options, MEMORY_BUDGET, MEMORY_BUDGET_RANGE, DEFAULT_MEMORY_BUDGET, problems);
         int restoreConcurrency = count(options, RESTORE_CONCURRENCY, DEFAULT_CONCURRENCY, 1, 64, problems);
         int maxRequestRetries = count(options, MAX_REQUEST_RETRIES, DEFAULT_MAX_REQUEST_RETRIES, 0, 100, problems);
         boolean restoreSubset = onOff(options, RESTORE_SUBSET, problems);
@@ -97,7 +106,7 @@ final class ConfigRules {
                 encryption, options.text(ACCESS_KEY_ID), options.text(SECRET_ACCESS_KEY), options.text(HTTP_PROXY),
                 new TransferSettings(backupChunkSize, backupConcurrency),
                 new TransferSettings(restoreChunkSize, restoreConcurrency),
-                maxRequestRetries, restoreSubset, options.text(CA_CERT),
+                maxRequestRetries, restoreSubset, options.text(CA_CERT), memoryBudget,
                 new AgentSettings(agent, Duration.ofSeconds(agentIdleSeconds)));
     }
 
@@ -152,27 +161,27 @@ final class ConfigRules {
         }
     }
 
-    private static long size(Options options, String name, SizeRange range, Problems problems) {
+    private static long size(Options options, String name, SizeRange range, long defaultValue, Problems problems) {
         Optional<String> text = options.text(name);
         if (text.isEmpty()) {
-            return DEFAULT_CHUNK_SIZE;
+            return defaultValue;
         }
         long bytes;
         try {
             bytes = ByteSize.parse(text.get());
         } catch (IllegalArgumentException e) {
             problems.add(name + ": " + e.getMessage());
-            return DEFAULT_CHUNK_SIZE;
+            return defaultValue;
         }
         if (bytes < range.min()) {
             problems.add(name + ": " + SafeText.quoted(text.get()) + " is below the minimum of "
                     + ByteSize.format(range.min()) + " (" + range.reason() + ")");
-            return DEFAULT_CHUNK_SIZE;
+            return defaultValue;
         }
         if (bytes > range.max()) {
             problems.add(name + ": " + SafeText.quoted(text.get()) + " is above the maximum of "
                     + ByteSize.format(range.max()) + " (" + range.reason() + ")");
-            return DEFAULT_CHUNK_SIZE;
+            return defaultValue;
         }
         return bytes;
     }

@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param maxRequestRetries how often one failed request is retried
  * @param restoreSubset   true when {@code restore_subset: on}: gprestore then calls restore_data_subset
  * @param caCert          a PEM bundle of extra certificate authorities to trust, if configured
+ * @param memoryBudget    bytes of part buffers one plugin process may hold, all transfers together
  * @param agent           whether the setup hooks start a host agent, and when it exits unused
  */
 public record PluginConfig(
@@ -36,6 +37,7 @@ public record PluginConfig(
         int maxRequestRetries,
         boolean restoreSubset,
         Optional<String> caCert,
+        long memoryBudget,
         AgentSettings agent) {
 
     @Override
@@ -54,6 +56,7 @@ public record PluginConfig(
                 + ", maxRequestRetries=" + maxRequestRetries
                 + ", restoreSubset=" + restoreSubset
                 + ", caCert=" + caCert.orElse("")
+                + ", memoryBudget=" + memoryBudget
                 + ", agent=" + agent + "]";
     }
 }

@@ -1,24 +1,67 @@
 package gpbackup.s3plugin.s3;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
- * A request body held in memory. It can be opened again for every retry, and knows its
- * length up front because S3 wants Content-Length before the first byte.
+ * A request body held in memory. It can be sent again for every retry, and knows its length
+ * up front because S3 wants Content-Length before the first byte.
  */
 public interface Payload {
 
     /** Bytes in the body. */
     long length();
 
+    /** The body as buffers in order; each call returns fresh views, so a retry starts at the first byte. */
+    List<ByteBuffer> buffers();
+
     /** A fresh stream over the whole body. */
-    InputStream open();
+    default InputStream open() {
+        List<ByteBuffer> views = buffers();
+        return new InputStream() {
+            private int index;
+
+            @Override
+            public int read() {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] out, int offset, int len) {
+                if (len == 0) {
+                    return 0;
+                }
+                while (index < views.size() && !views.get(index).hasRemaining()) {
+                    index++;
+                }
+                if (index == views.size()) {
+                    return -1;
+                }
+                ByteBuffer current = views.get(index);
+                int n = Math.min(len, current.remaining());
+                current.get(out, offset, n);
+                return n;
+            }
+        };
+    }
+
+    /**
+     * Lower-case hex SHA-256 of the body, as SigV4 signs it. This default reads the body once
+     * more; a body filled from a stream computes it while filling and overrides this.
+     */
+    default String sha256Hex() {
+        MessageDigest digest = sha256();
+        for (ByteBuffer buffer : buffers()) {
+            digest.update(buffer);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
 
     /** An empty body. */
     static Payload empty() {
@@ -34,28 +77,23 @@ public interface Payload {
             }
 
             @Override
+            public List<ByteBuffer> buffers() {
+                return List.of(ByteBuffer.wrap(bytes));
+            }
+
+            @Override
             public InputStream open() {
                 return new ByteArrayInputStream(bytes);
             }
         };
     }
 
-    /** Lower-case hex SHA-256 of the body, as SigV4 signs it. */
-    static String sha256Hex(Payload payload) {
-        MessageDigest digest;
+    /** A new SHA-256 digest; every JDK has one. */
+    static MessageDigest sha256() {
         try {
-            digest = MessageDigest.getInstance("SHA-256");
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK has no SHA-256", e);
         }
-        byte[] buffer = new byte[64 * 1024];
-        try (InputStream in = payload.open()) {
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 }

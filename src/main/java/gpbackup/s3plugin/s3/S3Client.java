@@ -25,7 +25,11 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -33,11 +37,11 @@ import java.util.concurrent.ScheduledExecutorService;
  * Knows nothing of gpbackup: keys come in whole.
  */
 public final class S3Client implements AutoCloseable {
-    /** Bodies above this are sent chunk-signed; see {@link AwsChunkedInputStream} for why. */
+    /** Bodies above this are sent chunk-signed; see {@link AwsChunkedBody} for why. */
     public static final long DEFAULT_CHUNKED_THRESHOLD = 64L * 1024 * 1024;
     private static final int SIGNED_CHUNK_SIZE = 64 * 1024;
     private static final int MAX_ERROR_BODY = 64 * 1024;
-    /** A body silent for this long is taken for a dead connection. */
+    /** A request that makes no progress (sends, receives nothing) for this long is taken for a dead connection. */
     public static final Duration DEFAULT_IDLE_LIMIT = Duration.ofMinutes(2);
 
     private final HttpClient http;
@@ -57,7 +61,7 @@ public final class S3Client implements AutoCloseable {
         this(http, endpoint, signer, credentials, clock, retry, log, chunkedThreshold, DEFAULT_IDLE_LIMIT);
     }
 
-    /** @param idleLimit how long a response body may deliver nothing before the read is given up and retried */
+    /** @param idleLimit how long a request may make no progress (nothing sent, nothing received) before it is given up and retried */
     public S3Client(HttpClient http, S3Endpoint endpoint, SigV4Signer signer, CredentialsProvider credentials,
                     Clock clock, RetryPolicy retry, PluginLog log, long chunkedThreshold, Duration idleLimit) {
         this.http = http;
@@ -100,7 +104,12 @@ public final class S3Client implements AutoCloseable {
 
     /** PutObject: the whole object in one request. */
     public void putObject(String key, Payload body) {
-        execute(objectRequest("upload", "PUT", key, "", List.of(), body), (response, in) -> null);
+        putObject(key, body, new Cancellation());
+    }
+
+    /** PutObject, stopped when {@code cancellation} is thrown. */
+    public void putObject(String key, Payload body, Cancellation cancellation) {
+        execute(objectRequest("upload", "PUT", key, "", List.of(), body), (response, in) -> null, cancellation);
     }
 
     /** CreateMultipartUpload; returns the upload id. */
@@ -112,10 +121,15 @@ public final class S3Client implements AutoCloseable {
 
     /** UploadPart; returns the part's ETag. */
     public String uploadPart(String key, String uploadId, int partNumber, Payload body) {
+        return uploadPart(key, uploadId, partNumber, body, new Cancellation());
+    }
+
+    /** UploadPart, stopped when {@code cancellation} is thrown; returns the part's ETag. */
+    public String uploadPart(String key, String uploadId, int partNumber, Payload body, Cancellation cancellation) {
         String query = "partNumber=" + partNumber + "&uploadId=" + SigV4Encoding.encode(uploadId);
         return execute(objectRequest("upload part " + partNumber + " of", "PUT", key, query, List.of(), body),
                 (response, in) -> response.headers().firstValue("ETag")
-                        .orElseThrow(() -> new IOException("UploadPart answer has no ETag")));
+                        .orElseThrow(() -> new IOException("UploadPart answer has no ETag")), cancellation);
     }
 
     /** CompleteMultipartUpload with the parts' ETags in part-number order. */
@@ -173,6 +187,12 @@ public final class S3Client implements AutoCloseable {
      * than mixing bytes of two versions when the object is replaced mid-restore.
      */
     public void getRange(String key, long start, long endExclusive, Optional<String> ifMatch, RangeReader reader) {
+        getRange(key, start, endExclusive, ifMatch, reader, new Cancellation());
+    }
+
+    /** GetObject of a byte range, stopped when {@code cancellation} is thrown. */
+    public void getRange(String key, long start, long endExclusive, Optional<String> ifMatch, RangeReader reader,
+                         Cancellation cancellation) {
         List<Map.Entry<String, String>> headers = new ArrayList<>();
         headers.add(Map.entry("range", "bytes=" + start + "-" + (endExclusive - 1)));
         ifMatch.filter(etag -> !etag.isEmpty()).ifPresent(etag -> headers.add(Map.entry("if-match", etag)));
@@ -187,7 +207,7 @@ public final class S3Client implements AutoCloseable {
             }
             reader.read(in, length);
             return null;
-        });
+        }, cancellation);
     }
 
     /** One page of ListObjectsV2 under {@code prefix}. */
@@ -276,44 +296,61 @@ public final class S3Client implements AutoCloseable {
         return new S3Request(action, method, key, endpoint.path(key), query, headers, payload);
     }
 
-    /** Sends the request, retrying transport failures and retryable answers; signs every attempt anew. */
     private <T> T execute(S3Request request, ResponseHandler<T> handler) {
+        return execute(request, handler, new Cancellation());
+    }
+
+    /**
+     * Sends the request, retrying transport failures and retryable answers; signs every attempt
+     * anew. Once {@code cancellation} is thrown no attempt starts, the one under way is torn
+     * down, and the call fails at once without retrying.
+     */
+    private <T> T execute(S3Request request, ResponseHandler<T> handler, Cancellation cancellation) {
         for (int attempt = 0; ; attempt++) {
             S3Exception failure;
-            IdleWatchdog watchdog = null;
-            try {
-                HttpResponse<InputStream> response = http.send(build(request), HttpResponse.BodyHandlers.ofInputStream());
-                watchdog = new IdleWatchdog(idleLimit, watchdogs);
-                // A proxy's refusal of a CONNECT tunnel arrives as a response without a body.
-                try (InputStream body = watchdog.watch(
-                        response.body() == null ? InputStream.nullInputStream() : response.body())) {
-                    int status = response.statusCode();
-                    if (status / 100 == 2) {
-                        return handler.handle(response, body);
+            try (IdleWatchdog watchdog = new IdleWatchdog(idleLimit, watchdogs)) {
+                try {
+                    HttpResponse<InputStream> response = send(request, watchdog, cancellation);
+                    // A proxy's refusal of a CONNECT tunnel arrives as a response without a body.
+                    InputStream raw = response.body() == null ? InputStream.nullInputStream() : response.body();
+                    Runnable closeBody = () -> closeQuietly(raw);
+                    if (!cancellation.startUnlessCancelled(() -> { }, closeBody)) {
+                        closeQuietly(raw);
+                        throw cancelled(request);
                     }
-                    failure = errors.fromResponse(request, status, readLimited(body), bucketRegion(response.headers()),
-                            accessKeyIdForMessages());
+                    try (InputStream body = watchdog.watch(raw)) {
+                        int status = response.statusCode();
+                        if (status / 100 == 2) {
+                            return handler.handle(response, body);
+                        }
+                        failure = errors.fromResponse(request, status, readLimited(body),
+                                bucketRegion(response.headers()), accessKeyIdForMessages());
+                    } finally {
+                        cancellation.forget(closeBody);
+                    }
+                    if (!RetryPolicy.isRetryable(failure.status(), failure.code().orElse(null))) {
+                        throw failure;
+                    }
+                } catch (S3Exception e) {
+                    if (cancellation.isCancelled() || !RetryPolicy.isRetryable(e.status(), e.code().orElse(null))) {
+                        throw e;
+                    }
+                    failure = e;
+                } catch (IOException | UncheckedIOException e) {
+                    if (cancellation.isCancelled()) {
+                        throw cancelled(request);
+                    }
+                    failure = watchdog.fired()
+                            ? errors.stalled(request, idleLimit)
+                            : errors.fromTransport(request, e instanceof UncheckedIOException u ? u.getCause() : e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new S3Exception(request.action() + " s3://" + endpoint.bucket() + "/" + request.key()
+                            + " was interrupted", e);
                 }
-                if (!RetryPolicy.isRetryable(failure.status(), failure.code().orElse(null))) {
-                    throw failure;
-                }
-            } catch (S3Exception e) {
-                if (!RetryPolicy.isRetryable(e.status(), e.code().orElse(null))) {
-                    throw e;
-                }
-                failure = e;
-            } catch (IOException | UncheckedIOException e) {
-                failure = watchdog != null && watchdog.fired()
-                        ? errors.stalled(request, idleLimit)
-                        : errors.fromTransport(request, e instanceof UncheckedIOException u ? u.getCause() : e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new S3Exception(request.action() + " s3://" + endpoint.bucket() + "/" + request.key()
-                        + " was interrupted", e);
-            } finally {
-                if (watchdog != null) {
-                    watchdog.close();
-                }
+            }
+            if (cancellation.isCancelled()) {
+                throw cancelled(request);
             }
             if (!retry.allowsRetry(attempt)) {
                 throw failure;
@@ -325,7 +362,73 @@ public final class S3Client implements AutoCloseable {
         }
     }
 
-    private HttpRequest build(S3Request request) {
+    /**
+     * Starts the exchange (unless cancelled) and waits for the answer's headers. Asynchronous
+     * underneath so that cancelling can tear the exchange down rather than only abandon a
+     * future: the JDK client aborts the exchange when its future is cancelled.
+     *
+     * <p>Cancelling does so only while a body is still being handed over, which the server
+     * cannot act on. A request that is out whole (a GET, a part whose last buffer went out) may
+     * already be on the wire, and the server would act on it whenever it reads it, perhaps after
+     * the AbortMultipartUpload or the failure that follows; it is left to be answered, and its
+     * answer's body is then closed unread. So when the call returns the server is done with it.
+     */
+    private HttpResponse<InputStream> send(S3Request request, IdleWatchdog watchdog, Cancellation cancellation)
+            throws IOException, InterruptedException {
+        AtomicBoolean bodyHandedOver = new AtomicBoolean(request.payload().length() == 0);
+        HttpRequest httpRequest = build(request, watchdog::progress, () -> bodyHandedOver.set(true));
+        List<CompletableFuture<HttpResponse<InputStream>>> exchange = new ArrayList<>(1);
+        Runnable stop = () -> {
+            if (!bodyHandedOver.get()) {
+                exchange.get(0).cancel(true);
+            }
+        };
+        if (!cancellation.startUnlessCancelled(
+                () -> exchange.add(http.sendAsync(httpRequest, HttpResponse.BodyHandlers.ofInputStream())), stop)) {
+            throw cancelled(request);
+        }
+        CompletableFuture<HttpResponse<InputStream>> pending = exchange.get(0);
+        watchdog.sending(pending);
+        try {
+            HttpResponse<InputStream> response = pending.get();
+            watchdog.progress();
+            return response;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof CancellationException) {
+                throw new IOException("request cancelled", cause);
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException(cause);
+        } catch (CancellationException e) {
+            throw new IOException("request cancelled", e);
+        } catch (InterruptedException e) {
+            pending.cancel(true);
+            throw e;
+        } finally {
+            cancellation.forget(stop);
+        }
+    }
+
+    private S3Exception cancelled(S3Request request) {
+        return new S3Exception(request.action() + " s3://" + endpoint.bucket() + "/" + request.key()
+                + " was cancelled", 0, null);
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // Closing only ends the exchange early; its failure changes nothing.
+        }
+    }
+
+    private HttpRequest build(S3Request request, Runnable progress, Runnable bodyHandedOver) {
         Credentials creds = credentials.credentials();
         Payload payload = request.payload();
         boolean chunked = payload.length() > chunkedThreshold;
@@ -336,7 +439,7 @@ public final class S3Client implements AutoCloseable {
             headers.add(Map.entry("x-amz-decoded-content-length", Long.toString(payload.length())));
             payloadHash = SignableRequest.STREAMING_PAYLOAD;
         } else {
-            payloadHash = payload.length() == 0 ? SignableRequest.EMPTY_PAYLOAD_SHA256 : Payload.sha256Hex(payload);
+            payloadHash = payload.length() == 0 ? SignableRequest.EMPTY_PAYLOAD_SHA256 : payload.sha256Hex();
         }
         SignableRequest signable = new SignableRequest(request.method(), endpoint.authority(), request.wirePath(),
                 request.query(), List.copyOf(headers), payloadHash);
@@ -346,18 +449,15 @@ public final class S3Client implements AutoCloseable {
         if (chunked) {
             long wireLength = AwsChunkedEncoding.encodedLength(payload.length(), SIGNED_CHUNK_SIZE);
             var chain = signed.chunkSigner();
-            publisher = HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(
-                    () -> new AwsChunkedInputStream(payload.open(), SIGNED_CHUNK_SIZE, chain.restart()::next)),
-                    wireLength);
+            publisher = BodyPublishers.ofBuffers(
+                    AwsChunkedBody.encode(payload.buffers(), SIGNED_CHUNK_SIZE, chain.restart()::next), wireLength);
         } else if (payload.length() == 0) {
             publisher = HttpRequest.BodyPublishers.noBody();
         } else {
-            publisher = HttpRequest.BodyPublishers.fromPublisher(
-                    HttpRequest.BodyPublishers.ofInputStream(payload::open), payload.length());
+            publisher = BodyPublishers.ofBuffers(payload.buffers(), payload.length());
         }
         HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint.uri(request.wirePath(), request.query()))
-                .timeout(timeoutFor(payload.length()))
-                .method(request.method(), publisher);
+                .method(request.method(), BodyPublishers.reportingProgress(publisher, progress, bodyHandedOver));
         for (Map.Entry<String, String> header : headers) {
             builder.header(header.getKey(), header.getValue());
         }
@@ -365,11 +465,6 @@ public final class S3Client implements AutoCloseable {
             builder.header(header.getKey(), header.getValue());
         }
         return builder.build();
-    }
-
-    /** Time allowed until the answer's headers arrive: the body must be sent first, even on a slow link. */
-    private static Duration timeoutFor(long bodyLength) {
-        return Duration.ofSeconds(120 + bodyLength / (512 * 1024));
     }
 
     private String accessKeyIdForMessages() {

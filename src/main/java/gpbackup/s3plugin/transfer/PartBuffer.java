@@ -4,42 +4,73 @@ import gpbackup.s3plugin.s3.Payload;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Up to one part of data held in memory as a list of 1 MiB blocks, so parts larger than a Java
- * array (S3 allows 5 GiB) fit, and memory grows only as data actually arrives.
- * Filled once by {@link #readFrom}, then read-only.
+ * Up to one part of data held in blocks of a {@link BufferPool}, so parts larger than a Java
+ * array (S3 allows 5 GiB) fit, and blocks are taken only as data actually arrives. The SHA-256
+ * that signs the part is computed while the data is read, while it is still in the CPU's cache.
+ * The body is published as slices of the blocks, without a copy. Filled once by
+ * {@link #readFrom}, then read-only until {@link #release()} hands the blocks back.
  */
 public final class PartBuffer implements Payload {
-    static final int BLOCK_SIZE = 1 << 20;
-
-    private final List<byte[]> blocks;
+    private final List<ByteBuffer> slices;
     private final long length;
+    private final String sha256Hex;
+    private final BufferPool.Ticket ticket;
 
-    private PartBuffer(List<byte[]> blocks, long length) {
-        this.blocks = blocks;
+    private PartBuffer(List<ByteBuffer> slices, long length, String sha256Hex, BufferPool.Ticket ticket) {
+        this.slices = slices;
         this.length = length;
+        this.sha256Hex = sha256Hex;
+        this.ticket = ticket;
     }
 
-    /** Reads until {@code limit} bytes or end of stream, whichever comes first. */
-    public static PartBuffer readFrom(InputStream in, long limit) throws IOException {
-        List<byte[]> blocks = new ArrayList<>();
+    /**
+     * Reads until {@code limit} bytes or end of stream, whichever comes first, into the room of
+     * {@code ticket}, which must hold {@code limit} bytes and belongs to the part from now on.
+     * Reading again with the same ticket (a retried download) starts over in the same blocks.
+     * On failure the ticket is not released: the caller may retry with it.
+     *
+     * @param hashed whether to compute the SHA-256 on the way (an upload's part needs it, a download's piece not)
+     */
+    public static PartBuffer readFrom(InputStream in, long limit, BufferPool.Ticket ticket, boolean hashed)
+            throws IOException {
+        if (limit > ticket.capacity()) {
+            throw new IllegalArgumentException("a part of " + limit + " bytes needs a larger ticket");
+        }
+        List<ByteBuffer> slices = new ArrayList<>();
+        MessageDigest digest = hashed ? Payload.sha256() : null;
         long total = 0;
+        ticket.rewind();
         while (total < limit) {
-            int want = (int) Math.min(BLOCK_SIZE, limit - total);
-            byte[] block = new byte[want];
-            int got = in.readNBytes(block, 0, want);
+            int want = (int) Math.min(BufferPool.BLOCK_SIZE, limit - total);
+            byte[] block = ticket.block();
+            int got = 0;
+            while (got < want) {
+                int n = in.read(block, got, want - got);
+                if (n < 0) {
+                    break;
+                }
+                if (digest != null) {
+                    digest.update(block, got, n);
+                }
+                got += n;
+            }
             if (got > 0) {
-                blocks.add(got == want ? block : java.util.Arrays.copyOf(block, got));
+                slices.add(ByteBuffer.wrap(block, 0, got).slice());
                 total += got;
             }
             if (got < want) {
                 break;
             }
         }
-        return new PartBuffer(List.copyOf(blocks), total);
+        return new PartBuffer(List.copyOf(slices), total,
+                digest == null ? null : HexFormat.of().formatHex(digest.digest()), ticket);
     }
 
     @Override
@@ -48,42 +79,28 @@ public final class PartBuffer implements Payload {
     }
 
     @Override
-    public InputStream open() {
-        return new InputStream() {
-            private int block;
-            private int pos;
+    public List<ByteBuffer> buffers() {
+        List<ByteBuffer> views = new ArrayList<>(slices.size());
+        for (ByteBuffer slice : slices) {
+            views.add(slice.duplicate());
+        }
+        return views;
+    }
 
-            @Override
-            public int read() {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] out, int offset, int len) {
-                if (len == 0) {
-                    return 0;
-                }
-                while (block < blocks.size() && pos == blocks.get(block).length) {
-                    block++;
-                    pos = 0;
-                }
-                if (block == blocks.size()) {
-                    return -1;
-                }
-                byte[] current = blocks.get(block);
-                int n = Math.min(len, current.length - pos);
-                System.arraycopy(current, pos, out, offset, n);
-                pos += n;
-                return n;
-            }
-        };
+    @Override
+    public String sha256Hex() {
+        return sha256Hex != null ? sha256Hex : Payload.super.sha256Hex();
     }
 
     /** Writes the whole buffer. */
     public void writeTo(OutputStream out) throws IOException {
-        for (byte[] block : blocks) {
-            out.write(block);
+        for (ByteBuffer slice : slices) {
+            out.write(slice.array(), slice.arrayOffset(), slice.remaining());
         }
+    }
+
+    /** Hands the blocks back to the pool; the part must not be used afterwards. */
+    public void release() {
+        ticket.release();
     }
 }

@@ -2,6 +2,7 @@ package gpbackup.s3plugin.transfer;
 
 import gpbackup.s3plugin.PluginException;
 import gpbackup.s3plugin.config.TransferSettings;
+import gpbackup.s3plugin.s3.Cancellation;
 import gpbackup.s3plugin.s3.S3Client;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,26 +11,50 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Downloads byte ranges of one object and writes them, in order, to a stream.
  *
- * <p>Ranges are cut into pieces of at most the restore chunk size and fetched
- * {@code concurrency} at a time through a sliding window: piece {@code i + concurrency} is
- * requested only once piece {@code i} has been written, so memory stays at
- * {@code concurrency} pieces however large the object is.
+ * <p>Ranges are cut into pieces of {@link #pieceSize} and fetched {@code concurrency} at a time
+ * through a sliding window: a piece is written as soon as it is whole and next in order, and
+ * piece {@code i + window} is requested only once piece {@code i} has been written. Pieces that
+ * arrive early wait in the window; every piece reserves its room in the {@link BufferPool}
+ * before it is requested, so memory stays within the pool however large the object, and a slow
+ * reader of the output slows the downloads rather than letting pieces pile up.
+ *
+ * <p>The first failure of any piece cancels the others at once: no further GET is sent, those
+ * in flight are stopped, and the call returns only after every worker has stopped.
  */
 public final class RangedDownloader {
-    private final S3Client s3;
-    private final TransferSettings settings;
+    /** Pieces are at most this large: small enough that many fit the budget, large beside a request's cost. */
+    public static final long MAX_PIECE = 8L << 20;
 
+    private final S3Client s3;
+    private final long pieceSize;
+    private final int concurrency;
+    private final BufferPool pool;
+
+    /** Pieces of exactly the chunk size, in a pool of their own just large enough. */
     public RangedDownloader(S3Client s3, TransferSettings settings) {
+        this(s3, settings.chunkSize(), settings.concurrency(),
+                new BufferPool(StreamUploader.roundUpToBlocks(settings.chunkSize()) * settings.concurrency()));
+    }
+
+    /** Pieces of {@code pieceSize}, at most {@code concurrency} in flight, memory from {@code pool}. */
+    public RangedDownloader(S3Client s3, long pieceSize, int concurrency, BufferPool pool) {
         this.s3 = s3;
-        this.settings = settings;
+        this.pieceSize = pieceSize;
+        this.concurrency = concurrency;
+        this.pool = pool;
+    }
+
+    /** The piece size for a configured {@code restore_multipart_chunksize}, which is an upper bound. */
+    public static long pieceSize(long chunkSizeBound) {
+        return Math.min(chunkSizeBound, MAX_PIECE);
     }
 
     /**
@@ -41,63 +66,154 @@ public final class RangedDownloader {
             throws IOException {
         List<ByteRange> pieces = new ArrayList<>();
         for (ByteRange range : ranges) {
-            pieces.addAll(range.split(settings.chunkSize()));
+            pieces.addAll(range.split(pieceSize));
         }
         if (pieces.isEmpty()) {
             return 0;
         }
-        int window = Math.min(settings.concurrency(), pieces.size());
-        ExecutorService pool = TransferPool.create("download", window);
-        Deque<CompletableFuture<PartBuffer>> inFlight = new ArrayDeque<>();
-        long written = 0;
-        try {
-            int next = 0;
-            while (next < window) {
-                inFlight.add(fetch(key, pieces.get(next++), etag, pool));
+        long fitting = Math.max(1, pool.limit() / StreamUploader.roundUpToBlocks(pieceSize));
+        int window = (int) Math.min(Math.min(concurrency, fitting), pieces.size());
+        return new Download(key, etag, window).run(pieces, out);
+    }
+
+    /** The state of one download. */
+    private final class Download {
+        private final String key;
+        private final Optional<String> etag;
+        private final int window;
+        private final Cancellation cancellation = new Cancellation();
+        private final AtomicReference<RuntimeException> firstFailure = new AtomicReference<>();
+        private final Deque<CompletableFuture<PartBuffer>> inFlight = new ArrayDeque<>();
+        private final ExecutorService workers;
+
+        Download(String key, Optional<String> etag, int window) {
+            this.key = key;
+            this.etag = etag;
+            this.window = window;
+            this.workers = TransferPool.create("download", window);
+        }
+
+        long run(List<ByteRange> pieces, OutputStream out) throws IOException {
+            long written = 0;
+            try {
+                int next = 0;
+                while (next < pieces.size() || !inFlight.isEmpty()) {
+                    while (next < pieces.size() && inFlight.size() < window) {
+                        Optional<BufferPool.Ticket> room = reserve(pieces.get(next).length());
+                        if (room.isEmpty()) {
+                            break;
+                        }
+                        inFlight.add(fetch(pieces.get(next++), room.get()));
+                    }
+                    PartBuffer piece = join(inFlight.peek());
+                    inFlight.poll();
+                    try {
+                        piece.writeTo(out);
+                        // Each piece is passed on whole, so output cut short by a later failure ends on a piece boundary.
+                        out.flush();
+                    } finally {
+                        piece.release();
+                    }
+                    written += piece.length();
+                }
+                return written;
+            } catch (IOException | RuntimeException | Error e) {
+                stop();
+                RuntimeException first = firstFailure.get();
+                if (first != null && first != e) {
+                    first.addSuppressed(e);
+                    throw first;
+                }
+                throw e;
+            } finally {
+                workers.shutdown();
             }
-            while (!inFlight.isEmpty()) {
-                PartBuffer piece = join(inFlight.poll());
-                piece.writeTo(out);
-                // Each piece is passed on whole, so output cut short by a later failure ends on a piece boundary.
-                out.flush();
-                written += piece.length();
-                if (next < pieces.size()) {
-                    inFlight.add(fetch(key, pieces.get(next++), etag, pool));
+        }
+
+        /**
+         * Room for the next piece. Only a download with nothing in flight waits for room; one
+         * with pieces in flight writes those first, since only it can free their room (two
+         * downloads sharing the pool could otherwise wait on each other for ever).
+         */
+        private Optional<BufferPool.Ticket> reserve(long bytes) {
+            if (!inFlight.isEmpty()) {
+                return pool.tryReserve(bytes);
+            }
+            try {
+                return pool.reserve(bytes, () -> false);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PluginException("download interrupted", e);
+            }
+        }
+
+        private CompletableFuture<PartBuffer> fetch(ByteRange piece, BufferPool.Ticket room) {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    PartBuffer[] result = new PartBuffer[1];
+                    s3.getRange(key, piece.start(), piece.end(), etag, (in, length) -> {
+                        PartBuffer buffer = PartBuffer.readFrom(in, length, room, false);
+                        if (buffer.length() != length) {
+                            throw new IOException("connection closed after " + buffer.length() + " of " + length
+                                    + " bytes");
+                        }
+                        result[0] = buffer;
+                    }, cancellation);
+                    return result[0];
+                } catch (RuntimeException | Error e) {
+                    room.release();
+                    if (!cancellation.isCancelled() && e instanceof RuntimeException r) {
+                        firstFailure.compareAndSet(null, r);
+                    }
+                    // Noticed at once, not when the writer reaches this piece.
+                    cancellation.cancel();
+                    throw e;
+                }
+            }, workers);
+        }
+
+        /** Cancels every piece and waits for the workers, so no request outlives the call; frees the pieces' room. */
+        private void stop() {
+            cancellation.cancel();
+            boolean interrupted = false;
+            for (CompletableFuture<PartBuffer> piece : inFlight) {
+                while (true) {
+                    try {
+                        piece.handle((result, failure) -> {
+                            if (result != null) {
+                                result.release();
+                            }
+                            return null;
+                        }).get();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    } catch (ExecutionException e) {
+                        break;
+                    }
                 }
             }
-            out.flush();
-            return written;
-        } finally {
-            inFlight.forEach(f -> f.cancel(true));
-            pool.shutdownNow();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
-    private CompletableFuture<PartBuffer> fetch(String key, ByteRange piece, Optional<String> etag,
-                                                ExecutorService pool) {
-        return CompletableFuture.supplyAsync(() -> {
-            PartBuffer[] result = new PartBuffer[1];
-            s3.getRange(key, piece.start(), piece.end(), etag, (in, length) -> {
-                PartBuffer buffer = PartBuffer.readFrom(in, length);
-                if (buffer.length() != length) {
-                    throw new IOException("connection closed after " + buffer.length() + " of " + length + " bytes");
-                }
-                result[0] = buffer;
-            });
-            return result[0];
-        }, pool);
-    }
-
+    /** The piece, or its failure; interruptible, so a stopped directory restore stops here too. */
     private static PartBuffer join(CompletableFuture<PartBuffer> future) {
         try {
-            return future.join();
-        } catch (CompletionException e) {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PluginException("download interrupted", e);
+        } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
             throw new PluginException("download failed: " + e.getCause(), e.getCause());
-        } catch (CancellationException e) {
-            throw new PluginException("download cancelled", e);
         }
     }
 }

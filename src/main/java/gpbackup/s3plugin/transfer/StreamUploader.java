@@ -3,69 +3,135 @@ package gpbackup.s3plugin.transfer;
 import gpbackup.s3plugin.PluginException;
 import gpbackup.s3plugin.config.TransferSettings;
 import gpbackup.s3plugin.log.PluginLog;
+import gpbackup.s3plugin.s3.Cancellation;
 import gpbackup.s3plugin.s3.ObjectInfo;
 import gpbackup.s3plugin.s3.S3Client;
 import gpbackup.s3plugin.s3.S3Exception;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayDeque;
+import java.io.PushbackInputStream;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Uploads a stream of unknown length to one object.
  *
  * <p>A stream that fits in one part becomes a single PutObject. A longer one becomes a multipart
- * upload whose parts are read one after another and sent {@code concurrency} at a time; at most
- * {@code concurrency + 1} parts are in memory at once (those in flight plus the one being read),
- * and no reference to a sent part outlives its request. If anything fails, the part uploads are
- * stopped and then the upload is aborted, so a half-written object never becomes visible.
+ * upload whose parts, sized by a {@link PartPlan}, are read one after another and sent
+ * {@code concurrency} at a time. Every part's memory is reserved in the {@link BufferPool}
+ * before it is read, and at most {@code concurrency + 1} parts are held (those queued or in
+ * flight plus the one being read), so memory stays within the pool however long the stream.
+ * If anything fails, the part uploads are stopped and then the upload is aborted, so a
+ * half-written object never becomes visible.
  */
 public final class StreamUploader {
     /** S3 numbers parts 1 to 10,000. */
     static final int MAX_PARTS = 10_000;
 
     private final S3Client s3;
-    private final TransferSettings settings;
+    private final PartPlan plan;
+    private final int concurrency;
+    private final BufferPool pool;
     private final PluginLog log;
     private final int maxParts;
 
+    /** Parts of exactly the chunk size, in a pool of their own just large enough. */
     public StreamUploader(S3Client s3, TransferSettings settings, PluginLog log) {
         this(s3, settings, log, MAX_PARTS);
     }
 
     StreamUploader(S3Client s3, TransferSettings settings, PluginLog log, int maxParts) {
+        this(s3, PartPlan.fixed(settings.chunkSize()), settings.concurrency(),
+                new BufferPool(roundUpToBlocks(settings.chunkSize()) * (settings.concurrency() + 2)), log, maxParts);
+    }
+
+    /** Parts as {@code plan} sizes them, {@code concurrency} in flight at most, memory from {@code pool}. */
+    public StreamUploader(S3Client s3, PartPlan plan, int concurrency, BufferPool pool, PluginLog log) {
+        this(s3, plan, concurrency, pool, log, MAX_PARTS);
+    }
+
+    StreamUploader(S3Client s3, PartPlan plan, int concurrency, BufferPool pool, PluginLog log, int maxParts) {
         this.s3 = s3;
-        this.settings = settings;
+        this.plan = plan;
+        this.concurrency = concurrency;
+        this.pool = pool;
         this.log = log;
         this.maxParts = maxParts;
+    }
+
+    static long roundUpToBlocks(long bytes) {
+        return Math.max(1, (bytes + BufferPool.BLOCK_SIZE - 1) / BufferPool.BLOCK_SIZE) * BufferPool.BLOCK_SIZE;
     }
 
     /**
      * Uploads everything {@code in} yields to {@code key}, then checks that the object is there
      * with that many bytes; returns the number of bytes.
      */
-    public long upload(String key, InputStream in) throws IOException {
-        Deque<PartBuffer> readAhead = firstParts(in);
+    public long upload(String key, InputStream source) throws IOException {
+        PushbackInputStream in = new PushbackInputStream(source, 1);
+        PartBuffer first = readPart(in, plan.partSize(1), () -> false)
+                .orElseThrow(() -> new IllegalStateException("no stop condition, yet stopped"));
         long sent;
-        if (readAhead.size() == 1) {
-            PartBuffer only = readAhead.poll();
-            s3.putObject(key, only);
-            sent = only.length();
+        if (first.length() < plan.partSize(1) || endOfStream(in, first)) {
+            try {
+                s3.putObject(key, first);
+            } finally {
+                first.release();
+            }
+            sent = first.length();
         } else {
-            String uploadId = s3.createMultipartUpload(key);
-            sent = new Multipart(key, uploadId).run(in, readAhead);
+            sent = new Multipart(key).run(in, first);
         }
         verifyStored(key, sent);
         return sent;
+    }
+
+    /**
+     * Whether the stream ends right after the first part, in which case it is a single PUT. One
+     * byte is read ahead and pushed back, rather than a second part, so the choice costs no memory.
+     */
+    private static boolean endOfStream(PushbackInputStream in, PartBuffer first) throws IOException {
+        int next;
+        try {
+            next = in.read();
+        } catch (IOException | RuntimeException | Error e) {
+            first.release();
+            throw e;
+        }
+        if (next < 0) {
+            return true;
+        }
+        in.unread(next);
+        return false;
+    }
+
+    /** Reserves room for a part of {@code size} (waiting unless {@code stop} says so) and fills it from {@code in}. */
+    private Optional<PartBuffer> readPart(InputStream in, long size, BooleanSupplier stop) throws IOException {
+        Optional<BufferPool.Ticket> ticket;
+        try {
+            ticket = pool.reserve(size, stop);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PluginException("upload interrupted", e);
+        }
+        if (ticket.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(PartBuffer.readFrom(in, size, ticket.get(), true));
+        } catch (IOException | RuntimeException | Error e) {
+            ticket.get().release();
+            throw e;
+        }
     }
 
     /**
@@ -91,63 +157,122 @@ public final class StreamUploader {
     }
 
     /**
-     * Reads up to two parts before choosing between PutObject and a multipart upload: a stream of
-     * exactly one part is a single PUT. The parts live only in the returned deque, so nothing in
-     * the caller's frame keeps one alive once it has been sent.
+     * The state of one multipart upload. The reading thread (the caller) fills parts and hands
+     * them to the workers. The first failure, wherever it happens, throws the upload's
+     * {@link Cancellation}: part PUTs not yet sent are never sent, those in flight are torn down.
+     * When the last worker has stopped, AbortMultipartUpload goes out from a worker thread, which
+     * nothing interrupts, so no part can land after the abort and an interrupted caller (a
+     * stopped directory backup) still cleans up.
      */
-    private Deque<PartBuffer> firstParts(InputStream in) throws IOException {
-        long partSize = settings.chunkSize();
-        Deque<PartBuffer> parts = new ArrayDeque<>();
-        parts.add(PartBuffer.readFrom(in, partSize));
-        if (parts.peekFirst().length() == partSize) {
-            parts.add(PartBuffer.readFrom(in, partSize));
-            if (parts.peekLast().length() == 0) {
-                parts.pollLast();
-            }
-        }
-        return parts;
-    }
-
-    /** The state of one multipart upload. */
     private final class Multipart {
         private final String key;
-        private final String uploadId;
-        private final Semaphore buffers = new Semaphore(settings.concurrency() + 1);
+        private String uploadId;
+        /** Parts held at once: those queued or being sent, and the one being read. */
+        private final int partsHeld = concurrency + 1;
+        private final Semaphore held = new Semaphore(partsHeld);
+        private final Cancellation cancellation = new Cancellation();
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final CountDownLatch aborted = new CountDownLatch(1);
         private final List<CompletableFuture<String>> etags = new ArrayList<>();
-        private final ExecutorService pool = TransferPool.create("upload", settings.concurrency());
+        private final ExecutorService workers = TransferPool.create("upload", concurrency);
+        private int active;
+        private boolean abortStarted;
 
-        Multipart(String key, String uploadId) {
+        Multipart(String key) {
             this.key = key;
-            this.uploadId = uploadId;
         }
 
-        long run(InputStream in, Deque<PartBuffer> readAhead) throws IOException {
+        long run(InputStream in, PartBuffer first) throws IOException {
             try {
-                long total = sendParts(in, readAhead);
+                uploadId = create();
+            } catch (RuntimeException | Error e) {
+                first.release();
+                workers.shutdown();
+                throw e;
+            }
+            try {
+                long total = sendParts(in, first);
                 List<String> completed = new ArrayList<>(etags.size());
                 for (CompletableFuture<String> etag : etags) {
                     completed.add(join(etag));
                 }
                 complete(completed);
-                log.debug("uploaded " + completed.size() + " parts of up to " + settings.chunkSize() + " bytes to " + key);
+                log.debug("uploaded " + completed.size() + " parts of " + plan.partSize(1) + " to "
+                        + plan.partSize(completed.size()) + " bytes to " + key);
                 return total;
             } catch (IOException | RuntimeException | Error e) {
-                // Stop the part uploads first: a part that lands after the abort would stay stored.
-                stopPartUploads();
-                abortQuietly(e);
+                fail(e);
+                awaitAbort();
+                Throwable cause = failure.get();
+                if (cause != e && cause instanceof RuntimeException r) {
+                    r.addSuppressed(e);
+                    throw r;
+                }
+                if (cause != e && cause instanceof Error error) {
+                    throw error;
+                }
                 throw e;
             } finally {
-                pool.shutdownNow();
+                workers.shutdown();
             }
         }
 
         /**
-         * CompleteMultipartUpload. When its answer is lost, the retry finds the upload gone
+         * CreateMultipartUpload, sent from a worker and awaited even if this thread is
+         * interrupted meanwhile: cancelled half-way, the upload could exist on the server
+         * without our knowing its id, and then nothing could abort it.
+         */
+        private String create() {
+            return onWorker(() -> s3.createMultipartUpload(key));
+        }
+
+        /**
+         * Runs {@code call} on a worker, which nothing interrupts, and waits for it even if this
+         * thread is interrupted meanwhile; the interrupt is kept for what comes next.
+         */
+        private <T> T onWorker(Supplier<T> call) {
+            CompletableFuture<T> result = CompletableFuture.supplyAsync(call, workers);
+            boolean interrupted = false;
+            try {
+                while (true) {
+                    try {
+                        return result.get();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    } catch (ExecutionException e) {
+                        if (e.getCause() instanceof RuntimeException r) {
+                            throw r;
+                        }
+                        if (e.getCause() instanceof Error error) {
+                            throw error;
+                        }
+                        throw new PluginException("upload of " + key + " failed: " + e.getCause(), e.getCause());
+                    }
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        /**
+         * CompleteMultipartUpload, on a worker like {@link #create}: once sent it may take
+         * effect, so its answer decides between success and abort, not an interrupt.
+         */
+        private void complete(List<String> partEtags) {
+            onWorker(() -> {
+                completeOrRecognise(partEtags);
+                return null;
+            });
+        }
+
+        /**
+         * When the answer to CompleteMultipartUpload is lost, the retry finds the upload gone
          * ({@code NoSuchUpload}) although it did complete; the object's ETag, which S3 derives
          * from the parts' ETags, tells whether the object now at the key is this upload.
          */
-        private void complete(List<String> partEtags) {
+        private void completeOrRecognise(List<String> partEtags) {
             try {
                 s3.completeMultipartUpload(key, uploadId, partEtags);
             } catch (S3Exception e) {
@@ -160,54 +285,126 @@ public final class StreamUploader {
             }
         }
 
-        private long sendParts(InputStream in, Deque<PartBuffer> readAhead) throws IOException {
-            long partSize = settings.chunkSize();
-            acquire(readAhead.size());
-            long total = 0;
-            for (int number = 1; ; number++) {
-                PartBuffer part = readAhead.poll();
-                if (part == null) {
-                    acquire(1);
+        /** Reads and hands out parts 2, 3, … after {@code first}, which is full and not the last; returns the bytes. */
+        private long sendParts(InputStream in, PartBuffer first) throws IOException {
+            try {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new PluginException("upload of " + key + " interrupted");
+                }
+                acquireHeld();
+            } catch (RuntimeException e) {
+                first.release();
+                throw e;
+            }
+            submit(1, first);
+            long total = first.length();
+            for (int number = 2; ; number++) {
+                long size = plan.partSize(number);
+                acquireHeld();
+                PartBuffer part = readPart(in, size, () -> failure.get() != null).orElse(null);
+                if (part == null || failure.get() != null) {
+                    if (part != null) {
+                        part.release();
+                    }
                     rethrowIfFailed();
-                    part = PartBuffer.readFrom(in, partSize);
                 }
                 if (part.length() == 0) {
-                    buffers.release();
+                    part.release();
+                    held.release();
                     return total;
                 }
                 if (number > maxParts) {
+                    part.release();
                     throw new PluginException("s3://" + s3.endpoint().bucket() + "/" + key + " would need more than "
-                            + maxParts + " parts of " + partSize + " bytes; raise backup_multipart_chunksize");
+                            + maxParts + " parts; parts grow to " + plan.largestPart() + " bytes, so at most "
+                            + plan.maxStreamSize(maxParts) + " bytes fit; raise memory_budget and"
+                            + " backup_multipart_chunksize");
                 }
                 total += part.length();
-                boolean last = part.length() < partSize;
                 submit(number, part);
-                if (last) {
+                if (part.length() < size) {
                     return total;
                 }
             }
         }
 
         private void submit(int partNumber, PartBuffer part) {
-            etags.add(CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<String> etag = new CompletableFuture<>();
+            etags.add(etag);
+            synchronized (this) {
+                active++;
+            }
+            workers.execute(() -> {
                 try {
-                    return s3.uploadPart(key, uploadId, partNumber, part);
+                    etag.complete(s3.uploadPart(key, uploadId, partNumber, part, cancellation));
                 } catch (RuntimeException | Error e) {
-                    failure.compareAndSet(null, e);
-                    throw e;
+                    etag.completeExceptionally(e);
+                    fail(e);
                 } finally {
-                    buffers.release();
+                    part.release();
+                    held.release();
+                    partEnded();
                 }
-            }, pool));
+            });
         }
 
-        private void acquire(int permits) {
+        /** Records the first failure and stops everything at once; the abort follows when the workers are idle. */
+        private void fail(Throwable cause) {
+            failure.compareAndSet(null, cause);
+            cancellation.cancel();
+            // Wakes the reading thread if it waits for room; it then sees the failure.
+            held.release(partsHeld + 1);
+            pool.wakeWaiters();
+            abortWhenIdle();
+        }
+
+        private void partEnded() {
+            synchronized (this) {
+                active--;
+            }
+            abortWhenIdle();
+        }
+
+        private void abortWhenIdle() {
+            synchronized (this) {
+                if (failure.get() == null || active > 0 || abortStarted) {
+                    return;
+                }
+                abortStarted = true;
+            }
+            workers.execute(() -> {
+                try {
+                    abortQuietly(failure.get());
+                } finally {
+                    aborted.countDown();
+                }
+            });
+        }
+
+        /** Waits for the abort even when interrupted: returning earlier could end the process before it is sent. */
+        private void awaitAbort() {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    aborted.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void acquireHeld() {
             try {
-                buffers.acquire(permits);
+                held.acquire();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new PluginException("upload interrupted", e);
             }
+            rethrowIfFailed();
         }
 
         private void rethrowIfFailed() {
@@ -218,16 +415,8 @@ public final class StreamUploader {
             if (t instanceof Error e) {
                 throw e;
             }
-        }
-
-        private void stopPartUploads() {
-            pool.shutdownNow();
-            try {
-                if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
-                    log.warn("part uploads of " + key + " did not stop within 30 s; aborting anyway");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (t != null) {
+                throw new PluginException("upload of " + key + " failed: " + t.getMessage(), t);
             }
         }
 
@@ -244,15 +433,18 @@ public final class StreamUploader {
 
     private static String join(CompletableFuture<String> future) {
         try {
-            return future.join();
-        } catch (CompletionException e) {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PluginException("upload interrupted", e);
+        } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
             if (e.getCause() instanceof Error error) {
                 throw error;
             }
-            throw e;
+            throw new PluginException("upload failed: " + e.getCause(), e.getCause());
         }
     }
 }

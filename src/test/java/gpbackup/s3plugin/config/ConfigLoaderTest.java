@@ -135,7 +135,7 @@ class ConfigLoaderTest {
                     "test/backup", Optional.of("us-east-1"), Optional.of("127.0.0.1:9000"), false,
                     Optional.of("AKIAIOSFODNN7EXAMPLE"), Optional.of("abc"), Optional.empty(),
                     new TransferSettings(500 * MIB, 6), new TransferSettings(500 * MIB, 6), 10, true,
-                    Optional.empty(), new AgentSettings(true, Duration.ofMinutes(30))),
+                    Optional.empty(), 128 * MIB, new AgentSettings(true, Duration.ofMinutes(30))),
                     rewritten);
         }
 
@@ -211,12 +211,13 @@ class ConfigLoaderTest {
                       ca_cert: /etc/ssl/minio.pem
                       agent: "off"
                       agent_idle_timeout: 90
+                      memory_budget: 256MB
                     """);
             assertEquals(new PluginConfig("/bin/plugin", "b", "/backups/prod", Optional.empty(),
                     Optional.of("https://minio.example.com:9000"), true, Optional.of("AKID"),
                     Optional.of("SECRET"), Optional.of("http://proxy:3128"),
                     new TransferSettings(64 * MIB, 16), new TransferSettings(1536 * MIB, 32), 0, false,
-                    Optional.of("/etc/ssl/minio.pem"), new AgentSettings(false, Duration.ofSeconds(90))),
+                    Optional.of("/etc/ssl/minio.pem"), 256 * MIB, new AgentSettings(false, Duration.ofSeconds(90))),
                     config);
         }
     }
@@ -324,6 +325,8 @@ class ConfigLoaderTest {
                 restore_multipart_chunksize | "512KB" | "restore_multipart_chunksize: ""512KB"" is below the minimum of 1MB (allowed 1MB to 5GB)"
                 restore_multipart_chunksize | "6GB"   | "restore_multipart_chunksize: ""6GB"" is above the maximum of 5GB (allowed 1MB to 5GB)"
                 restore_multipart_chunksize | "MB"    | "restore_multipart_chunksize: ""MB"" is not a size: it must start with a number such as 500 or 1.5"
+                memory_budget               | "8MB"   | "memory_budget: ""8MB"" is below the minimum of 16MB (allowed 16MB to 64GB)"
+                memory_budget               | "65GB"  | "memory_budget: ""65GB"" is above the maximum of 64GB (allowed 16MB to 64GB)"
                 """)
         void badSizesNameTheOptionAndSayWhy(String option, String text, String problem) {
             assertEquals("invalid plugin config " + SOURCE + ": " + problem,

@@ -7,11 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gpbackup.s3plugin.auth.Credentials;
+import gpbackup.s3plugin.auth.SigV4Signer;
 import gpbackup.s3plugin.it.PluginRunner.Result;
+import gpbackup.s3plugin.s3.Payload;
+import gpbackup.s3plugin.s3.RetryPolicy;
+import gpbackup.s3plugin.s3.S3Client;
+import gpbackup.s3plugin.s3.S3Endpoint;
+import gpbackup.s3plugin.s3.WireMockS3;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -282,21 +290,23 @@ class PluginEndToEndIT {
     }
 
     @Test
-    void partsAbove128MiBGoThroughChunkSigning() throws Exception {
+    void bodiesAbove128MiBGoThroughChunkSigning() throws Exception {
         // S3Proxy refuses a whole-payload-signed body over 128 MiB; the Go plugin's 500 MB parts fail there.
-        Path cfg = config("bigparts", Map.of("backup_multipart_chunksize", "200MB",
-                "restore_multipart_chunksize", "64MB"));
-        Path source = largeFile("big-source", 140, 11);
-        String path = backupDir("big", TS).resolve("gpbackup_0_" + TS + "_big").toString();
-        ok(plugin.runWithStdinFile(source, "backup_data", cfg.toString(), path));
-        Result restored = ok(plugin.run("restore_data", cfg.toString(), path));
-        assertArrayEquals(Files.readAllBytes(source), restored.stdout());
+        // The plugin's own parts reach that size only for huge streams with a large memory_budget, so the
+        // client sends such a body directly.
+        S3Client client = new S3Client(WireMockS3.http(), new S3Endpoint("http", "127.0.0.1:" + server.port(), BUCKET,
+                true), SigV4Signer.forS3("us-east-1"),
+                () -> Credentials.of(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY, null), Clock.systemUTC(),
+                RetryPolicy.withRetries(0), WireMockS3.quietLog(), S3Client.DEFAULT_CHUNKED_THRESHOLD);
+        byte[] body = randomBytes(140 * 1024 * 1024, 11);
+        client.putObject("bigparts/object", Payload.of(body));
+        assertArrayEquals(body, raw.get(BUCKET, "bigparts/object"));
     }
 
     @Test
-    void aSmallHeapLowersConcurrencyInsteadOfRunningOutOfMemory() throws Exception {
-        // Six 32 MB parts in flight plus one read ahead would need 224 MB; the heap has 160 MB.
-        // The stream is 8 parts long, so a sent part kept alive by mistake would also run out.
+    void aSmallHeapLowersTheMemoryBudgetInsteadOfRunningOutOfMemory() throws Exception {
+        // The default budget of 128 MB does not fit 60% of a 160 MB heap; parts then grow to half of 96 MB at most.
+        // The stream is many parts long, so a sent part kept alive by mistake would run out of heap.
         Path cfg = config("smallheap", Map.of("backup_multipart_chunksize", "32MB",
                 "restore_multipart_chunksize", "32MB"));
         PluginRunner small = new PluginRunner(work.resolve("home-smallheap"))
@@ -309,7 +319,7 @@ class PluginEndToEndIT {
         try (var logs = Files.list(work.resolve("home-smallheap/gpAdminLogs"))) {
             log = Files.readString(logs.findFirst().orElseThrow());
         }
-        assertTrue(log.contains("backup concurrency lowered from 6 to"), log);
+        assertTrue(log.contains("memory_budget lowered from"), log);
     }
 
     @Test

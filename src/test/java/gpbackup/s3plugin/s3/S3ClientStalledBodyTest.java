@@ -49,13 +49,24 @@ class S3ClientStalledBodyTest {
 
     /** Serves GETs on a loopback port: the first {@code stalled} answers send half the body, then nothing. */
     private int serve(int stalled) throws IOException {
+        return serve(stalled, false);
+    }
+
+    /** @param silent the stalled answers send nothing at all: the request is read and left unanswered */
+    private int serve(int stalled, boolean silent) throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(() -> {
             while (!server.isClosed()) {
                 try {
                     Socket socket = server.accept();
                     boolean stall = requests.incrementAndGet() <= stalled;
-                    Thread answer = new Thread(() -> answer(socket, stall));
+                    Thread answer = new Thread(() -> {
+                        if (silent && stall) {
+                            readUntilTestEnds(socket);
+                        } else {
+                            answer(socket, stall);
+                        }
+                    });
                     answer.setDaemon(true);
                     answer.start();
                 } catch (IOException closed) {
@@ -82,6 +93,15 @@ class S3ClientStalledBodyTest {
             }
         } catch (IOException | InterruptedException ignored) {
             // The client hung up or the test ended: either way this answer is over.
+        }
+    }
+
+    /** Takes whatever the client sends and never answers. */
+    private static void readUntilTestEnds(Socket socket) {
+        try (socket) {
+            socket.getInputStream().transferTo(OutputStream.nullOutputStream());
+        } catch (IOException ended) {
+            // the client gave up, or the test ended and closed the server
         }
     }
 
@@ -129,4 +149,14 @@ class S3ClientStalledBodyTest {
     }
 
     // That steady progress is never cut off is IdleWatchdogTest's, on a clock moved by hand.
+
+    @Test
+    void anAnswerThatNeverComesFailsTheUploadAsStalledWhateverItsSize() throws IOException {
+        // The server takes the whole body, then says nothing until the test ends; no limit grows with the body.
+        int port = serve(Integer.MAX_VALUE, true);
+        S3Exception e = assertThrows(S3Exception.class, () -> client(port, 1).putObject("k", Payload.of(new byte[1 << 20])));
+        assertTrue(e.getMessage().contains("connection stalled"), e.getMessage());
+        assertEquals(2, requests.get(), "given up and retried once");
+        assertFalse(Thread.interrupted(), "no interrupt is left behind");
+    }
 }

@@ -15,6 +15,12 @@ import org.junit.jupiter.api.Test;
 
 /** Parts held in memory block by block, and byte ranges cut into pieces. */
 class PartBufferAndByteRangeTest {
+    private static final int BLOCK = BufferPool.BLOCK_SIZE;
+    private final BufferPool pool = new BufferPool(8L * BLOCK);
+
+    private PartBuffer read(InputStream in, long limit) throws IOException {
+        return PartBuffer.readFrom(in, limit, pool.tryReserve(limit).orElseThrow(), true);
+    }
 
     private static byte[] data(int n) {
         byte[] bytes = new byte[n];
@@ -40,22 +46,22 @@ class PartBufferAndByteRangeTest {
 
     @Test
     void readsUpToTheLimitAcrossBlocksAndLeavesTheRestInTheStream() throws IOException {
-        byte[] data = data(PartBuffer.BLOCK_SIZE * 2 + 5000);
+        byte[] data = data(BLOCK * 2 + 5000);
         InputStream in = trickle(data);
-        PartBuffer part = PartBuffer.readFrom(in, PartBuffer.BLOCK_SIZE + 10);
-        assertEquals(PartBuffer.BLOCK_SIZE + 10, part.length());
-        assertArrayEquals(Arrays.copyOfRange(data, 0, PartBuffer.BLOCK_SIZE + 10), part.open().readAllBytes());
-        PartBuffer rest = PartBuffer.readFrom(in, Long.MAX_VALUE);
-        assertEquals(data.length - PartBuffer.BLOCK_SIZE - 10, rest.length());
+        PartBuffer part = read(in, BLOCK + 10);
+        assertEquals(BLOCK + 10, part.length());
+        assertArrayEquals(Arrays.copyOfRange(data, 0, BLOCK + 10), part.open().readAllBytes());
+        PartBuffer rest = read(in, 4L * BLOCK);
+        assertEquals(data.length - BLOCK - 10, rest.length());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         rest.writeTo(out);
-        assertArrayEquals(Arrays.copyOfRange(data, PartBuffer.BLOCK_SIZE + 10, data.length), out.toByteArray());
+        assertArrayEquals(Arrays.copyOfRange(data, BLOCK + 10, data.length), out.toByteArray());
     }
 
     @Test
     void canBeReadAgainForARetry() throws IOException {
         byte[] data = data(3000);
-        PartBuffer part = PartBuffer.readFrom(new ByteArrayInputStream(data), 5000);
+        PartBuffer part = read(new ByteArrayInputStream(data), 5000);
         assertArrayEquals(data, part.open().readAllBytes());
         InputStream again = part.open();
         assertEquals(data[0] & 0xff, again.read());
@@ -64,8 +70,25 @@ class PartBufferAndByteRangeTest {
     }
 
     @Test
+    void theSha256IsComputedWhileReadingAndMatchesTheBody() throws Exception {
+        byte[] data = data(BLOCK + 777);
+        PartBuffer part = read(trickle(data), 2L * BLOCK);
+        assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data)),
+                part.sha256Hex());
+        assertEquals(2, part.buffers().size(), "published as one slice per block, not copied into one array");
+    }
+
+    @Test
+    void releasedBlocksAreReusedNotReallocated() throws IOException {
+        for (int i = 0; i < 5; i++) {
+            read(new ByteArrayInputStream(data(3 * BLOCK)), 3L * BLOCK).release();
+        }
+        assertEquals(3, pool.blocksAllocated());
+    }
+
+    @Test
     void emptyStreamGivesAnEmptyPart() throws IOException {
-        PartBuffer part = PartBuffer.readFrom(InputStream.nullInputStream(), 100);
+        PartBuffer part = read(InputStream.nullInputStream(), 100);
         assertEquals(0, part.length());
         assertEquals(-1, part.open().read());
     }

@@ -23,7 +23,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.io.OutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Ranges of one object fetched several at a time and written in the order asked for. */
@@ -37,25 +40,25 @@ class RangedDownloaderTest {
     }
 
     @RegisterExtension
-    static WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
+    final WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
 
     /** Serves bytes [start, end) of OBJECT for exactly that Range header, after {@code delayMs}. */
-    private static void serve(int start, int end, int delayMs) {
+    private void serve(int start, int end, int delayMs) {
         server.stubFor(get(urlEqualTo(PATH)).withHeader("Range", equalTo("bytes=" + start + "-" + (end - 1)))
                 .willReturn(aResponse().withStatus(206).withFixedDelay(delayMs)
                         .withHeader("Content-Range", "bytes " + start + "-" + (end - 1) + "/" + OBJECT.length)
                         .withBody(Arrays.copyOfRange(OBJECT, start, end))));
     }
 
-    private static RangedDownloader downloader(int concurrency) {
+    private RangedDownloader downloader(int concurrency) {
         return new RangedDownloader(WireMockS3.client(server.getPort(), 0), new TransferSettings(PIECE, concurrency));
     }
 
-    private static byte[] slice(int start, int end) {
+    private byte[] slice(int start, int end) {
         return Arrays.copyOfRange(OBJECT, start, end);
     }
 
-    private static byte[] concat(byte[]... parts) {
+    private byte[] concat(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] p : parts) {
             out.writeBytes(p);
@@ -81,13 +84,28 @@ class RangedDownloaderTest {
     @Test
     void piecesAreFetchedConcurrently() throws IOException {
         for (int i = 0; i < 4; i++) {
-            serve(i * PIECE, (i + 1) * PIECE, 400);
+            serve(i * PIECE, (i + 1) * PIECE, 0);
         }
-        long start = System.nanoTime();
-        downloader(4).download("folder/data", List.of(new ByteRange(0, 4 * PIECE)), Optional.empty(),
-                new ByteArrayOutputStream());
-        long ms = (System.nanoTime() - start) / 1_000_000;
-        assertTrue(ms < 1200, "4 pieces of 400 ms with concurrency 4 took " + ms + " ms");
+        int[] getsBeforeFirstWrite = {-1};
+        OutputStream out = new OutputStream() {
+            @Override
+            public void write(int b) {
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                if (getsBeforeFirstWrite[0] < 0) {
+                    // Fetched one after another, only one GET would ever be sent before the first write.
+                    long deadline = System.nanoTime() + 20_000_000_000L;
+                    while (server.findAll(getRequestedFor(urlEqualTo(PATH))).size() < 4 && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                    }
+                    getsBeforeFirstWrite[0] = server.findAll(getRequestedFor(urlEqualTo(PATH))).size();
+                }
+            }
+        };
+        downloader(4).download("folder/data", List.of(new ByteRange(0, 4 * PIECE)), Optional.empty(), out);
+        assertEquals(4, getsBeforeFirstWrite[0]);
     }
 
     @Test
@@ -138,5 +156,62 @@ class RangedDownloaderTest {
                 .willReturn(aResponse().withStatus(412).withBody("<Error><Code>PreconditionFailed</Code></Error>")));
         assertThrows(S3Exception.class, () -> downloader(1).download("folder/data", List.of(new ByteRange(0, 200)),
                 Optional.of("\"v1\""), new ByteArrayOutputStream()));
+    }
+
+    /** Stubs every piece of the first {@code size} bytes of OBJECT as the downloader will cut them. */
+    private void serveAll(int size) {
+        for (int start = 0; start < size; start += PIECE) {
+            serve(start, Math.min(size, start + PIECE), 0);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {0, 1, PIECE - 1, PIECE, PIECE + 1, 2 * PIECE, 9 * PIECE + 37})
+    void objectsAtThePieceEdgesArriveWholeAndInOrder(int size) throws IOException {
+        serveAll(size);
+        BufferPool pool = new BufferPool(4L * BufferPool.BLOCK_SIZE);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long written = new RangedDownloader(WireMockS3.client(server.getPort(), 0), PIECE, 3, pool)
+                .download("folder/data", List.of(new ByteRange(0, size)), Optional.empty(), out);
+        assertEquals(size, written);
+        assertArrayEquals(slice(0, size), out.toByteArray());
+        assertEquals((size + PIECE - 1) / PIECE, server.findAll(getRequestedFor(urlEqualTo(PATH))).size(),
+                "one GET per piece, none for nothing");
+    }
+
+    @Test
+    void aStuckReaderStopsFurtherGetsAndMemoryStaysAtTheWindow() throws Exception {
+        serveAll(OBJECT.length);
+        int window = 3;
+        BufferPool pool = new BufferPool(window * (long) BufferPool.BLOCK_SIZE);
+        int[] getsWhileStuck = {-1};
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        OutputStream stuckAtFirst = new OutputStream() {
+            @Override
+            public void write(int b) {
+                received.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                if (getsWhileStuck[0] < 0) {
+                    // The writer is this thread, and only it asks for more pieces: while it is stuck here, the
+                    // GETs already sent are all there will be. Wait for them to arrive.
+                    long deadline = System.nanoTime() + 20_000_000_000L;
+                    while (server.findAll(getRequestedFor(urlEqualTo(PATH))).size() < window
+                            && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                    }
+                    getsWhileStuck[0] = server.findAll(getRequestedFor(urlEqualTo(PATH))).size();
+                }
+                received.write(b, off, len);
+            }
+        };
+        // Eight allowed at once, but the pool holds three pieces: memory, not the setting, bounds the window.
+        new RangedDownloader(WireMockS3.client(server.getPort(), 0), PIECE, 8, pool)
+                .download("folder/data", List.of(new ByteRange(0, OBJECT.length)), Optional.empty(), stuckAtFirst);
+        assertEquals(window, getsWhileStuck[0]);
+        assertArrayEquals(OBJECT, received.toByteArray());
+        assertTrue(pool.blocksAllocated() <= window, "live piece buffers: " + pool.blocksAllocated());
     }
 }

@@ -41,6 +41,8 @@ import java.util.stream.IntStream;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -54,7 +56,7 @@ class StreamUploaderTest {
     private static final String UPLOAD_ID_QUERY = "uploadId=upload%2F1%2Bx";
 
     @RegisterExtension
-    static WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
+    final WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
 
     @BeforeEach
     void s3AcceptsEverything() {
@@ -70,52 +72,52 @@ class StreamUploaderTest {
         server.stubFor(delete(urlEqualTo(KEY_PATH + "?" + UPLOAD_ID_QUERY)).willReturn(aResponse().withStatus(204)));
     }
 
-    private static void stubPart(int number, ResponseDefinitionBuilder answer) {
+    private void stubPart(int number, ResponseDefinitionBuilder answer) {
         server.stubFor(put(urlPathEqualTo(KEY_PATH)).withQueryParam("partNumber", equalTo(String.valueOf(number)))
                 .withQueryParam("uploadId", equalTo(UPLOAD_ID)).willReturn(answer));
     }
 
     /** What HEAD says after the upload: the object is there with this many bytes. */
-    private static void stubStored(long size) {
+    private void stubStored(long size) {
         server.stubFor(head(urlEqualTo(KEY_PATH)).willReturn(ok().withHeader("Content-Length", String.valueOf(size))
                 .withHeader("ETag", "\"stored\"")));
     }
 
-    private static StreamUploader uploader(int concurrency) {
+    private StreamUploader uploader(int concurrency) {
         return new StreamUploader(WireMockS3.client(server.getPort(), 0), new TransferSettings(PART, concurrency),
                 WireMockS3.quietLog());
     }
 
-    private static byte[] data(int n) {
+    private byte[] data(int n) {
         byte[] bytes = new byte[n];
         new Random(n).nextBytes(bytes);
         return bytes;
     }
 
-    private static List<LoggedRequest> singlePuts() {
+    private List<LoggedRequest> singlePuts() {
         return server.findAll(putRequestedFor(urlEqualTo(KEY_PATH)));
     }
 
-    private static List<LoggedRequest> parts() {
+    private List<LoggedRequest> parts() {
         return server.findAll(putRequestedFor(urlPathEqualTo(KEY_PATH)).withQueryParam("partNumber", matching("\\d+"))).stream()
                 .sorted(Comparator.comparingInt(r -> Integer.parseInt(r.queryParameter("partNumber").firstValue())))
                 .toList();
     }
 
-    private static int creates() {
+    private int creates() {
         return server.findAll(postRequestedFor(urlEqualTo(KEY_PATH + "?uploads="))).size();
     }
 
-    private static List<LoggedRequest> completes() {
+    private List<LoggedRequest> completes() {
         return server.findAll(postRequestedFor(urlEqualTo(KEY_PATH + "?" + UPLOAD_ID_QUERY)));
     }
 
-    private static int aborts() {
+    private int aborts() {
         return server.findAll(deleteRequestedFor(urlEqualTo(KEY_PATH + "?" + UPLOAD_ID_QUERY))).size();
     }
 
     /** The (part number, ETag) pairs of a CompleteMultipartUpload body, in document order. */
-    private static List<String> completedParts(LoggedRequest complete) throws Exception {
+    private List<String> completedParts(LoggedRequest complete) throws Exception {
         Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
                 .parse(new ByteArrayInputStream(complete.getBody()));
         assertEquals("CompleteMultipartUpload", doc.getDocumentElement().getNodeName());
@@ -191,7 +193,7 @@ class StreamUploaderTest {
     }
 
     /** Parts answered with real MD5 ETags, and CompleteMultipartUpload answered NoSuchUpload. */
-    private static List<String> stubLostCompletion(byte[] data) throws Exception {
+    private List<String> stubLostCompletion(byte[] data) throws Exception {
         List<String> etags = new java.util.ArrayList<>();
         for (int i = 0; i * PART < data.length; i++) {
             byte[] part = Arrays.copyOfRange(data, i * PART, Math.min(data.length, (i + 1) * PART));
@@ -331,5 +333,55 @@ class StreamUploaderTest {
                 () -> uploader(2).upload("folder/data", new ByteArrayInputStream(data(2 * PART))));
         assertEquals(0, aborts());
         assertEquals(0, parts().size());
+    }
+
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {1, PART + 1, 3 * PART - 1})
+    void streamsAtThePartEdgesArriveWhole(int size) throws Exception {
+        byte[] data = data(size);
+        stubStored(size);
+        assertEquals(size, uploader(2).upload("folder/data", new ByteArrayInputStream(data)));
+        java.io.ByteArrayOutputStream stored = new java.io.ByteArrayOutputStream();
+        if (size <= PART) {
+            stored.writeBytes(singlePuts().get(0).getBody());
+        } else {
+            parts().forEach(p -> stored.writeBytes(p.getBody()));
+            assertEquals((size + PART - 1) / PART, parts().size());
+        }
+        assertArrayEquals(data, stored.toByteArray());
+    }
+
+    @Test
+    void manyPartsGoThroughAPoolOfThreeBlocksAndNoMoreBuffersAreEverAllocated() throws Exception {
+        server.stubFor(put(urlPathEqualTo(KEY_PATH)).withQueryParam("uploadId", equalTo(UPLOAD_ID))
+                .atPriority(10).willReturn(ok().withHeader("ETag", "\"etag-n\"").withFixedDelay(5)));
+        byte[] data = data(30 * PART + 3);
+        stubStored(data.length);
+        BufferPool pool = new BufferPool(3L * BufferPool.BLOCK_SIZE);
+        // Eight parts allowed in flight, but the pool holds three: memory, not the setting, bounds the parts held.
+        StreamUploader uploader = new StreamUploader(WireMockS3.client(server.getPort(), 0), PartPlan.fixed(PART), 8,
+                pool, WireMockS3.quietLog());
+        assertEquals(data.length, uploader.upload("folder/data", new ByteArrayInputStream(data)));
+        assertEquals(31, parts().size());
+        assertTrue(pool.blocksAllocated() <= 3, "live part buffers: " + pool.blocksAllocated());
+        for (int i = 0; i < 31; i++) {
+            assertArrayEquals(Arrays.copyOfRange(data, i * PART, Math.min(data.length, (i + 1) * PART)),
+                    parts().get(i).getBody(), "part " + (i + 1));
+        }
+        // Every ticket was handed back: the whole pool can be reserved again.
+        assertTrue(pool.tryReserve(3L * BufferPool.BLOCK_SIZE).isPresent());
+    }
+
+    @Test
+    void partsGrowAsThePlanSays() throws Exception {
+        server.stubFor(put(urlPathEqualTo(KEY_PATH)).withQueryParam("uploadId", equalTo(UPLOAD_ID))
+                .atPriority(10).willReturn(ok().withHeader("ETag", "\"etag-n\"")));
+        PartPlan growing = new PartPlan(PART, 4 * PART, 2);
+        byte[] data = data(2 * PART + 2 * 2 * PART + 4 * PART + 10);
+        stubStored(data.length);
+        new StreamUploader(WireMockS3.client(server.getPort(), 0), growing, 2, new BufferPool(8L << 20),
+                WireMockS3.quietLog()).upload("folder/data", new ByteArrayInputStream(data));
+        assertEquals(List.of(PART, PART, 2 * PART, 2 * PART, 4 * PART, 10),
+                parts().stream().map(p -> p.getBody().length).toList());
     }
 }

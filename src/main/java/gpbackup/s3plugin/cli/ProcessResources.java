@@ -4,26 +4,39 @@ import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.log.PluginLog;
 import gpbackup.s3plugin.s3.S3Client;
 import gpbackup.s3plugin.s3.S3ClientFactory;
+import gpbackup.s3plugin.transfer.BufferPool;
 import java.time.Clock;
 import java.util.function.Function;
 
-/** The S3 client of a process that runs one command: built on first use, closed before exit. */
-final class S3ClientPerProcess implements S3ClientSource, AutoCloseable {
+/**
+ * The S3 client and part buffers of a process that runs one command: built on first use (the
+ * directory commands' parallel transfers share them) and the client closed before exit.
+ */
+final class ProcessResources implements TransferResources, AutoCloseable {
     private final Function<String, String> environment;
     private final Clock clock;
     private S3Client client;
+    private BufferPool buffers;
 
-    S3ClientPerProcess(Function<String, String> environment, Clock clock) {
+    ProcessResources(Function<String, String> environment, Clock clock) {
         this.environment = environment;
         this.clock = clock;
     }
 
     @Override
-    public synchronized S3Client clientFor(PluginConfig config, PluginLog log) {
+    public synchronized S3Client s3(PluginConfig config, PluginLog log) {
         if (client == null) {
             client = S3ClientFactory.create(config, environment, clock, log);
         }
         return client;
+    }
+
+    @Override
+    public synchronized BufferPool buffers(PluginConfig config, PluginLog log) {
+        if (buffers == null) {
+            buffers = TransferResources.newPool(config, log);
+        }
+        return buffers;
     }
 
     @Override

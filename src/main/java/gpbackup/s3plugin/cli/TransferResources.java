@@ -1,0 +1,32 @@
+package gpbackup.s3plugin.cli;
+
+import gpbackup.s3plugin.config.PluginConfig;
+import gpbackup.s3plugin.log.PluginLog;
+import gpbackup.s3plugin.s3.S3Client;
+import gpbackup.s3plugin.transfer.BufferPool;
+import gpbackup.s3plugin.transfer.MemoryBudget;
+
+/**
+ * What transfers share: the S3 client and the pool of part buffers. A process that runs one
+ * command builds them for it ({@link ProcessResources}); the host agent keeps them for all its
+ * calls ({@link AgentResources}), so the memory budget holds for the whole host.
+ */
+interface TransferResources {
+    /** The client for {@code config}; {@code log} is the calling command's, for set-up warnings. */
+    S3Client s3(PluginConfig config, PluginLog log);
+
+    /** The part buffers for {@code config}'s memory budget. */
+    BufferPool buffers(PluginConfig config, PluginLog log);
+
+    /** A pool of {@code memory_budget}, lowered with a warning where the heap cannot hold it. */
+    static BufferPool newPool(PluginConfig config, PluginLog log) {
+        long maxHeap = Runtime.getRuntime().maxMemory();
+        MemoryBudget budget = MemoryBudget.within(config.memoryBudget(), maxHeap);
+        if (budget.bytes() < config.memoryBudget()) {
+            log.warn("memory_budget lowered from " + config.memoryBudget() + " to " + budget.bytes()
+                    + " bytes to fit the JVM heap of " + maxHeap + " bytes; raise it with"
+                    + " GPBACKUP_S3_PLUGIN_JAVA_OPTS=-Xmx...");
+        }
+        return new BufferPool(budget.bytes());
+    }
+}

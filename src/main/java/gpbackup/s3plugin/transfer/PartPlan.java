@@ -1,0 +1,67 @@
+package gpbackup.s3plugin.transfer;
+
+/**
+ * The sizes of the parts of one multipart upload. Parts start small, so that an ordinary
+ * table gets many parts in flight and little memory, and double every {@code partsPerSize}
+ * parts, so that the 10,000 parts S3 allows still reach far; no part exceeds
+ * {@code largestPart}, which is the configured chunk size or half the memory budget,
+ * whichever is smaller (two parts must fit: one being read, one being sent).
+ *
+ * @param firstPart    size of parts 1 to {@code partsPerSize}
+ * @param largestPart  the size parts grow to and stay at
+ * @param partsPerSize how many parts have each size before it doubles
+ */
+public record PartPlan(long firstPart, long largestPart, int partsPerSize) {
+    /** Where parts start: big enough that a request's own cost is small beside its data. */
+    public static final long FIRST_PART = 8L << 20;
+    /** S3 refuses parts (all but the last) below 5 MiB. */
+    public static final long MIN_PART = 5L << 20;
+    /** S3 refuses parts above 5 GiB. */
+    public static final long MAX_PART = 5L << 30;
+    /** Parts of one size before the size doubles. */
+    public static final int PARTS_PER_SIZE = 1000;
+
+    public PartPlan {
+        if (firstPart <= 0 || largestPart < firstPart || partsPerSize <= 0) {
+            throw new IllegalArgumentException("bad part plan " + firstPart + ", " + largestPart + ", " + partsPerSize);
+        }
+    }
+
+    /** Every part the same size; for tests and for callers that want exactly that. */
+    public static PartPlan fixed(long partSize) {
+        return new PartPlan(partSize, partSize, PARTS_PER_SIZE);
+    }
+
+    /**
+     * The plan for uploads under a memory budget.
+     *
+     * @param chunkSizeBound the configured {@code backup_multipart_chunksize}, an upper bound
+     * @param budget         bytes of part buffers the process may hold
+     */
+    public static PartPlan forUpload(long chunkSizeBound, long budget) {
+        long largest = Math.max(MIN_PART, Math.min(Math.min(chunkSizeBound, MAX_PART), wholeBlocks(budget / 2)));
+        return new PartPlan(Math.min(FIRST_PART, largest), largest, PARTS_PER_SIZE);
+    }
+
+    /** Size of part {@code number} (1-based); the stream's last part may be shorter. */
+    public long partSize(int number) {
+        long size = firstPart;
+        for (int doublings = (number - 1) / partsPerSize; doublings > 0 && size < largestPart; doublings--) {
+            size *= 2;
+        }
+        return Math.min(size, largestPart);
+    }
+
+    /** The longest stream {@code maxParts} parts can carry. */
+    public long maxStreamSize(int maxParts) {
+        long total = 0;
+        for (int n = 1; n <= maxParts; n++) {
+            total += partSize(n);
+        }
+        return total;
+    }
+
+    private static long wholeBlocks(long bytes) {
+        return bytes / BufferPool.BLOCK_SIZE * BufferPool.BLOCK_SIZE;
+    }
+}
