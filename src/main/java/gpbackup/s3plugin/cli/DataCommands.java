@@ -1,6 +1,7 @@
 package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.transfer.ByteRange;
+import gpbackup.s3plugin.transfer.RangedDownloader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,11 +24,22 @@ final class DataCommands {
         context.log().info(TransferReport.line("Uploaded", bytes, key, start));
     }
 
-    /** Streams the object for a data file path to stdout. */
+    /**
+     * Streams the object for a data file path to stdout. The first ranged GET also tells the
+     * size, so a table's small object costs one request; only when it finds nothing (a missing
+     * or an empty object) does HEAD look closer, at our key and at the Go plugin's.
+     */
     static void restoreData(PluginContext context) throws IOException {
         long start = System.nanoTime();
+        RangedDownloader downloader = context.downloader();
+        String key = context.layout().keyFor(context.arg(1));
+        Optional<Long> streamed = downloader.downloadWhole(key, context.stdout());
+        if (streamed.isPresent()) {
+            context.log().info(TransferReport.line("Downloaded", streamed.get(), key, start));
+            return;
+        }
         StoredObject object = StoredObject.locate(context, context.arg(1));
-        long bytes = context.downloader().download(object.key(), List.of(new ByteRange(0, object.info().size())),
+        long bytes = downloader.download(object.key(), List.of(new ByteRange(0, object.info().size())),
                 Optional.of(object.info().etag()), context.stdout());
         context.log().info(TransferReport.line("Downloaded", bytes, object.key(), start));
     }

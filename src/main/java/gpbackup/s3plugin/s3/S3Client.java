@@ -210,6 +210,36 @@ public final class S3Client implements AutoCloseable {
         }, cancellation);
     }
 
+    /**
+     * GetObject of the first {@code length} bytes, or of the whole object when it is shorter, for
+     * a reader that does not know the size yet: the answer's Content-Range tells it, and its ETag
+     * pins the version for the ranges that follow. So a small object costs one request, not a
+     * HEAD and a GET. A missing object is an {@link S3Exception} with status 404; an empty one
+     * has no byte to give and answers 416 (InvalidRange).
+     */
+    public ObjectInfo getFirstBytes(String key, long length, RangeReader reader, Cancellation cancellation) {
+        List<Map.Entry<String, String>> headers = List.of(Map.entry("range", "bytes=0-" + (length - 1)));
+        return execute(objectRequest("download", "GET", key, "", headers, Payload.empty()), (response, in) -> {
+            long announced = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+            long size = response.statusCode() == 206
+                    ? totalOf(response.headers().firstValue("Content-Range").orElse(""))
+                    : announced;
+            if (size < 0 || announced != Math.min(length, size)) {
+                throw new IOException("answer to a first range of " + length + " bytes announced " + announced
+                        + " bytes of an object of " + size);
+            }
+            reader.read(in, announced);
+            return new ObjectInfo(size, response.headers().firstValue("ETag").orElse(""));
+        }, cancellation);
+    }
+
+    /** The object size from {@code bytes 0-N/SIZE}; -1 when the header is not of that form. */
+    static long totalOf(String contentRange) {
+        java.util.regex.Matcher range = java.util.regex.Pattern.compile("bytes 0-[0-9]+/([0-9]{1,18})")
+                .matcher(contentRange.strip());
+        return range.matches() ? Long.parseLong(range.group(1)) : -1;
+    }
+
     /** One page of ListObjectsV2 under {@code prefix}. */
     public ListPage listPage(String prefix, Optional<String> continuationToken, int maxKeys) {
         List<Map.Entry<String, String>> parameters = new ArrayList<>(List.of(Map.entry("list-type", "2"),

@@ -3,7 +3,9 @@ package gpbackup.s3plugin.transfer;
 import gpbackup.s3plugin.PluginException;
 import gpbackup.s3plugin.config.TransferSettings;
 import gpbackup.s3plugin.s3.Cancellation;
+import gpbackup.s3plugin.s3.ObjectInfo;
 import gpbackup.s3plugin.s3.S3Client;
+import gpbackup.s3plugin.s3.S3Exception;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
@@ -74,6 +76,57 @@ public final class RangedDownloader {
         long fitting = Math.max(1, pool.limit() / StreamUploader.roundUpToBlocks(pieceSize));
         int window = (int) Math.min(Math.min(concurrency, fitting), pieces.size());
         return new Download(key, etag, window).run(pieces, out);
+    }
+
+    /**
+     * Writes all of {@code key} to {@code out} without knowing its size first: the first piece's
+     * answer tells the size and the ETag, which the remaining pieces then must match, so an
+     * object of one piece costs one request. Empty when that first GET finds no object or no
+     * byte (404, 416); nothing has been written then, and the caller can look closer with HEAD.
+     *
+     * @return the bytes written
+     */
+    public Optional<Long> downloadWhole(String key, OutputStream out) throws IOException {
+        BufferPool.Ticket room;
+        try {
+            room = pool.reserve(pieceSize, () -> false).orElseThrow();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PluginException("download interrupted", e);
+        }
+        PartBuffer[] first = new PartBuffer[1];
+        ObjectInfo object;
+        try {
+            object = s3.getFirstBytes(key, pieceSize,
+                    (in, length) -> first[0] = readWhole(in, length, room), new Cancellation());
+        } catch (S3Exception e) {
+            room.release();
+            if (e.isNotFound() || e.status() == 416) {
+                return Optional.empty();
+            }
+            throw e;
+        } catch (RuntimeException | Error e) {
+            room.release();
+            throw e;
+        }
+        try {
+            first[0].writeTo(out);
+            out.flush();
+        } finally {
+            first[0].release();
+        }
+        long rest = object.size() - first[0].length();
+        return Optional.of(first[0].length() + (rest == 0 ? 0
+                : download(key, List.of(new ByteRange(first[0].length(), object.size())), Optional.of(object.etag()), out)));
+    }
+
+    /** A piece read whole into its room, or an error that the request engine retries. */
+    private static PartBuffer readWhole(java.io.InputStream in, long length, BufferPool.Ticket room) throws IOException {
+        PartBuffer buffer = PartBuffer.readFrom(in, length, room, false);
+        if (buffer.length() != length) {
+            throw new IOException("connection closed after " + buffer.length() + " of " + length + " bytes");
+        }
+        return buffer;
     }
 
     /** The state of one download. */
@@ -151,14 +204,8 @@ public final class RangedDownloader {
             return CompletableFuture.supplyAsync(() -> {
                 try {
                     PartBuffer[] result = new PartBuffer[1];
-                    s3.getRange(key, piece.start(), piece.end(), etag, (in, length) -> {
-                        PartBuffer buffer = PartBuffer.readFrom(in, length, room, false);
-                        if (buffer.length() != length) {
-                            throw new IOException("connection closed after " + buffer.length() + " of " + length
-                                    + " bytes");
-                        }
-                        result[0] = buffer;
-                    }, cancellation);
+                    s3.getRange(key, piece.start(), piece.end(), etag,
+                            (in, length) -> result[0] = readWhole(in, length, room), cancellation);
                     return result[0];
                 } catch (RuntimeException | Error e) {
                     room.release();

@@ -214,4 +214,62 @@ class RangedDownloaderTest {
         assertArrayEquals(OBJECT, received.toByteArray());
         assertTrue(pool.blocksAllocated() <= window, "live piece buffers: " + pool.blocksAllocated());
     }
+
+    /** Serves the object's first piece for a Range header that starts at 0, with the object's ETag. */
+    private void serveFirst(int asked, byte[] object) {
+        int end = Math.min(asked, object.length);
+        server.stubFor(get(urlEqualTo(PATH)).withHeader("Range", equalTo("bytes=0-" + (asked - 1)))
+                .willReturn(aResponse().withStatus(206).withHeader("ETag", "\"v1\"")
+                        .withHeader("Content-Range", "bytes 0-" + (end - 1) + "/" + object.length)
+                        .withBody(Arrays.copyOfRange(object, 0, end))));
+    }
+
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {1, PIECE - 1, PIECE})
+    void anObjectOfOnePieceCostsOneRequest(int size) throws IOException {
+        byte[] object = Arrays.copyOf(OBJECT, size);
+        serveFirst(PIECE, object);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(Optional.of((long) size), downloader(4).downloadWhole("folder/data", out));
+        assertArrayEquals(object, out.toByteArray());
+        assertEquals(1, server.findAll(anyRequestedFor(anyUrl())).size(), "no HEAD, no second GET");
+    }
+
+    @Test
+    void aLargerObjectTakesItsSizeAndEtagFromTheFirstAnswer() throws IOException {
+        serveFirst(PIECE, OBJECT);
+        for (int start = PIECE; start < OBJECT.length; start += PIECE) {
+            serve(start, start + PIECE, 0);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(Optional.of((long) OBJECT.length), downloader(3).downloadWhole("folder/data", out));
+        assertArrayEquals(OBJECT, out.toByteArray());
+        List<LoggedRequest> requests = server.findAll(getRequestedFor(urlEqualTo(PATH)));
+        assertEquals(OBJECT.length / PIECE, requests.size());
+        for (LoggedRequest request : requests) {
+            boolean first = request.getHeader("Range").equals("bytes=0-" + (PIECE - 1));
+            assertEquals(first ? null : "\"v1\"", request.getHeader("If-Match"),
+                    "every later piece must match the first answer's version: " + request.getHeader("Range"));
+        }
+    }
+
+    @ParameterizedTest(name = "HTTP {0}")
+    @ValueSource(ints = {404, 416})
+    void aMissingOrEmptyObjectWritesNothingAndLeavesTheLookToTheCaller(int status) throws IOException {
+        server.stubFor(get(urlEqualTo(PATH)).willReturn(aResponse().withStatus(status)
+                .withBody("<Error><Code>" + (status == 404 ? "NoSuchKey" : "InvalidRange") + "</Code></Error>")));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(Optional.empty(), downloader(2).downloadWhole("folder/data", out));
+        assertEquals(0, out.size());
+    }
+
+    @Test
+    void aFirstAnswerWhoseLengthDisagreesWithItsRangeFails() {
+        server.stubFor(get(urlEqualTo(PATH)).willReturn(aResponse().withStatus(206)
+                .withHeader("Content-Range", "bytes 0-99/1000").withBody(Arrays.copyOf(OBJECT, 50))));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        S3Exception e = assertThrows(S3Exception.class, () -> downloader(2).downloadWhole("folder/data", out));
+        assertTrue(e.getMessage().contains("announced 50 bytes of an object of 1000"), e.getMessage());
+        assertEquals(0, out.size());
+    }
 }
