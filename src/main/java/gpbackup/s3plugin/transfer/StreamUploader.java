@@ -44,7 +44,7 @@ public final class StreamUploader {
     private final PluginLog log;
     private final int maxParts;
 
-    /** Parts of exactly the chunk size, in a pool of their own just large enough. */
+    /** Parts of exactly the configured part size, in a pool of their own just large enough. */
     public StreamUploader(S3Client s3, TransferSettings settings, PluginLog log) {
         this(s3, settings, log, MAX_PARTS);
     }
