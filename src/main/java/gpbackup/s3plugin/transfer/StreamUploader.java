@@ -240,13 +240,7 @@ public final class StreamUploader {
                     } catch (InterruptedException e) {
                         interrupted = true;
                     } catch (ExecutionException e) {
-                        if (e.getCause() instanceof RuntimeException r) {
-                            throw r;
-                        }
-                        if (e.getCause() instanceof Error error) {
-                            throw error;
-                        }
-                        throw new PluginException("upload of " + key + " failed: " + e.getCause(), e.getCause());
+                        throw Futures.failure(e, "upload of " + key);
                     }
                 }
             } finally {
@@ -438,13 +432,7 @@ public final class StreamUploader {
             Thread.currentThread().interrupt();
             throw new PluginException("upload interrupted", e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw new PluginException("upload failed: " + e.getCause(), e.getCause());
+            throw Futures.failure(e, "upload");
         }
     }
 }
