@@ -176,6 +176,14 @@ public final class S3Client implements AutoCloseable {
                 List.of(), Payload.empty());
         return engine.execute(request, (response, in) -> {
             XmlElement result = parseOk(in);
+            // A proxy's login page or a web server at the endpoint answers 200 too; read as a
+            // listing it would look empty, and a restore or delete would find nothing.
+            if (!result.name().equals("ListBucketResult")) {
+                String root = result.name().length() > 64 ? result.name().substring(0, 64) + "…" : result.name();
+                throw new S3Exception("list s3://" + endpoint.bucket() + "/" + prefix + " failed: the answer is <"
+                        + root + ">, not a ListBucketResult; is " + endpoint.display() + " an S3 endpoint?",
+                        response.statusCode(), null);
+            }
             List<ObjectSummary> objects = new ArrayList<>();
             for (XmlElement contents : result.all("Contents")) {
                 String key = contents.childText("Key").orElseThrow(() -> new IOException("listing entry without Key"));
