@@ -247,6 +247,26 @@ class MainAgainstS3Test {
     }
 
     @Test
+    void runningOutOfMemoryPointsTheDbaAtMemoryBudgetAndTheHeap() {
+        InputStream exhausted = new InputStream() {
+            @Override
+            public int read() {
+                throw new OutOfMemoryError("Java heap space");
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                throw new OutOfMemoryError("Java heap space");
+            }
+        };
+        assertEquals(1, run(exhausted, "backup_data", config.toString(), DATA_FILE));
+        List<String> lines = err().lines().toList();
+        assertEquals(1, lines.size(), err());
+        assertTrue(lines.get(0).endsWith("backup_data ran out of memory; lower memory_budget (it bounds the part and"
+                + " piece buffers) or raise the heap with GPBACKUP_S3_PLUGIN_JAVA_OPTS=-Xmx..."), err());
+    }
+
+    @Test
     void backupDirectoryOfAnAbsolutePathWritesKeysWithoutALeadingSlash() throws IOException {
         Path dir = Files.createDirectories(home.resolve("tree/sub"));
         Files.write(dir.resolve("f"), OBJECT);
