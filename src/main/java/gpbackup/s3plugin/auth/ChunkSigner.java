@@ -1,11 +1,8 @@
 package gpbackup.s3plugin.auth;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 
 /**
  * Signs the chunks of one {@code aws-chunked} upload. Each chunk's signature chains on the one
@@ -15,7 +12,6 @@ import java.util.Map;
 public final class ChunkSigner {
 
     private static final String CHUNK_ALGORITHM = "AWS4-HMAC-SHA256-PAYLOAD";
-    private static final String TRAILER_ALGORITHM = "AWS4-HMAC-SHA256-TRAILER";
 
     private final byte[] signingKey;
     private final String amzDate;
@@ -29,22 +25,6 @@ public final class ChunkSigner {
         this.previousSignature = previousSignature;
     }
 
-    /** Signs {@code length} bytes of {@code data} from {@code offset}; the array is only read. */
-    public SignedChunk sign(byte[] data, int offset, int length) {
-        MessageDigest digest = Digests.sha256();
-        digest.update(data, offset, length);
-        return signChunkHash(length, Digests.hex(digest.digest()));
-    }
-
-    /** Signs the remaining bytes of {@code data} without moving its position. */
-    public SignedChunk sign(ByteBuffer data) {
-        ByteBuffer view = data.duplicate();
-        int length = view.remaining();
-        MessageDigest digest = Digests.sha256();
-        digest.update(view);
-        return signChunkHash(length, Digests.hex(digest.digest()));
-    }
-
     /** Signs the chunk made of the remaining bytes of {@code data}, in order, without moving their positions. */
     public SignedChunk sign(List<ByteBuffer> data) {
         MessageDigest digest = Digests.sha256();
@@ -55,29 +35,6 @@ public final class ChunkSigner {
             digest.update(view);
         }
         return signChunkHash(Math.toIntExact(length), Digests.hex(digest.digest()));
-    }
-
-    /** Signs the empty chunk that ends every {@code aws-chunked} body. */
-    public SignedChunk signFinalChunk() {
-        return signChunkHash(0, Digests.EMPTY_SHA256);
-    }
-
-    /**
-     * Signs trailing headers sent after the final chunk ({@code ...-PAYLOAD-TRAILER} uploads).
-     * Names are lower-cased; the hashed text is {@code name:value\n} per trailer (LF, not CRLF).
-     * Call this on the signer returned with the final chunk.
-     */
-    public SignedTrailer signTrailer(List<Map.Entry<String, String>> trailers) {
-        StringBuilder canonical = new StringBuilder();
-        List<Map.Entry<String, String>> normalized = trailers.stream()
-                .map(t -> Map.entry(t.getKey().trim().toLowerCase(Locale.ROOT), t.getValue().trim()))
-                .toList();
-        for (Map.Entry<String, String> t : normalized) {
-            canonical.append(t.getKey()).append(':').append(t.getValue()).append('\n');
-        }
-        String stringToSign = TRAILER_ALGORITHM + '\n' + amzDate + '\n' + scope + '\n' + previousSignature + '\n'
-                + Digests.sha256Hex(canonical.toString());
-        return new SignedTrailer(normalized, stringToSign, signatureOf(stringToSign));
     }
 
     /**
@@ -116,13 +73,6 @@ public final class ChunkSigner {
             this.current = start;
         }
 
-        /** Signs the next chunk ({@code length} 0 for the final chunk) and returns its signature. */
-        public String next(byte[] data, int offset, int length) {
-            SignedChunk chunk = current.sign(data, offset, length);
-            current = chunk.next();
-            return chunk.signature();
-        }
-
         /** Signs the next chunk, made of {@code data} in order (none for the final chunk), and returns its signature. */
         public String next(List<ByteBuffer> data) {
             SignedChunk chunk = current.sign(data);
@@ -146,47 +96,9 @@ public final class ChunkSigner {
      */
     public record SignedChunk(int length, String stringToSign, String signature, ChunkSigner next) {
 
-        /** {@code hex(length);chunk-signature=<signature>\r\n}, to be followed by the data and a CRLF. */
-        public byte[] header() {
-            return AwsChunkedEncoding.chunkHeader(length, signature);
-        }
-
         @Override
         public String toString() {
             return "SignedChunk[length=" + length + "]";
-        }
-    }
-
-    /**
-     * Signed trailing headers.
-     *
-     * @param trailers     the trailers as sent, names lower-cased
-     * @param stringToSign what was signed
-     * @param signature    the {@code x-amz-trailer-signature} value
-     */
-    public record SignedTrailer(List<Map.Entry<String, String>> trailers, String stringToSign, String signature) {
-
-        public SignedTrailer {
-            trailers = List.copyOf(trailers);
-        }
-
-        /**
-         * The trailer section that follows the final chunk's header line (which then has no
-         * CRLF of its own): {@code name:value\r\n} per trailer,
-         * {@code x-amz-trailer-signature:<sig>\r\n}, then the closing {@code \r\n}.
-         */
-        public byte[] encoded() {
-            StringBuilder out = new StringBuilder();
-            for (Map.Entry<String, String> t : trailers) {
-                out.append(t.getKey()).append(':').append(t.getValue()).append("\r\n");
-            }
-            out.append("x-amz-trailer-signature:").append(signature).append("\r\n\r\n");
-            return out.toString().getBytes(StandardCharsets.US_ASCII);
-        }
-
-        @Override
-        public String toString() {
-            return "SignedTrailer[names=" + trailers.stream().map(Map.Entry::getKey).toList() + "]";
         }
     }
 }

@@ -101,9 +101,9 @@ final class CommandRunner {
         }
     }
 
-    static final String OUT_OF_MEMORY = "ran out of memory; lower backup_multipart_chunksize,"
-            + " restore_multipart_chunksize or the *_max_concurrent_requests options, or raise the heap with"
-            + " GPBACKUP_S3_PLUGIN_JAVA_OPTS=-Xmx...";
+    /** memory_budget bounds every part and piece buffer, so it, not the part sizes, is the DBA's lever. */
+    static final String OUT_OF_MEMORY = "ran out of memory; lower memory_budget (it bounds the part and piece"
+            + " buffers) or raise the heap with GPBACKUP_S3_PLUGIN_JAVA_OPTS=-Xmx...";
 
     /** An OutOfMemoryError, possibly wrapped by the worker thread it happened in. */
     static boolean outOfMemory(Throwable t) {

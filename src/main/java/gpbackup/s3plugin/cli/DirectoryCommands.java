@@ -17,9 +17,11 @@ import java.util.stream.Stream;
  * The Go plugin's hidden commands for copying a whole directory tree by hand:
  * {@code backup_directory[_parallel] CONFIG DIR [N]} and {@code restore_directory[_parallel] CONFIG DIR [N]}.
  *
- * <p>Key layout is the Go plugin's, so trees cross between the two plugins: each file's key is
- * its path as walked from DIR, with no folder prefix. A restore lists DIR as a directory and
- * writes each object to DIR/<path below DIR>, keeping sub-directories.
+ * <p>Each file's key is its path as walked from DIR, with no folder prefix and without a leading
+ * slash: S3Proxy refuses keys that start with "/" and other stores reject or normalise them. A
+ * restore lists DIR as a directory and writes each object to DIR/<path below DIR>, keeping
+ * sub-directories; for an absolute DIR with nothing there it lists "/DIR/", where the Go plugin
+ * and older versions of this one put the tree.
  */
 final class DirectoryCommands {
     static final int DEFAULT_PARALLEL = 5;
@@ -57,17 +59,22 @@ final class DirectoryCommands {
         AtomicLong bytes = new AtomicLong();
         StreamUploader uploader = context.uploader();
         ParallelTransfers.runAll(parallel, files.stream().<ParallelTransfers.Task>map(file -> () -> {
-            bytes.addAndGet(FileCommands.upload(uploader, file, file.toString()));
+            bytes.addAndGet(FileCommands.upload(uploader, file, keyOf(file)));
         }).toList());
         context.log().info(TransferReport.line("Uploaded", bytes.get(), files.size() + " files of " + dir, start));
     }
 
     private static void restore(PluginContext context, int parallel) throws IOException {
         Path dir = directory(context);
-        String prefix = KeyLayout.asDirectory(dir.toString());
-        List<ObjectSummary> objects = context.s3().listAll(prefix).stream()
-                .filter(o -> !o.key().endsWith("/"))
-                .toList();
+        String prefix = KeyLayout.asDirectory(keyOf(dir));
+        List<ObjectSummary> objects = files(context, prefix);
+        if (objects.isEmpty() && dir.isAbsolute()) {
+            prefix = "/" + prefix;
+            objects = files(context, prefix);
+            if (!objects.isEmpty()) {
+                context.log().info("found " + dir + " at keys starting with '/', where older versions put it");
+            }
+        }
         Files.createDirectories(dir);
         Path realDir = dir.toRealPath();
         long start = System.nanoTime();
@@ -75,6 +82,9 @@ final class DirectoryCommands {
         RangedDownloader downloader = context.downloader();
         List<ParallelTransfers.Task> tasks = new ArrayList<>();
         for (ObjectSummary object : objects) {
+            if (!object.key().startsWith(prefix)) {
+                throw refusing(object.key(), dir);
+            }
             Path target = dir.resolve(object.key().substring(prefix.length())).normalize();
             if (!target.startsWith(dir) || target.equals(dir)) {
                 throw refusing(object.key(), dir);
@@ -90,6 +100,21 @@ final class DirectoryCommands {
         }
         ParallelTransfers.runAll(parallel, tasks);
         context.log().info(TransferReport.line("Downloaded", bytes.get(), objects.size() + " files to " + dir, start));
+    }
+
+    /** The key of a file or directory: its path without leading slashes. */
+    static String keyOf(Path path) {
+        String text = path.toString();
+        int start = 0;
+        while (start < text.length() && text.charAt(start) == '/') {
+            start++;
+        }
+        return text.substring(start);
+    }
+
+    /** The objects under {@code prefix} that are files, not directory markers. */
+    private static List<ObjectSummary> files(PluginContext context, String prefix) {
+        return context.s3().listAll(prefix).stream().filter(o -> !o.key().endsWith("/")).toList();
     }
 
     private static int parallelism(PluginContext context) {
@@ -108,12 +133,12 @@ final class DirectoryCommands {
         throw new UsageException("parallelism '" + text + "' must be a whole number from 1 to " + MAX_PARALLEL);
     }
 
-    /** DIR, normalised; "." or a path above the current directory names no key prefix. */
+    /** DIR, normalised; ".", "/" or a path above the current directory names no key prefix. */
     private static Path directory(PluginContext context) {
         Path dir = Path.of(context.arg(1)).normalize();
-        if (dir.toString().isEmpty() || dir.startsWith("..")) {
+        if (dir.toString().isEmpty() || dir.startsWith("..") || dir.getNameCount() == 0) {
             throw new UsageException("directory '" + context.arg(1) + "' must be an absolute path or a path below"
-                    + " the current directory, not '.' or '..'");
+                    + " the current directory, not '.', '..' or '/'");
         }
         return dir;
     }

@@ -75,14 +75,14 @@ final class PluginContext {
         return resources.s3(config, log);
     }
 
-    /** Uploads with parts planned within the memory budget; the chunk size and concurrency are upper bounds. */
+    /** Uploads with parts planned within the memory budget; the configured part size and concurrency are upper bounds. */
     StreamUploader uploader() {
         BufferPool pool = resources.buffers(config, log);
         return new StreamUploader(s3(), PartPlan.forUpload(config.backup().chunkSize(), pool.limit()),
                 config.backup().concurrency(), pool, log);
     }
 
-    /** Downloads with pieces within the memory budget; the chunk size and concurrency are upper bounds. */
+    /** Downloads with pieces within the memory budget; the configured piece size and concurrency are upper bounds. */
     RangedDownloader downloader() {
         return new RangedDownloader(s3(), RangedDownloader.pieceSize(config.restore().chunkSize()),
                 config.restore().concurrency(), resources.buffers(config, log));

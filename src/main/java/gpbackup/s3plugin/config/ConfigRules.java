@@ -21,9 +21,9 @@ final class ConfigRules {
     static final String ENCRYPTION = "encryption";
     static final String HTTP_PROXY = "http_proxy";
     static final String BACKUP_CONCURRENCY = "backup_max_concurrent_requests";
-    static final String BACKUP_CHUNK_SIZE = "backup_multipart_chunksize";
+    static final String BACKUP_PART_SIZE = "backup_multipart_chunksize";
     static final String RESTORE_CONCURRENCY = "restore_max_concurrent_requests";
-    static final String RESTORE_CHUNK_SIZE = "restore_multipart_chunksize";
+    static final String RESTORE_PIECE_SIZE = "restore_multipart_chunksize";
     static final String MAX_REQUEST_RETRIES = "max_request_retries";
     static final String RESTORE_SUBSET = "restore_subset";
     static final String AGENT = "agent";
@@ -34,18 +34,18 @@ final class ConfigRules {
     static final String BACKUP_PLUGIN_VERSION = "backup_plugin_version";
     /** A PEM bundle of private certificate authorities, trusted on top of the JDK's own. */
     static final String CA_CERT = "ca_cert";
-    /** Bytes of part buffers one process may hold; the chunk sizes and concurrencies are bounds within it. */
+    /** Bytes of part buffers one process may hold; the part and piece sizes and concurrencies are bounds within it. */
     static final String MEMORY_BUDGET = "memory_budget";
 
     static final List<String> KNOWN_OPTIONS = List.of(
             REGION, ENDPOINT, ACCESS_KEY_ID, SECRET_ACCESS_KEY, BUCKET, FOLDER, ENCRYPTION, HTTP_PROXY,
-            BACKUP_CONCURRENCY, BACKUP_CHUNK_SIZE, RESTORE_CONCURRENCY, RESTORE_CHUNK_SIZE,
+            BACKUP_CONCURRENCY, BACKUP_PART_SIZE, RESTORE_CONCURRENCY, RESTORE_PIECE_SIZE,
             MAX_REQUEST_RETRIES, RESTORE_SUBSET, PGPORT, BACKUP_PLUGIN_VERSION, CA_CERT, MEMORY_BUDGET, AGENT,
             AGENT_IDLE_TIMEOUT);
 
     static final long MIB = 1024L * 1024;
     static final long GIB = 1024 * MIB;
-    static final long DEFAULT_CHUNK_SIZE = 500 * MIB;
+    static final long DEFAULT_PART_SIZE = 500 * MIB;
     static final int DEFAULT_CONCURRENCY = 6;
     static final int DEFAULT_MAX_REQUEST_RETRIES = 10;
     /** Keeps a process, JVM included, under 256 MB of RSS; see spec/s3.md. */
@@ -54,10 +54,10 @@ final class ConfigRules {
     static final int DEFAULT_AGENT_IDLE_SECONDS = 1800;
 
     /** S3 refuses multipart parts below 5 MiB (but the last) and above 5 GiB. */
-    private static final SizeRange BACKUP_CHUNK_RANGE =
+    private static final SizeRange PART_SIZE_RANGE =
             new SizeRange(5 * MIB, 5 * GIB, "S3 multipart parts must be 5MB to 5GB");
     /** Downloads are ranged GETs, free of S3's part limits; below 1 MiB the requests only cost time. */
-    private static final SizeRange RESTORE_CHUNK_RANGE =
+    private static final SizeRange PIECE_SIZE_RANGE =
             new SizeRange(MIB, 5 * GIB, "allowed 1MB to 5GB");
     /** Two parts of S3's smallest size, one being read and one being sent, must fit. */
     private static final SizeRange MEMORY_BUDGET_RANGE =
@@ -88,9 +88,9 @@ final class ConfigRules {
         }
         reportHalfACredential(options, problems);
         boolean encryption = options.text(ENCRYPTION).map(text -> !text.equalsIgnoreCase("off")).orElse(true);
-        long backupChunkSize = size(options, BACKUP_CHUNK_SIZE, BACKUP_CHUNK_RANGE, DEFAULT_CHUNK_SIZE, problems);
+        long backupPartSize = size(options, BACKUP_PART_SIZE, PART_SIZE_RANGE, DEFAULT_PART_SIZE, problems);
         int backupConcurrency = count(options, BACKUP_CONCURRENCY, DEFAULT_CONCURRENCY, 1, 64, problems);
-        long restoreChunkSize = size(options, RESTORE_CHUNK_SIZE, RESTORE_CHUNK_RANGE, DEFAULT_CHUNK_SIZE, problems);
+        long restorePieceSize = size(options, RESTORE_PIECE_SIZE, PIECE_SIZE_RANGE, DEFAULT_PART_SIZE, problems);
         long memoryBudget = size(options, MEMORY_BUDGET, MEMORY_BUDGET_RANGE, DEFAULT_MEMORY_BUDGET, problems);
         int restoreConcurrency = count(options, RESTORE_CONCURRENCY, DEFAULT_CONCURRENCY, 1, 64, problems);
         int maxRequestRetries = count(options, MAX_REQUEST_RETRIES, DEFAULT_MAX_REQUEST_RETRIES, 0, 100, problems);
@@ -104,8 +104,8 @@ final class ConfigRules {
         problems.throwIfAny(sourceName);
         return new PluginConfig(executablePath, bucket, folder, options.text(REGION), options.text(ENDPOINT),
                 encryption, options.text(ACCESS_KEY_ID), options.text(SECRET_ACCESS_KEY), options.text(HTTP_PROXY),
-                new TransferSettings(backupChunkSize, backupConcurrency),
-                new TransferSettings(restoreChunkSize, restoreConcurrency),
+                new TransferSettings(backupPartSize, backupConcurrency),
+                new TransferSettings(restorePieceSize, restoreConcurrency),
                 maxRequestRetries, restoreSubset, options.text(CA_CERT), memoryBudget,
                 new AgentSettings(agent, Duration.ofSeconds(agentIdleSeconds)));
     }
@@ -254,7 +254,7 @@ final class ConfigRules {
         }
     }
 
-    /** The sizes a chunk size may take, and why, for the error message. */
+    /** The sizes a part or piece size may take, and why, for the error message. */
     private record SizeRange(long min, long max, String reason) {
     }
 }

@@ -1,20 +1,12 @@
 package gpbackup.s3plugin.s3;
 
-import gpbackup.s3plugin.auth.AwsChunkedEncoding;
-import gpbackup.s3plugin.auth.Credentials;
 import gpbackup.s3plugin.auth.CredentialsProvider;
 import gpbackup.s3plugin.auth.SigV4Encoding;
 import gpbackup.s3plugin.auth.SigV4Signer;
-import gpbackup.s3plugin.auth.SignableRequest;
-import gpbackup.s3plugin.auth.SignedRequest;
 import gpbackup.s3plugin.log.PluginLog;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -25,36 +17,20 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * One method per S3 operation the plugin needs, each a signed HTTP/1.1 request with retries.
+ * One method per S3 operation the plugin needs: what to send and how to read the answer.
+ * How it is sent (signing, retries, timeouts, cancellation) is {@link RequestEngine}'s.
  * Knows nothing of gpbackup: keys come in whole.
  */
 public final class S3Client implements AutoCloseable {
     /** Bodies above this are sent chunk-signed; see {@link AwsChunkedBody} for why. */
     public static final long DEFAULT_CHUNKED_THRESHOLD = 64L * 1024 * 1024;
-    private static final int SIGNED_CHUNK_SIZE = 64 * 1024;
-    private static final int MAX_ERROR_BODY = 64 * 1024;
     /** A request that makes no progress (sends, receives nothing) for this long is taken for a dead connection. */
     public static final Duration DEFAULT_IDLE_LIMIT = Duration.ofMinutes(2);
 
-    private final HttpClient http;
     private final S3Endpoint endpoint;
-    private final SigV4Signer signer;
-    private final CredentialsProvider credentials;
-    private final Clock clock;
-    private final RetryPolicy retry;
-    private final PluginLog log;
-    private final long chunkedThreshold;
-    private final S3Errors errors;
-    private final Duration idleLimit;
-    private final ScheduledExecutorService watchdogs;
+    private final RequestEngine engine;
 
     public S3Client(HttpClient http, S3Endpoint endpoint, SigV4Signer signer, CredentialsProvider credentials,
                     Clock clock, RetryPolicy retry, PluginLog log, long chunkedThreshold) {
@@ -64,42 +40,19 @@ public final class S3Client implements AutoCloseable {
     /** @param idleLimit how long a request may make no progress (nothing sent, nothing received) before it is given up and retried */
     public S3Client(HttpClient http, S3Endpoint endpoint, SigV4Signer signer, CredentialsProvider credentials,
                     Clock clock, RetryPolicy retry, PluginLog log, long chunkedThreshold, Duration idleLimit) {
-        this.http = http;
         this.endpoint = endpoint;
-        this.signer = signer;
-        this.credentials = credentials;
-        this.clock = clock;
-        this.retry = retry;
-        this.log = log;
-        this.chunkedThreshold = chunkedThreshold;
-        this.errors = new S3Errors(endpoint);
-        this.idleLimit = idleLimit;
-        this.watchdogs = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "idle-watchdog");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.engine = new RequestEngine(http, endpoint, signer, credentials, clock, retry, log, chunkedThreshold,
+                idleLimit);
     }
 
     public S3Endpoint endpoint() {
         return endpoint;
     }
 
-    /**
-     * Stops the HTTP client's threads where the JDK can (Java 21 made {@link HttpClient}
-     * closeable; the check compiles on 17 without reflection). Its selector thread sits in
-     * native code, and HotSpot's exit waits up to 300 ms for such threads.
-     */
+    /** Stops the engine's threads and, where the JDK can, the HTTP client's. */
     @Override
     public void close() {
-        watchdogs.shutdownNow();
-        if (http instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                log.debug("closing the HTTP client: " + e);
-            }
-        }
+        engine.close();
     }
 
     /** PutObject: the whole object in one request. */
@@ -109,13 +62,15 @@ public final class S3Client implements AutoCloseable {
 
     /** PutObject, stopped when {@code cancellation} is thrown. */
     public void putObject(String key, Payload body, Cancellation cancellation) {
-        execute(objectRequest("upload", "PUT", key, "", List.of(), body), (response, in) -> null, cancellation);
+        engine.execute(objectRequest("upload", "PUT", key, "", List.of(), body), (response, in) -> null,
+                cancellation);
     }
 
     /** CreateMultipartUpload; returns the upload id. */
     public String createMultipartUpload(String key) {
-        return execute(objectRequest("start multipart upload of", "POST", key, "uploads=", List.of(), Payload.empty()),
-                (response, in) -> parseOk(in).childText("UploadId")
+        S3Request request = objectRequest("start multipart upload of", "POST", key, "uploads=", List.of(),
+                Payload.empty());
+        return engine.execute(request, (response, in) -> parseOk(in).childText("UploadId")
                         .orElseThrow(() -> new IOException("CreateMultipartUpload answer has no UploadId")));
     }
 
@@ -127,7 +82,7 @@ public final class S3Client implements AutoCloseable {
     /** UploadPart, stopped when {@code cancellation} is thrown; returns the part's ETag. */
     public String uploadPart(String key, String uploadId, int partNumber, Payload body, Cancellation cancellation) {
         String query = "partNumber=" + partNumber + "&uploadId=" + SigV4Encoding.encode(uploadId);
-        return execute(objectRequest("upload part " + partNumber + " of", "PUT", key, query, List.of(), body),
+        return engine.execute(objectRequest("upload part " + partNumber + " of", "PUT", key, query, List.of(), body),
                 (response, in) -> response.headers().firstValue("ETag")
                         .orElseThrow(() -> new IOException("UploadPart answer has no ETag")), cancellation);
     }
@@ -143,14 +98,14 @@ public final class S3Client implements AutoCloseable {
         String query = "uploadId=" + SigV4Encoding.encode(uploadId);
         Payload body = Payload.of(xml.toString().getBytes(StandardCharsets.UTF_8));
         // S3 may answer 200 and still report an error in the body; parseOk turns that into a failure.
-        execute(objectRequest("complete multipart upload of", "POST", key, query, List.of(), body),
+        engine.execute(objectRequest("complete multipart upload of", "POST", key, query, List.of(), body),
                 (response, in) -> parseOk(in));
     }
 
     /** AbortMultipartUpload, so no parts of a failed upload stay stored (and billed). */
     public void abortMultipartUpload(String key, String uploadId) {
         String query = "uploadId=" + SigV4Encoding.encode(uploadId);
-        execute(objectRequest("abort multipart upload of", "DELETE", key, query, List.of(), Payload.empty()),
+        engine.execute(objectRequest("abort multipart upload of", "DELETE", key, query, List.of(), Payload.empty()),
                 (response, in) -> null);
     }
 
@@ -161,7 +116,7 @@ public final class S3Client implements AutoCloseable {
      */
     public ObjectInfo headObject(String key) {
         try {
-            return execute(objectRequest("read", "HEAD", key, "", List.of(), Payload.empty()), (response, in) -> {
+            return engine.execute(objectRequest("read", "HEAD", key, "", List.of(), Payload.empty()), (response, in) -> {
                 long size = response.headers().firstValueAsLong("Content-Length")
                         .orElseThrow(() -> new IOException("HEAD answer has no Content-Length"));
                 return new ObjectInfo(size, response.headers().firstValue("ETag").orElse(""));
@@ -197,7 +152,7 @@ public final class S3Client implements AutoCloseable {
         headers.add(Map.entry("range", "bytes=" + start + "-" + (endExclusive - 1)));
         ifMatch.filter(etag -> !etag.isEmpty()).ifPresent(etag -> headers.add(Map.entry("if-match", etag)));
         long expected = endExclusive - start;
-        execute(objectRequest("download", "GET", key, "", headers, Payload.empty()), (response, in) -> {
+        engine.execute(objectRequest("download", "GET", key, "", headers, Payload.empty()), (response, in) -> {
             long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
             if (response.statusCode() != 206 && !(start == 0 && length == expected)) {
                 throw new IOException("server ignored the byte range (HTTP " + response.statusCode() + ")");
@@ -219,7 +174,7 @@ public final class S3Client implements AutoCloseable {
      */
     public ObjectInfo getFirstBytes(String key, long length, RangeReader reader, Cancellation cancellation) {
         List<Map.Entry<String, String>> headers = List.of(Map.entry("range", "bytes=0-" + (length - 1)));
-        return execute(objectRequest("download", "GET", key, "", headers, Payload.empty()), (response, in) -> {
+        return engine.execute(objectRequest("download", "GET", key, "", headers, Payload.empty()), (response, in) -> {
             long announced = response.headers().firstValueAsLong("Content-Length").orElse(-1);
             long size = response.statusCode() == 206
                     ? totalOf(response.headers().firstValue("Content-Range").orElse(""))
@@ -249,8 +204,16 @@ public final class S3Client implements AutoCloseable {
         String query = SigV4Encoding.encodeQuery(parameters);
         S3Request request = new S3Request("list", "GET", prefix, endpoint.bucketPath(), query,
                 List.of(), Payload.empty());
-        return execute(request, (response, in) -> {
+        return engine.execute(request, (response, in) -> {
             XmlElement result = parseOk(in);
+            // A proxy's login page or a web server at the endpoint answers 200 too; read as a
+            // listing it would look empty, and a restore or delete would find nothing.
+            if (!result.name().equals("ListBucketResult")) {
+                String root = result.name().length() > 64 ? result.name().substring(0, 64) + "…" : result.name();
+                throw new S3Exception("list s3://" + endpoint.bucket() + "/" + prefix + " failed: the answer is <"
+                        + root + ">, not a ListBucketResult; is " + endpoint.display() + " an S3 endpoint?",
+                        response.statusCode(), null);
+            }
             List<ObjectSummary> objects = new ArrayList<>();
             for (XmlElement contents : result.all("Contents")) {
                 String key = contents.childText("Key").orElseThrow(() -> new IOException("listing entry without Key"));
@@ -295,7 +258,7 @@ public final class S3Client implements AutoCloseable {
         List<Map.Entry<String, String>> headers = List.of(Map.entry("content-md5", md5Base64(body)));
         S3Request request = new S3Request("delete objects in", "POST", "", endpoint.bucketPath(), "delete=",
                 headers, Payload.of(body));
-        execute(request, (response, in) -> {
+        engine.execute(request, (response, in) -> {
             XmlElement result = parseOk(in);
             List<XmlElement> failed = result.all("Error");
             if (!failed.isEmpty()) {
@@ -311,212 +274,14 @@ public final class S3Client implements AutoCloseable {
 
     /** DeleteObject for a single key; deleting a missing key succeeds, as in S3. */
     public void deleteObject(String key) {
-        execute(objectRequest("delete", "DELETE", key, "", List.of(), Payload.empty()), (response, in) -> null);
+        engine.execute(objectRequest("delete", "DELETE", key, "", List.of(), Payload.empty()), (response, in) -> null);
     }
 
     // ---------------------------------------------------------------------------------------
 
-    @FunctionalInterface
-    private interface ResponseHandler<T> {
-        T handle(HttpResponse<InputStream> response, InputStream body) throws IOException;
-    }
-
     private S3Request objectRequest(String action, String method, String key, String query,
                                     List<Map.Entry<String, String>> headers, Payload payload) {
         return new S3Request(action, method, key, endpoint.path(key), query, headers, payload);
-    }
-
-    private <T> T execute(S3Request request, ResponseHandler<T> handler) {
-        return execute(request, handler, new Cancellation());
-    }
-
-    /**
-     * Sends the request, retrying transport failures and retryable answers; signs every attempt
-     * anew. Once {@code cancellation} is thrown no attempt starts, the one under way is torn
-     * down, and the call fails at once without retrying.
-     */
-    private <T> T execute(S3Request request, ResponseHandler<T> handler, Cancellation cancellation) {
-        for (int attempt = 0; ; attempt++) {
-            S3Exception failure;
-            try (IdleWatchdog watchdog = new IdleWatchdog(idleLimit, watchdogs)) {
-                try {
-                    HttpResponse<InputStream> response = send(request, watchdog, cancellation);
-                    // A proxy's refusal of a CONNECT tunnel arrives as a response without a body.
-                    InputStream raw = response.body() == null ? InputStream.nullInputStream() : response.body();
-                    Runnable closeBody = () -> closeQuietly(raw);
-                    if (!cancellation.startUnlessCancelled(() -> { }, closeBody)) {
-                        closeQuietly(raw);
-                        throw cancelled(request);
-                    }
-                    try (InputStream body = watchdog.watch(raw)) {
-                        int status = response.statusCode();
-                        if (status / 100 == 2) {
-                            return handler.handle(response, body);
-                        }
-                        failure = errors.fromResponse(request, status, readLimited(body),
-                                bucketRegion(response.headers()), accessKeyIdForMessages());
-                    } finally {
-                        cancellation.forget(closeBody);
-                    }
-                    if (!RetryPolicy.isRetryable(failure.status(), failure.code().orElse(null))) {
-                        throw failure;
-                    }
-                } catch (S3Exception e) {
-                    if (cancellation.isCancelled() || !RetryPolicy.isRetryable(e.status(), e.code().orElse(null))) {
-                        throw e;
-                    }
-                    failure = e;
-                } catch (IOException | UncheckedIOException e) {
-                    if (cancellation.isCancelled()) {
-                        throw cancelled(request);
-                    }
-                    failure = watchdog.fired()
-                            ? errors.stalled(request, idleLimit)
-                            : errors.fromTransport(request, e instanceof UncheckedIOException u ? u.getCause() : e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new S3Exception(request.action() + " s3://" + endpoint.bucket() + "/" + request.key()
-                            + " was interrupted", e);
-                }
-            }
-            if (cancellation.isCancelled()) {
-                throw cancelled(request);
-            }
-            if (!retry.allowsRetry(attempt)) {
-                throw failure;
-            }
-            Duration delay = retry.delayAfter(attempt);
-            log.debug("attempt " + (attempt + 1) + " failed, retrying in " + delay.toMillis() + " ms: "
-                    + failure.getMessage());
-            sleep(delay, request);
-        }
-    }
-
-    /**
-     * Starts the exchange (unless cancelled) and waits for the answer's headers. Asynchronous
-     * underneath so that cancelling can tear the exchange down rather than only abandon a
-     * future: the JDK client aborts the exchange when its future is cancelled.
-     *
-     * <p>Cancelling does so only while a body is still being handed over, which the server
-     * cannot act on. A request that is out whole (a GET, a part whose last buffer went out) may
-     * already be on the wire, and the server would act on it whenever it reads it, perhaps after
-     * the AbortMultipartUpload or the failure that follows; it is left to be answered, and its
-     * answer's body is then closed unread. So when the call returns the server is done with it.
-     */
-    private HttpResponse<InputStream> send(S3Request request, IdleWatchdog watchdog, Cancellation cancellation)
-            throws IOException, InterruptedException {
-        AtomicBoolean bodyHandedOver = new AtomicBoolean(request.payload().length() == 0);
-        HttpRequest httpRequest = build(request, watchdog::progress, () -> bodyHandedOver.set(true));
-        List<CompletableFuture<HttpResponse<InputStream>>> exchange = new ArrayList<>(1);
-        Runnable stop = () -> {
-            if (!bodyHandedOver.get()) {
-                exchange.get(0).cancel(true);
-            }
-        };
-        if (!cancellation.startUnlessCancelled(
-                () -> exchange.add(http.sendAsync(httpRequest, HttpResponse.BodyHandlers.ofInputStream())), stop)) {
-            throw cancelled(request);
-        }
-        CompletableFuture<HttpResponse<InputStream>> pending = exchange.get(0);
-        watchdog.sending(pending);
-        try {
-            HttpResponse<InputStream> response = pending.get();
-            watchdog.progress();
-            return response;
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            if (cause instanceof CancellationException) {
-                throw new IOException("request cancelled", cause);
-            }
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IOException(cause);
-        } catch (CancellationException e) {
-            throw new IOException("request cancelled", e);
-        } catch (InterruptedException e) {
-            pending.cancel(true);
-            throw e;
-        } finally {
-            cancellation.forget(stop);
-        }
-    }
-
-    private S3Exception cancelled(S3Request request) {
-        return new S3Exception(request.action() + " s3://" + endpoint.bucket() + "/" + request.key()
-                + " was cancelled", 0, null);
-    }
-
-    private static void closeQuietly(InputStream in) {
-        try {
-            in.close();
-        } catch (IOException ignored) {
-            // Closing only ends the exchange early; its failure changes nothing.
-        }
-    }
-
-    private HttpRequest build(S3Request request, Runnable progress, Runnable bodyHandedOver) {
-        Credentials creds = credentials.credentials();
-        Payload payload = request.payload();
-        boolean chunked = payload.length() > chunkedThreshold;
-        List<Map.Entry<String, String>> headers = new ArrayList<>(request.headers());
-        String payloadHash;
-        if (chunked) {
-            headers.add(Map.entry("content-encoding", AwsChunkedEncoding.CONTENT_ENCODING));
-            headers.add(Map.entry("x-amz-decoded-content-length", Long.toString(payload.length())));
-            payloadHash = SignableRequest.STREAMING_PAYLOAD;
-        } else {
-            payloadHash = payload.length() == 0 ? SignableRequest.EMPTY_PAYLOAD_SHA256 : payload.sha256Hex();
-        }
-        SignableRequest signable = new SignableRequest(request.method(), endpoint.authority(), request.wirePath(),
-                request.query(), List.copyOf(headers), payloadHash);
-        SignedRequest signed = signer.sign(signable, creds, clock.instant());
-
-        HttpRequest.BodyPublisher publisher;
-        if (chunked) {
-            long wireLength = AwsChunkedEncoding.encodedLength(payload.length(), SIGNED_CHUNK_SIZE);
-            var chain = signed.chunkSigner();
-            publisher = BodyPublishers.ofBuffers(
-                    AwsChunkedBody.encode(payload.buffers(), SIGNED_CHUNK_SIZE, chain.restart()::next), wireLength);
-        } else if (payload.length() == 0) {
-            publisher = HttpRequest.BodyPublishers.noBody();
-        } else {
-            publisher = BodyPublishers.ofBuffers(payload.buffers(), payload.length());
-        }
-        HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint.uri(request.wirePath(), request.query()))
-                .method(request.method(), BodyPublishers.reportingProgress(publisher, progress, bodyHandedOver));
-        for (Map.Entry<String, String> header : headers) {
-            builder.header(header.getKey(), header.getValue());
-        }
-        for (Map.Entry<String, String> header : signed.headersToAdd()) {
-            builder.header(header.getKey(), header.getValue());
-        }
-        return builder.build();
-    }
-
-    private String accessKeyIdForMessages() {
-        try {
-            return credentials.credentials().accessKeyId();
-        } catch (RuntimeException e) {
-            return "?";
-        }
-    }
-
-    private static Optional<String> bucketRegion(HttpHeaders headers) {
-        return headers.firstValue("x-amz-bucket-region");
-    }
-
-    private void sleep(Duration delay, S3Request request) {
-        try {
-            Thread.sleep(delay.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new S3Exception(request.action() + " s3://" + endpoint.bucket() + "/" + request.key()
-                    + " was interrupted", e);
-        }
     }
 
     private static XmlElement parseOk(InputStream in) throws IOException {
@@ -541,10 +306,6 @@ public final class S3Client implements AutoCloseable {
         } catch (NumberFormatException e) {
             throw new IOException("listing entry has an unreadable Size '" + text.strip() + "'", e);
         }
-    }
-
-    private static String readLimited(InputStream in) throws IOException {
-        return new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
     }
 
     private static String md5Base64(byte[] body) {

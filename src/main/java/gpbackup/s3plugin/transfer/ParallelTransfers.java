@@ -47,7 +47,12 @@ public final class ParallelTransfers {
             }
         } catch (ExecutionException e) {
             stop(pool);
-            throw unwrap(e.getCause());
+            RuntimeException failure = Futures.failure(e, "transfer");
+            // The task's IOException, wrapped above to cross the executor.
+            if (failure instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            throw failure;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stop(pool);
@@ -64,18 +69,5 @@ public final class ParallelTransfers {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static IOException unwrap(Throwable cause) {
-        if (cause instanceof UncheckedIOException u) {
-            return u.getCause();
-        }
-        if (cause instanceof RuntimeException r) {
-            throw r;
-        }
-        if (cause instanceof Error error) {
-            throw error;
-        }
-        return new IOException(cause);
     }
 }

@@ -4,7 +4,7 @@ package gpbackup.s3plugin.transfer;
  * The sizes of the parts of one multipart upload. Parts start small, so that an ordinary
  * table gets many parts in flight and little memory, and double every {@code partsPerSize}
  * parts, so that the 10,000 parts S3 allows still reach far; no part exceeds
- * {@code largestPart}, which is the configured chunk size or half the memory budget,
+ * {@code largestPart}, which is the configured part size or half the memory budget,
  * whichever is smaller (two parts must fit: one being read, one being sent).
  *
  * @param firstPart    size of parts 1 to {@code partsPerSize}
@@ -35,11 +35,11 @@ public record PartPlan(long firstPart, long largestPart, int partsPerSize) {
     /**
      * The plan for uploads under a memory budget.
      *
-     * @param chunkSizeBound the configured {@code backup_multipart_chunksize}, an upper bound
+     * @param partSizeBound the configured {@code backup_multipart_chunksize}, an upper bound
      * @param budget         bytes of part buffers the process may hold
      */
-    public static PartPlan forUpload(long chunkSizeBound, long budget) {
-        long largest = Math.max(MIN_PART, Math.min(Math.min(chunkSizeBound, MAX_PART), wholeBlocks(budget / 2)));
+    public static PartPlan forUpload(long partSizeBound, long budget) {
+        long largest = Math.max(MIN_PART, Math.min(Math.min(partSizeBound, MAX_PART), wholeBlocks(budget / 2)));
         return new PartPlan(Math.min(FIRST_PART, largest), largest, PARTS_PER_SIZE);
     }
 

@@ -254,13 +254,7 @@ public final class RangedDownloader {
             Thread.currentThread().interrupt();
             throw new PluginException("download interrupted", e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw new PluginException("download failed: " + e.getCause(), e.getCause());
+            throw Futures.failure(e, "download");
         }
     }
 }

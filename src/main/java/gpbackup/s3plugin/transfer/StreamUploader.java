@@ -44,7 +44,7 @@ public final class StreamUploader {
     private final PluginLog log;
     private final int maxParts;
 
-    /** Parts of exactly the chunk size, in a pool of their own just large enough. */
+    /** Parts of exactly the configured part size, in a pool of their own just large enough. */
     public StreamUploader(S3Client s3, TransferSettings settings, PluginLog log) {
         this(s3, settings, log, MAX_PARTS);
     }
@@ -240,13 +240,7 @@ public final class StreamUploader {
                     } catch (InterruptedException e) {
                         interrupted = true;
                     } catch (ExecutionException e) {
-                        if (e.getCause() instanceof RuntimeException r) {
-                            throw r;
-                        }
-                        if (e.getCause() instanceof Error error) {
-                            throw error;
-                        }
-                        throw new PluginException("upload of " + key + " failed: " + e.getCause(), e.getCause());
+                        throw Futures.failure(e, "upload of " + key);
                     }
                 }
             } finally {
@@ -438,13 +432,7 @@ public final class StreamUploader {
             Thread.currentThread().interrupt();
             throw new PluginException("upload interrupted", e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw new PluginException("upload failed: " + e.getCause(), e.getCause());
+            throw Futures.failure(e, "upload");
         }
     }
 }

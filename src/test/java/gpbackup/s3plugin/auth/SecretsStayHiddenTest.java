@@ -40,11 +40,9 @@ class SecretsStayHiddenTest {
     }
 
     @Test
-    void chunkAndTrailerToStringHideSignatures() {
-        ChunkSigner.SignedChunk chunk = S3.sign(REQUEST, CREDENTIALS, NOW).chunkSigner().signFinalChunk();
-        ChunkSigner.SignedTrailer trailer = chunk.next().signTrailer(List.of(Map.entry("x-amz-checksum-crc32c", "AAAAAA==")));
+    void signedChunkToStringHidesItsSignature() {
+        ChunkSigner.SignedChunk chunk = S3.sign(REQUEST, CREDENTIALS, NOW).chunkSigner().sign(List.of());
         assertHidden(chunk, chunk.signature());
-        assertHidden(trailer, trailer.signature());
     }
 
     @Test

@@ -101,25 +101,28 @@ class SigV4SignerTest {
                 SignableRequest.STREAMING_PAYLOAD), KEYS, NOW);
         byte[] data = "xhelloy".getBytes(StandardCharsets.US_ASCII);
 
-        ChunkSigner.SignedChunk first = signed.chunkSigner().sign(data, 1, 5);
-        ChunkSigner.SignedChunk last = first.next().signFinalChunk();
+        ChunkSigner.SignedChunk first = signed.chunkSigner().sign(List.of(ByteBuffer.wrap(data, 1, 5)));
+        ChunkSigner.SignedChunk last = first.next().sign(List.of());
         ChunkSigner.Chain chain = signed.chunkSigner().restart();
 
         assertAll(
                 () -> assertTrue(first.stringToSign().contains("\n" + signed.signature() + "\n"), "chained on the seed"),
-                () -> assertEquals(first.signature(), chain.next(data, 1, 5)),
-                () -> assertEquals(last.signature(), chain.next(new byte[0], 0, 0)),
-                () -> assertEquals(first.signature(), signed.chunkSigner().restart().next(data, 1, 5), "restart starts over"));
+                () -> assertEquals(first.signature(), chain.next(List.of(ByteBuffer.wrap(data, 1, 5)))),
+                () -> assertEquals(last.signature(), chain.next(List.of())),
+                () -> assertEquals(first.signature(), signed.chunkSigner().restart().next(List.of(ByteBuffer.wrap(data, 1, 5))),
+                        "restart starts over"));
     }
 
     @Test
-    void byteBufferChunkSigningMatchesArraySliceAndLeavesThePositionAlone() {
+    void aChunkSpreadOverBuffersSignsAsOneAndLeavesTheirPositionsAlone() {
         ChunkSigner signer = S3.sign(get("/b/k", ""), KEYS, NOW).chunkSigner();
         byte[] data = "xhelloy".getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer buffer = ByteBuffer.wrap(data, 1, 5);
+        ByteBuffer he = ByteBuffer.wrap(data, 1, 2);
+        ByteBuffer llo = ByteBuffer.wrap(data, 3, 3);
 
-        assertEquals(signer.sign(data, 1, 5).signature(), signer.sign(buffer).signature());
-        assertEquals(1, buffer.position());
+        assertEquals(signer.sign(List.of(ByteBuffer.wrap(data, 1, 5))).signature(), signer.sign(List.of(he, llo)).signature());
+        assertEquals(1, he.position());
+        assertEquals(3, llo.position());
     }
 
     @Test

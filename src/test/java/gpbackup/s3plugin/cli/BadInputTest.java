@@ -294,6 +294,10 @@ class BadInputTest {
                 Arguments.of("HTML instead of XML", aResponse().withStatus(502).withHeader("Content-Type", "text/html")
                         .withBody("<html><head><title>502 Bad Gateway</title></head>\n<body><h1>Bad Gateway</h1>"
                                 + "</body></html>\n")),
+                Arguments.of("a 200 HTML page instead of a listing", aResponse().withStatus(200)
+                        .withHeader("Content-Type", "text/html")
+                        .withBody("<!DOCTYPE html>\n<html><head><title>Sign in</title></head>\n"
+                                + "<body><p>Please sign in to continue.</p></body></html>\n")),
                 Arguments.of("an empty 500", aResponse().withStatus(500)),
                 Arguments.of("a DOCTYPE with an external entity", "ENTITY"),
                 Arguments.of("a DOCTYPE with an external DTD", "DTD"),

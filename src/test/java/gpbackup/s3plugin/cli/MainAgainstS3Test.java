@@ -5,6 +5,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.head;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -13,6 +14,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -183,7 +185,7 @@ class MainAgainstS3Test {
     @Test
     void restoreDirectoryRefusesAKeyThatWouldLandOutsideTheDirectory() throws IOException {
         Path dir = home.resolve("tree");
-        String prefix = dir + "/";
+        String prefix = DirectoryCommands.keyOf(dir) + "/";
         server.stubFor(get(urlPathEqualTo("/bucket")).willReturn(ok("<ListBucketResult><IsTruncated>false</IsTruncated>"
                 + "<Contents><Key>" + prefix + "good</Key><Size>1</Size></Contents>"
                 + "<Contents><Key>" + prefix + "../evil</Key><Size>1</Size></Contents></ListBucketResult>")));
@@ -230,12 +232,12 @@ class MainAgainstS3Test {
         Path dir = Files.createDirectories(home.resolve("linked"));
         Path outside = Files.createDirectories(home.resolve("outside"));
         Files.createSymbolicLink(dir.resolve("link"), outside);
-        String prefix = dir + "/";
+        String prefix = DirectoryCommands.keyOf(dir) + "/";
         server.stubFor(get(urlPathEqualTo("/bucket")).willReturn(ok("<ListBucketResult><IsTruncated>false</IsTruncated>"
                 + "<Contents><Key>" + prefix + "link/evil</Key><Size>1</Size></Contents></ListBucketResult>")));
-        server.stubFor(head(urlPathEqualTo("/bucket" + prefix + "link/evil"))
+        server.stubFor(head(urlPathEqualTo("/bucket/" + prefix + "link/evil"))
                 .willReturn(ok().withHeader("Content-Length", "1").withHeader("ETag", "\"e\"")));
-        server.stubFor(get(urlPathEqualTo("/bucket" + prefix + "link/evil"))
+        server.stubFor(get(urlPathEqualTo("/bucket/" + prefix + "link/evil"))
                 .willReturn(aResponse().withStatus(206).withBody("x")));
         assertEquals(1, run(InputStream.nullInputStream(), "restore_directory", config.toString(), dir.toString()));
         assertTrue(err().contains("refusing to restore s3 key '" + prefix + "link/evil' outside " + dir), err());
@@ -245,9 +247,85 @@ class MainAgainstS3Test {
     }
 
     @Test
+    void runningOutOfMemoryPointsTheDbaAtMemoryBudgetAndTheHeap() {
+        InputStream exhausted = new InputStream() {
+            @Override
+            public int read() {
+                throw new OutOfMemoryError("Java heap space");
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                throw new OutOfMemoryError("Java heap space");
+            }
+        };
+        assertEquals(1, run(exhausted, "backup_data", config.toString(), DATA_FILE));
+        List<String> lines = err().lines().toList();
+        assertEquals(1, lines.size(), err());
+        assertTrue(lines.get(0).endsWith("backup_data ran out of memory; lower memory_budget (it bounds the part and"
+                + " piece buffers) or raise the heap with GPBACKUP_S3_PLUGIN_JAVA_OPTS=-Xmx..."), err());
+    }
+
+    @Test
+    void backupDirectoryOfAnAbsolutePathWritesKeysWithoutALeadingSlash() throws IOException {
+        Path dir = Files.createDirectories(home.resolve("tree/sub"));
+        Files.write(dir.resolve("f"), OBJECT);
+        server.stubFor(put(anyUrl()).willReturn(ok().withHeader("ETag", "\"e\"")));
+        server.stubFor(head(anyUrl()).willReturn(ok().withHeader("Content-Length", String.valueOf(OBJECT.length))));
+        assertEquals(0, run(InputStream.nullInputStream(), "backup_directory", config.toString(),
+                home.resolve("tree").toString()), err());
+        List<LoggedRequest> puts = server.findAll(putRequestedFor(anyUrl()));
+        assertEquals(1, puts.size());
+        assertEquals("/bucket" + home.resolve("tree/sub/f"), puts.get(0).getUrl(), "one slash after the bucket");
+        assertArrayEquals(OBJECT, puts.get(0).getBody());
+    }
+
+    @Test
+    void restoreDirectoryFindsATreeSavedWithALeadingSlash() throws IOException {
+        Path dir = home.resolve("old");
+        String key = DirectoryCommands.keyOf(dir);
+        server.stubFor(get(urlPathEqualTo("/bucket")).withQueryParam("prefix", equalTo(key + "/"))
+                .willReturn(ok("<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>")));
+        server.stubFor(get(urlPathEqualTo("/bucket")).withQueryParam("prefix", equalTo("/" + key + "/"))
+                .willReturn(ok("<ListBucketResult><IsTruncated>false</IsTruncated>"
+                        + "<Contents><Key>/" + key + "/sub/f</Key><Size>" + OBJECT.length + "</Size></Contents>"
+                        + "</ListBucketResult>")));
+        server.stubFor(head(urlPathMatching(".*/sub/f")).willReturn(ok()
+                .withHeader("Content-Length", String.valueOf(OBJECT.length)).withHeader("ETag", "\"e\"")));
+        server.stubFor(get(urlPathMatching(".*/sub/f")).willReturn(aResponse().withStatus(206).withBody(OBJECT)
+                .withHeader("ETag", "\"e\"")
+                .withHeader("Content-Range", "bytes 0-" + (OBJECT.length - 1) + "/" + OBJECT.length)));
+        assertEquals(0, run(InputStream.nullInputStream(), "restore_directory", config.toString(), dir.toString()), err());
+        assertArrayEquals(OBJECT, Files.readAllBytes(dir.resolve("sub/f")));
+        List<LoggedRequest> reads = server.findAll(anyRequestedFor(urlPathMatching(".*/sub/f")));
+        assertTrue(reads.stream().allMatch(r -> r.getUrl().startsWith("/bucket//" + key + "/sub/f")),
+                () -> "read at the key as listed: " + reads.stream().map(LoggedRequest::getUrl).toList());
+    }
+
+    @Test
+    void restoreDirectoryPrefersKeysWithoutTheLeadingSlash() throws IOException {
+        Path dir = home.resolve("new");
+        String key = DirectoryCommands.keyOf(dir);
+        server.stubFor(get(urlPathEqualTo("/bucket")).withQueryParam("prefix", equalTo(key + "/"))
+                .willReturn(ok("<ListBucketResult><IsTruncated>false</IsTruncated>"
+                        + "<Contents><Key>" + key + "/f</Key><Size>" + OBJECT.length + "</Size></Contents>"
+                        + "</ListBucketResult>")));
+        server.stubFor(head(urlPathEqualTo("/bucket/" + key + "/f")).willReturn(ok()
+                .withHeader("Content-Length", String.valueOf(OBJECT.length)).withHeader("ETag", "\"e\"")));
+        server.stubFor(get(urlPathEqualTo("/bucket/" + key + "/f")).willReturn(aResponse().withStatus(206).withBody(OBJECT)
+                .withHeader("ETag", "\"e\"")
+                .withHeader("Content-Range", "bytes 0-" + (OBJECT.length - 1) + "/" + OBJECT.length)));
+        assertEquals(0, run(InputStream.nullInputStream(), "restore_directory", config.toString(), dir.toString()), err());
+        assertArrayEquals(OBJECT, Files.readAllBytes(dir.resolve("f")));
+        assertEquals(1, server.findAll(getRequestedFor(urlPathEqualTo("/bucket"))).size(), "the old form is not listed");
+    }
+
+    @Test
     void directoryCommandsRefuseTheCurrentDirectory() {
         assertEquals(1, run(InputStream.nullInputStream(), "backup_directory", config.toString(), "."));
         assertTrue(err().contains("directory '.' must be an absolute path or a path below the current directory"), err());
+        assertEquals(1, run(InputStream.nullInputStream(), "restore_directory", config.toString(), "//"));
+        assertTrue(err().contains("directory '//' must be an absolute path or a path below the current directory"), err());
         assertEquals(0, server.findAll(anyRequestedFor(anyUrl())).size());
     }
 

@@ -132,6 +132,16 @@ class S3ClientListAndDeleteTest {
     }
 
     @Test
+    void aListingAnsweredWithAnHtmlPageFailsAtOnceInsteadOfLookingEmpty() {
+        server.stubFor(get(urlPathEqualTo("/bucket")).willReturn(ok("<html><head><title>Sign in</title></head>"
+                + "<body><p>Please sign in</p></body></html>").withHeader("Content-Type", "text/html")));
+        S3Exception e = assertThrows(S3Exception.class, () -> WireMockS3.client(server.getPort(), 3).listAll("folder/"));
+        assertEquals("list s3://bucket/folder/ failed: the answer is <html>, not a ListBucketResult; is "
+                + WireMockS3.endpoint(server.getPort()).display() + " an S3 endpoint?", e.getMessage());
+        assertEquals(1, server.findAll(getRequestedFor(anyUrl())).size(), "not retried");
+    }
+
+    @Test
     void listPageAsksForTheGivenPageSize() {
         server.stubFor(get(urlPathEqualTo("/bucket")).willReturn(ok(page(false, null))));
         ListPage page = WireMockS3.client(server.getPort()).listPage("folder/", Optional.empty(), 1);

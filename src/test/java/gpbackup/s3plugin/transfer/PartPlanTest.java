@@ -30,21 +30,21 @@ class PartPlanTest {
     }
 
     @Test
-    void withBudgetAndChunkSizeRaisedTenThousandPartsReachS3sLargestObject() {
+    void withBudgetAndPartSizeRaisedTenThousandPartsReachS3sLargestObject() {
         PartPlan large = PartPlan.forUpload(5 * GIB, 12 * GIB);
         assertEquals(5 * GIB, large.largestPart());
         assertTrue(large.maxStreamSize(10_000) >= 5 * TIB, "" + large.maxStreamSize(10_000));
     }
 
-    @ParameterizedTest(name = "chunk size {0} MiB, budget {1} MiB -> first {2} MiB, largest {3} MiB")
+    @ParameterizedTest(name = "part size bound {0} MiB, budget {1} MiB -> first {2} MiB, largest {3} MiB")
     @CsvSource({
         "500, 128,   8,  64",  // defaults: the budget bounds the growth
         "  5, 128,   5,   5",  // the configured size is an upper bound, even below 8 MiB
         " 16,  16,   8,   8",  // the least budget: two parts of half of it
         "500, 4096,  8, 500",  // a large budget: the configured size bounds the growth
         "5120, 20480, 8, 5120"})
-    void theChunkSizeAndHalfTheBudgetAreUpperBounds(long chunkMib, long budgetMib, long firstMib, long largestMib) {
-        PartPlan plan = PartPlan.forUpload(chunkMib * MIB, budgetMib * MIB);
+    void thePartSizeBoundAndHalfTheBudgetAreUpperBounds(long partMib, long budgetMib, long firstMib, long largestMib) {
+        PartPlan plan = PartPlan.forUpload(partMib * MIB, budgetMib * MIB);
         assertEquals(firstMib * MIB, plan.firstPart());
         assertEquals(largestMib * MIB, plan.largestPart());
         for (int part = 1; part <= 10_000; part += 333) {

@@ -58,8 +58,9 @@ class StreamUploaderTest {
     @RegisterExtension
     final WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
 
+    /** By default S3 accepts every request of one upload; a test overrides the stubs it needs to fail. */
     @BeforeEach
-    void s3AcceptsEverything() {
+    void stubAnS3ThatAcceptsTheUpload() {
         server.stubFor(put(urlEqualTo(KEY_PATH)).willReturn(ok().withHeader("ETag", "\"single\"")));
         server.stubFor(post(urlEqualTo(KEY_PATH + "?uploads=")).willReturn(ok(
                 "<InitiateMultipartUploadResult><Bucket>bucket</Bucket><Key>folder/data</Key><UploadId>"

@@ -1,0 +1,294 @@
+package gpbackup.s3plugin.s3;
+
+import gpbackup.s3plugin.auth.AwsChunkedEncoding;
+import gpbackup.s3plugin.auth.Credentials;
+import gpbackup.s3plugin.auth.CredentialsProvider;
+import gpbackup.s3plugin.auth.SigV4Signer;
+import gpbackup.s3plugin.auth.SignableRequest;
+import gpbackup.s3plugin.auth.SignedRequest;
+import gpbackup.s3plugin.log.PluginLog;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * How every S3 request is sent: signing each attempt, publishing the body (aws-chunked above a
+ * threshold), the idle watchdog, cancellation, classifying failures, and the retry loop.
+ * {@link S3Client} says what to send; this class is the one place that decides how.
+ */
+final class RequestEngine implements AutoCloseable {
+    /** The size of one aws-chunked frame, each signed on its own; unrelated to multipart parts. */
+    private static final int SIGNED_FRAME_SIZE = 64 * 1024;
+    private static final int MAX_ERROR_BODY = 64 * 1024;
+
+    /** Reads a successful (2xx) answer. */
+    @FunctionalInterface
+    interface ResponseHandler<T> {
+        T handle(HttpResponse<InputStream> response, InputStream body) throws IOException;
+    }
+
+    private final HttpClient http;
+    private final S3Endpoint endpoint;
+    private final SigV4Signer signer;
+    private final CredentialsProvider credentials;
+    private final Clock clock;
+    private final RetryPolicy retry;
+    private final PluginLog log;
+    private final long chunkedThreshold;
+    private final S3Errors errors;
+    private final Duration idleLimit;
+    private final ScheduledExecutorService watchdogs;
+
+    RequestEngine(HttpClient http, S3Endpoint endpoint, SigV4Signer signer, CredentialsProvider credentials,
+                  Clock clock, RetryPolicy retry, PluginLog log, long chunkedThreshold, Duration idleLimit) {
+        this.http = http;
+        this.endpoint = endpoint;
+        this.signer = signer;
+        this.credentials = credentials;
+        this.clock = clock;
+        this.retry = retry;
+        this.log = log;
+        this.chunkedThreshold = chunkedThreshold;
+        this.errors = new S3Errors(endpoint);
+        this.idleLimit = idleLimit;
+        this.watchdogs = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "idle-watchdog");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Stops the HTTP client's threads where the JDK can (Java 21 made {@link HttpClient}
+     * closeable; the check compiles on 17 without reflection). Its selector thread sits in
+     * native code, and HotSpot's exit waits up to 300 ms for such threads.
+     */
+    @Override
+    public void close() {
+        watchdogs.shutdownNow();
+        if (http instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                log.debug("closing the HTTP client: " + e);
+            }
+        }
+    }
+
+    <T> T execute(S3Request request, ResponseHandler<T> handler) {
+        return execute(request, handler, new Cancellation());
+    }
+
+    /**
+     * Sends the request, retrying transport failures and retryable answers; signs every attempt
+     * anew. Once {@code cancellation} is thrown no attempt starts, the one under way is torn
+     * down, and the call fails at once without retrying.
+     */
+    <T> T execute(S3Request request, ResponseHandler<T> handler, Cancellation cancellation) {
+        for (int attempt = 0; ; attempt++) {
+            S3Exception failure;
+            try (IdleWatchdog watchdog = new IdleWatchdog(idleLimit, watchdogs)) {
+                try {
+                    HttpResponse<InputStream> response = send(request, watchdog, cancellation);
+                    // A proxy's refusal of a CONNECT tunnel arrives as a response without a body.
+                    InputStream raw = response.body() == null ? InputStream.nullInputStream() : response.body();
+                    Runnable closeBody = () -> closeQuietly(raw);
+                    if (!cancellation.startUnlessCancelled(() -> { }, closeBody)) {
+                        closeQuietly(raw);
+                        throw cancelled(request);
+                    }
+                    try (InputStream body = watchdog.watch(raw)) {
+                        int status = response.statusCode();
+                        if (status / 100 == 2) {
+                            return handler.handle(response, body);
+                        }
+                        failure = errors.fromResponse(request, status, readLimited(body),
+                                bucketRegion(response.headers()), accessKeyIdForMessages());
+                    } finally {
+                        cancellation.forget(closeBody);
+                    }
+                    if (!RetryPolicy.isRetryable(failure.status(), failure.code().orElse(null))) {
+                        throw failure;
+                    }
+                } catch (S3Exception e) {
+                    if (cancellation.isCancelled() || !RetryPolicy.isRetryable(e.status(), e.code().orElse(null))) {
+                        throw e;
+                    }
+                    failure = e;
+                } catch (IOException | UncheckedIOException e) {
+                    if (cancellation.isCancelled()) {
+                        throw cancelled(request);
+                    }
+                    failure = watchdog.fired()
+                            ? errors.stalled(request, idleLimit)
+                            : errors.fromTransport(request, e instanceof UncheckedIOException u ? u.getCause() : e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw interrupted(request, e);
+                }
+            }
+            if (cancellation.isCancelled()) {
+                throw cancelled(request);
+            }
+            if (!retry.allowsRetry(attempt)) {
+                throw failure;
+            }
+            Duration delay = retry.delayAfter(attempt);
+            log.debug("attempt " + (attempt + 1) + " failed, retrying in " + delay.toMillis() + " ms: "
+                    + failure.getMessage());
+            sleep(delay, request);
+        }
+    }
+
+    /**
+     * Starts the exchange (unless cancelled) and waits for the answer's headers. Asynchronous
+     * underneath so that cancelling can tear the exchange down rather than only abandon a
+     * future: the JDK client aborts the exchange when its future is cancelled.
+     *
+     * <p>Cancelling does so only while a body is still being handed over, which the server
+     * cannot act on. A request that is out whole (a GET, a part whose last buffer went out) may
+     * already be on the wire, and the server would act on it whenever it reads it, perhaps after
+     * the AbortMultipartUpload or the failure that follows; it is left to be answered, and its
+     * answer's body is then closed unread. So when the call returns the server is done with it.
+     */
+    private HttpResponse<InputStream> send(S3Request request, IdleWatchdog watchdog, Cancellation cancellation)
+            throws IOException, InterruptedException {
+        AtomicBoolean bodyHandedOver = new AtomicBoolean(request.payload().length() == 0);
+        HttpRequest httpRequest = build(request, watchdog::progress, () -> bodyHandedOver.set(true));
+        List<CompletableFuture<HttpResponse<InputStream>>> exchange = new ArrayList<>(1);
+        Runnable stop = () -> {
+            if (!bodyHandedOver.get()) {
+                exchange.get(0).cancel(true);
+            }
+        };
+        if (!cancellation.startUnlessCancelled(
+                () -> exchange.add(http.sendAsync(httpRequest, HttpResponse.BodyHandlers.ofInputStream())), stop)) {
+            throw cancelled(request);
+        }
+        CompletableFuture<HttpResponse<InputStream>> pending = exchange.get(0);
+        watchdog.sending(pending);
+        try {
+            HttpResponse<InputStream> response = pending.get();
+            watchdog.progress();
+            return response;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof CancellationException) {
+                throw new IOException("request cancelled", cause);
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException(cause);
+        } catch (CancellationException e) {
+            throw new IOException("request cancelled", e);
+        } catch (InterruptedException e) {
+            pending.cancel(true);
+            throw e;
+        } finally {
+            cancellation.forget(stop);
+        }
+    }
+
+    private HttpRequest build(S3Request request, Runnable progress, Runnable bodyHandedOver) {
+        Credentials creds = credentials.credentials();
+        Payload payload = request.payload();
+        boolean chunked = payload.length() > chunkedThreshold;
+        List<Map.Entry<String, String>> headers = new ArrayList<>(request.headers());
+        String payloadHash;
+        if (chunked) {
+            headers.add(Map.entry("content-encoding", AwsChunkedEncoding.CONTENT_ENCODING));
+            headers.add(Map.entry("x-amz-decoded-content-length", Long.toString(payload.length())));
+            payloadHash = SignableRequest.STREAMING_PAYLOAD;
+        } else {
+            payloadHash = payload.length() == 0 ? SignableRequest.EMPTY_PAYLOAD_SHA256 : payload.sha256Hex();
+        }
+        SignableRequest signable = new SignableRequest(request.method(), endpoint.authority(), request.wirePath(),
+                request.query(), List.copyOf(headers), payloadHash);
+        SignedRequest signed = signer.sign(signable, creds, clock.instant());
+
+        HttpRequest.BodyPublisher publisher;
+        if (chunked) {
+            long wireLength = AwsChunkedEncoding.encodedLength(payload.length(), SIGNED_FRAME_SIZE);
+            var chain = signed.chunkSigner();
+            publisher = BodyPublishers.ofBuffers(
+                    AwsChunkedBody.encode(payload.buffers(), SIGNED_FRAME_SIZE, chain.restart()::next), wireLength);
+        } else if (payload.length() == 0) {
+            publisher = HttpRequest.BodyPublishers.noBody();
+        } else {
+            publisher = BodyPublishers.ofBuffers(payload.buffers(), payload.length());
+        }
+        HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint.uri(request.wirePath(), request.query()))
+                .method(request.method(), BodyPublishers.reportingProgress(publisher, progress, bodyHandedOver));
+        for (Map.Entry<String, String> header : headers) {
+            builder.header(header.getKey(), header.getValue());
+        }
+        for (Map.Entry<String, String> header : signed.headersToAdd()) {
+            builder.header(header.getKey(), header.getValue());
+        }
+        return builder.build();
+    }
+
+    private S3Exception cancelled(S3Request request) {
+        return new S3Exception(request.action() + " s3://" + endpoint.bucket() + "/" + request.key()
+                + " was cancelled", 0, null);
+    }
+
+    private S3Exception interrupted(S3Request request, InterruptedException e) {
+        return new S3Exception(request.action() + " s3://" + endpoint.bucket() + "/" + request.key()
+                + " was interrupted", e);
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // Closing only ends the exchange early; its failure changes nothing.
+        }
+    }
+
+    private String accessKeyIdForMessages() {
+        try {
+            return credentials.credentials().accessKeyId();
+        } catch (RuntimeException e) {
+            return "?";
+        }
+    }
+
+    private static Optional<String> bucketRegion(HttpHeaders headers) {
+        return headers.firstValue("x-amz-bucket-region");
+    }
+
+    private void sleep(Duration delay, S3Request request) {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw interrupted(request, e);
+        }
+    }
+
+    private static String readLimited(InputStream in) throws IOException {
+        return new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
+    }
+}
