@@ -396,6 +396,21 @@ class AgentIT {
     }
 
     @Test
+    void anAgentRootThatDoesNotExistMeansNoAgentAndCallsOnTheirOwn() throws Exception {
+        Path cfg = config("noroot", Map.of());
+        Path dir = segmentDir();
+        plugin.withEnv("GPBACKUP_S3_PLUGIN_AGENT_ROOT", testDir.resolve("no/such/root").toString());
+        hooks("setup_plugin_for_backup", cfg, dir);
+        ok(plugin.run(new byte[] {8}, "backup_data", cfg.toString(), dir.resolve("t").toString()));
+        hooks("cleanup_plugin_for_backup", cfg, dir);
+        String log = log();
+        assertTrue(log.contains("no host agent"), log);
+        assertEquals(0, relayedCount(log, "backup_data"));
+        assertFalse(Files.exists(testDir.resolve("no")), "nothing is created above the root");
+        assertArrayEquals(new byte[] {8}, raw.get(BUCKET, key("noroot", "t")));
+    }
+
+    @Test
     void aStaleDirectoryIsNeverTrustedAndTheNextSetupReplacesIt() throws Exception {
         Path cfg = config("stale", Map.of());
         Path dir = segmentDir();
