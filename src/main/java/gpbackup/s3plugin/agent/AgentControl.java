@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -94,8 +93,7 @@ public final class AgentControl {
 
     /** Whether a live process holds the directory's lock: the kernel drops it when the holder dies. */
     static boolean isServed(AgentDirectory dir) throws IOException {
-        try (FileChannel lockFile = FileChannel.open(dir.lockFile(), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock lock = lockFile.tryLock()) {
+        try (FileChannel lockFile = dir.openLock(); FileLock lock = lockFile.tryLock()) {
             return lock == null;
         }
     }

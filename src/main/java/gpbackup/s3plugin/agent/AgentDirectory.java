@@ -1,10 +1,12 @@
 package gpbackup.s3plugin.agent;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
@@ -33,6 +35,14 @@ public record AgentDirectory(Path path) {
 
     Path lockFile() {
         return path.resolve("lock");
+    }
+
+    /**
+     * The file whose exclusive lock the serving agent holds for its whole life; the kernel drops
+     * the lock when that process dies, so a free lock means no agent, whatever files are left.
+     */
+    FileChannel openLock() throws IOException {
+        return FileChannel.open(lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     }
 
     /** Creates the directory and its parent where missing; either way checks that both are private. */

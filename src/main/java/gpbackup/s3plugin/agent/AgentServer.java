@@ -9,7 +9,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -42,8 +41,7 @@ public final class AgentServer {
      */
     public boolean serve() throws IOException, InterruptedException {
         dir.createPrivate();
-        try (FileChannel lockFile = FileChannel.open(dir.lockFile(), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock lock = lockFile.tryLock()) {
+        try (FileChannel lockFile = dir.openLock(); FileLock lock = lockFile.tryLock()) {
             if (lock == null) {
                 return false;
             }

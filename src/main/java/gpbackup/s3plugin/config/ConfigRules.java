@@ -95,10 +95,7 @@ final class ConfigRules {
         int restoreConcurrency = count(options, RESTORE_CONCURRENCY, DEFAULT_CONCURRENCY, 1, 64, problems);
         int maxRequestRetries = count(options, MAX_REQUEST_RETRIES, DEFAULT_MAX_REQUEST_RETRIES, 0, 100, problems);
         boolean restoreSubset = onOff(options, RESTORE_SUBSET, problems);
-        boolean agent = options.text(AGENT).map(text -> !text.equalsIgnoreCase("off")).orElse(true);
-        if (options.text(AGENT).filter(text -> !text.equalsIgnoreCase("on") && !text.equalsIgnoreCase("off")).isPresent()) {
-            problems.add(AGENT + ": " + SafeText.quoted(options.text(AGENT).get()) + " must be on or off");
-        }
+        boolean agent = onOffAnyCase(options, AGENT, true, problems);
         int agentIdleSeconds = count(options, AGENT_IDLE_TIMEOUT, DEFAULT_AGENT_IDLE_SECONDS, 1, 86_400, problems);
 
         problems.throwIfAny(sourceName);
@@ -221,6 +218,19 @@ final class ConfigRules {
         problems.add(name + ": " + SafeText.quoted(text.get()) + " must be on or off, in lower case"
                 + " (gprestore recognises only 'on')");
         return false;
+    }
+
+    /** {@code on} or {@code off} in any case, for an option only this plugin reads. */
+    private static boolean onOffAnyCase(Options options, String name, boolean absent, Problems problems) {
+        Optional<String> text = options.text(name);
+        if (text.isEmpty()) {
+            return absent;
+        }
+        if (text.get().equalsIgnoreCase("on") || text.get().equalsIgnoreCase("off")) {
+            return text.get().equalsIgnoreCase("on");
+        }
+        problems.add(name + ": " + SafeText.quoted(text.get()) + " must be on or off");
+        return absent;
     }
 
     /**
