@@ -1,6 +1,5 @@
 package gpbackup.s3plugin.agent;
 
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.File;
@@ -98,8 +97,8 @@ final class RelayedCall {
              RandomAccessFile ctl = new RandomAccessFile(file(".ctl").toFile(), "rw");
              InputStream in = reads ? new RelayedInput(openWithoutBlocking(file(".in"), FileInputStream::new), verdict)
                      : InputStream.nullInputStream();
-             OutputStream out = writes ? new BufferedOutputStream(
-                     openWithoutBlocking(file(".out"), FileOutputStream::new), 1 << 16)
+             // Unbuffered: the handler chooses how to write (pieces leave through the file's channel).
+             OutputStream out = writes ? openWithoutBlocking(file(".out"), FileOutputStream::new)
                      : OutputStream.nullOutputStream()) {
             Thread listener = new Thread(() -> listen(ctl, verdict), "ctl-" + request.callName());
             listener.setDaemon(true);

@@ -7,6 +7,8 @@ import gpbackup.s3plugin.agent.CallHandler;
 import gpbackup.s3plugin.config.ConfigLoader;
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.log.PluginLog;
+import gpbackup.s3plugin.transfer.DataOutput;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -97,7 +99,8 @@ final class AgentCommands {
                 log.debug("relayed " + argv.get(0) + " from pid " + pid);
                 running.acquireUninterruptibly();
                 try {
-                    return runner.run(argv, in, out, err, pid);
+                    return runner.run(argv, in,
+                            out instanceof FileOutputStream file ? new DataOutput(file.getChannel()) : out, err, pid);
                 } finally {
                     running.release();
                 }

@@ -2,12 +2,13 @@ package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.PluginException;
 import gpbackup.s3plugin.transfer.ByteRange;
+import gpbackup.s3plugin.transfer.DataOutput;
 import gpbackup.s3plugin.transfer.RangedDownloader;
 import gpbackup.s3plugin.transfer.StreamUploader;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -64,8 +65,8 @@ final class FileCommands {
         boolean done = false;
         try {
             long bytes;
-            try (OutputStream out = new BufferedOutputStream(
-                    Files.newOutputStream(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16)) {
+            try (OutputStream out = new DataOutput(
+                    FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))) {
                 bytes = downloader.download(object.key(), List.of(new ByteRange(0, object.info().size())),
                         Optional.of(object.info().etag()), out);
             }

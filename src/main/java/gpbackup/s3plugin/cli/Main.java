@@ -1,7 +1,7 @@
 package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.PluginException;
-import java.io.BufferedOutputStream;
+import gpbackup.s3plugin.transfer.DataOutput;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -42,7 +42,7 @@ public final class Main {
 
     public static void main(String[] args) {
         // Raw file descriptors: stdout and stdin carry backup data, in large blocks.
-        OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+        OutputStream stdout = new DataOutput(new FileOutputStream(FileDescriptor.out).getChannel());
         InputStream stdin = new FileInputStream(FileDescriptor.in);
         int status = new Main(System::getenv, stdin, stdout, System.err, Clock.systemDefaultZone()).run(args);
         System.exit(status);

@@ -102,11 +102,29 @@ final class RequestEngine implements AutoCloseable {
      * down, and the call fails at once without retrying.
      */
     <T> T execute(S3Request request, ResponseHandler<T> handler, Cancellation cancellation) {
+        return execute(request, handler, null, cancellation);
+    }
+
+    /**
+     * Sends a GET whose successful answer's body lands in {@code sink} as it arrives (see
+     * {@link BodyLanding}), retrying as {@link #execute} does; returns the answer's headers once
+     * the whole body has landed.
+     */
+    HttpHeaders land(S3Request request, BodyLanding.Announcement announcement, BodySink sink,
+                     Cancellation cancellation) {
+        return execute(request, (response, body) -> response.headers(), new Target(announcement, sink), cancellation);
+    }
+
+    /** Where a landed body goes; absent when the handler reads the body as a stream. */
+    private record Target(BodyLanding.Announcement announcement, BodySink sink) {
+    }
+
+    private <T> T execute(S3Request request, ResponseHandler<T> handler, Target target, Cancellation cancellation) {
         for (int attempt = 0; ; attempt++) {
             S3Exception failure;
             try (IdleWatchdog watchdog = new IdleWatchdog(idleLimit, watchdogs)) {
                 try {
-                    HttpResponse<InputStream> response = send(request, watchdog, cancellation);
+                    HttpResponse<InputStream> response = send(request, target, watchdog, cancellation);
                     // A proxy's refusal of a CONNECT tunnel arrives as a response without a body.
                     InputStream raw = response.body() == null ? InputStream.nullInputStream() : response.body();
                     Runnable closeBody = () -> closeQuietly(raw);
@@ -168,18 +186,26 @@ final class RequestEngine implements AutoCloseable {
      * the AbortMultipartUpload or the failure that follows; it is left to be answered, and its
      * answer's body is then closed unread. So when the call returns the server is done with it.
      */
-    private HttpResponse<InputStream> send(S3Request request, IdleWatchdog watchdog, Cancellation cancellation)
-            throws IOException, InterruptedException {
+    private HttpResponse<InputStream> send(S3Request request, Target target, IdleWatchdog watchdog,
+                                           Cancellation cancellation) throws IOException, InterruptedException {
         AtomicBoolean bodyHandedOver = new AtomicBoolean(request.payload().length() == 0);
         HttpRequest httpRequest = build(request, watchdog::progress, () -> bodyHandedOver.set(true));
+        // A landing body is part of the exchange, which ends only once the body has landed or the
+        // landing is closed (which, like closing a streamed body, waits for the answer to arrive).
+        BodyLanding landing = target == null ? null
+                : new BodyLanding(target.announcement(), target.sink(), watchdog::progress);
+        HttpResponse.BodyHandler<InputStream> handler = landing == null
+                ? HttpResponse.BodyHandlers.ofInputStream() : landing.handler();
         List<CompletableFuture<HttpResponse<InputStream>>> exchange = new ArrayList<>(1);
         Runnable stop = () -> {
+            if (landing != null) {
+                landing.close();
+            }
             if (!bodyHandedOver.get()) {
                 exchange.get(0).cancel(true);
             }
         };
-        if (!cancellation.startUnlessCancelled(
-                () -> exchange.add(http.sendAsync(httpRequest, HttpResponse.BodyHandlers.ofInputStream())), stop)) {
+        if (!cancellation.startUnlessCancelled(() -> exchange.add(http.sendAsync(httpRequest, handler)), stop)) {
             throw cancelled(request);
         }
         CompletableFuture<HttpResponse<InputStream>> pending = exchange.get(0);
@@ -207,6 +233,9 @@ final class RequestEngine implements AutoCloseable {
             throw e;
         } finally {
             cancellation.forget(stop);
+            if (landing != null) {
+                landing.close();
+            }
         }
     }
 

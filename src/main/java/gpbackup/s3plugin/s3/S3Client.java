@@ -7,6 +7,7 @@ import gpbackup.s3plugin.log.PluginLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -138,31 +139,31 @@ public final class S3Client implements AutoCloseable {
     }
 
     /**
-     * GetObject of bytes {@code [start, endExclusive)}. With {@code ifMatch} the read fails rather
-     * than mixing bytes of two versions when the object is replaced mid-restore.
+     * GetObject of bytes {@code [start, endExclusive)}, landing in {@code sink}. With
+     * {@code ifMatch} the read fails rather than mixing bytes of two versions when the object is
+     * replaced mid-restore.
      */
-    public void getRange(String key, long start, long endExclusive, Optional<String> ifMatch, RangeReader reader) {
-        getRange(key, start, endExclusive, ifMatch, reader, new Cancellation());
+    public void getRange(String key, long start, long endExclusive, Optional<String> ifMatch, BodySink sink) {
+        getRange(key, start, endExclusive, ifMatch, sink, new Cancellation());
     }
 
     /** GetObject of a byte range, stopped when {@code cancellation} is thrown. */
-    public void getRange(String key, long start, long endExclusive, Optional<String> ifMatch, RangeReader reader,
+    public void getRange(String key, long start, long endExclusive, Optional<String> ifMatch, BodySink sink,
                          Cancellation cancellation) {
         List<Map.Entry<String, String>> headers = new ArrayList<>();
         headers.add(Map.entry("range", "bytes=" + start + "-" + (endExclusive - 1)));
         ifMatch.filter(etag -> !etag.isEmpty()).ifPresent(etag -> headers.add(Map.entry("if-match", etag)));
         long expected = endExclusive - start;
-        engine.execute(objectRequest("download", "GET", key, "", headers, Payload.empty()), (response, in) -> {
-            long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
-            if (response.statusCode() != 206 && !(start == 0 && length == expected)) {
-                throw new IOException("server ignored the byte range (HTTP " + response.statusCode() + ")");
+        engine.land(objectRequest("download", "GET", key, "", headers, Payload.empty()), answer -> {
+            long length = answer.headers().firstValueAsLong("Content-Length").orElse(-1);
+            if (answer.statusCode() != 206 && !(start == 0 && length == expected)) {
+                throw new IOException("server ignored the byte range (HTTP " + answer.statusCode() + ")");
             }
             if (length != expected) {
                 throw new IOException("expected " + expected + " bytes, server announced " + length);
             }
-            reader.read(in, length);
-            return null;
-        }, cancellation);
+            return length;
+        }, sink, cancellation);
     }
 
     /**
@@ -172,20 +173,21 @@ public final class S3Client implements AutoCloseable {
      * HEAD and a GET. A missing object is an {@link S3Exception} with status 404; an empty one
      * has no byte to give and answers 416 (InvalidRange).
      */
-    public ObjectInfo getFirstBytes(String key, long length, RangeReader reader, Cancellation cancellation) {
+    public ObjectInfo getFirstBytes(String key, long length, BodySink sink, Cancellation cancellation) {
         List<Map.Entry<String, String>> headers = List.of(Map.entry("range", "bytes=0-" + (length - 1)));
-        return engine.execute(objectRequest("download", "GET", key, "", headers, Payload.empty()), (response, in) -> {
-            long announced = response.headers().firstValueAsLong("Content-Length").orElse(-1);
-            long size = response.statusCode() == 206
-                    ? totalOf(response.headers().firstValue("Content-Range").orElse(""))
+        long[] size = new long[1];
+        HttpHeaders answered = engine.land(objectRequest("download", "GET", key, "", headers, Payload.empty()), answer -> {
+            long announced = answer.headers().firstValueAsLong("Content-Length").orElse(-1);
+            size[0] = answer.statusCode() == 206
+                    ? totalOf(answer.headers().firstValue("Content-Range").orElse(""))
                     : announced;
-            if (size < 0 || announced != Math.min(length, size)) {
+            if (size[0] < 0 || announced != Math.min(length, size[0])) {
                 throw new IOException("answer to a first range of " + length + " bytes announced " + announced
-                        + " bytes of an object of " + size);
+                        + " bytes of an object of " + size[0]);
             }
-            reader.read(in, announced);
-            return new ObjectInfo(size, response.headers().firstValue("ETag").orElse(""));
-        }, cancellation);
+            return announced;
+        }, sink, cancellation);
+        return new ObjectInfo(size[0], answered.firstValue("ETag").orElse(""));
     }
 
     /** The object size from {@code bytes 0-N/SIZE}; -1 when the header is not of that form. */

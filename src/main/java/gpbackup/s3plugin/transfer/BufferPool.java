@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.transfer;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -8,7 +9,9 @@ import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
- * The part buffers of one process: 1 MiB blocks under one hard limit. A part or piece first
+ * The part buffers of one process: 1 MiB blocks of native memory under one hard limit. Native
+ * (direct) blocks go to a socket, a pipe or a file without the JDK copying them into a native
+ * buffer first, and response bytes land in them with one copy. A part or piece first
  * reserves the blocks it may need (a ticket), before it is read or requested, so memory can
  * never overshoot however many transfers share the pool; blocks are allocated only as data
  * arrives and are reused, not reallocated, once a ticket is released.
@@ -18,7 +21,7 @@ public final class BufferPool {
     public static final int BLOCK_SIZE = 1 << 20;
 
     private final int maxBlocks;
-    private final Deque<byte[]> free = new ArrayDeque<>();
+    private final Deque<ByteBuffer> free = new ArrayDeque<>();
     private int reserved;
     private int created;
 
@@ -82,16 +85,16 @@ public final class BufferPool {
         return (int) blocks;
     }
 
-    private synchronized byte[] take() {
-        byte[] block = free.poll();
+    private synchronized ByteBuffer take() {
+        ByteBuffer block = free.poll();
         if (block == null) {
-            block = new byte[BLOCK_SIZE];
+            block = ByteBuffer.allocateDirect(BLOCK_SIZE);
             created++;
         }
-        return block;
+        return block.clear();
     }
 
-    private synchronized void giveBack(List<byte[]> blocks, int reservedBlocks) {
+    private synchronized void giveBack(List<ByteBuffer> blocks, int reservedBlocks) {
         blocks.forEach(free::push);
         reserved -= reservedBlocks;
         notifyAll();
@@ -100,7 +103,7 @@ public final class BufferPool {
     /** Room reserved in the pool for one part or piece; used by one thread at a time, released once. */
     public final class Ticket {
         private final int blocks;
-        private final List<byte[]> taken = new ArrayList<>();
+        private final List<ByteBuffer> taken = new ArrayList<>();
         private int handedOut;
         private boolean released;
 
@@ -114,14 +117,14 @@ public final class BufferPool {
         }
 
         /** The next block of the reserved room: one taken before, after a {@link #rewind()}, else a new one. */
-        byte[] block() {
+        ByteBuffer block() {
             if (released || handedOut == blocks) {
                 throw new IllegalStateException("no reserved block left");
             }
             if (handedOut == taken.size()) {
                 taken.add(take());
             }
-            return taken.get(handedOut++);
+            return taken.get(handedOut++).clear();
         }
 
         /** Starts handing out the same blocks again, for a retried read that starts over. */

@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.transfer;
 
+import gpbackup.s3plugin.s3.BodySink;
 import gpbackup.s3plugin.s3.Payload;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,10 +15,14 @@ import java.util.List;
  * Up to one part of data held in blocks of a {@link BufferPool}, so parts larger than a Java
  * array (S3 allows 5 GiB) fit, and blocks are taken only as data actually arrives. The SHA-256
  * that signs the part is computed while the data is read, while it is still in the CPU's cache.
- * The body is published as slices of the blocks, without a copy. Filled once by
- * {@link #readFrom}, then read-only until {@link #release()} hands the blocks back.
+ * The body is published as slices of the blocks, without a copy. Filled once, by
+ * {@link #readFrom} or by a {@link Landing}, then read-only until {@link #release()} hands the
+ * blocks back.
  */
 public final class PartBuffer implements Payload {
+    /** How much of an input stream is read (and hashed) at a time on its way into a block. */
+    private static final int READ_SIZE = 64 * 1024;
+
     private final List<ByteBuffer> slices;
     private final long length;
     private final String sha256Hex;
@@ -33,10 +38,10 @@ public final class PartBuffer implements Payload {
     /**
      * Reads until {@code limit} bytes or end of stream, whichever comes first, into the room of
      * {@code ticket}, which must hold {@code limit} bytes and belongs to the part from now on.
-     * Reading again with the same ticket (a retried download) starts over in the same blocks.
-     * On failure the ticket is not released: the caller may retry with it.
+     * Reading again with the same ticket starts over in the same blocks. On failure the ticket
+     * is not released: the caller may retry with it.
      *
-     * @param hashed whether to compute the SHA-256 on the way (an upload's part needs it, a download's piece not)
+     * @param hashed whether to compute the SHA-256 on the way (an upload's part needs it)
      */
     public static PartBuffer readFrom(InputStream in, long limit, BufferPool.Ticket ticket, boolean hashed)
             throws IOException {
@@ -45,32 +50,37 @@ public final class PartBuffer implements Payload {
         }
         List<ByteBuffer> slices = new ArrayList<>();
         MessageDigest digest = hashed ? Payload.sha256() : null;
+        // An InputStream reads only into arrays; the hash is taken there, in the cache, before the copy.
+        byte[] chunk = new byte[(int) Math.min(READ_SIZE, Math.max(1, limit))];
         long total = 0;
         ticket.rewind();
-        while (total < limit) {
-            int want = (int) Math.min(BufferPool.BLOCK_SIZE, limit - total);
-            byte[] block = ticket.block();
-            int got = 0;
-            while (got < want) {
-                int n = in.read(block, got, want - got);
+        boolean ended = false;
+        while (total < limit && !ended) {
+            ByteBuffer block = ticket.block();
+            int room = (int) Math.min(block.capacity(), limit - total);
+            while (block.position() < room) {
+                int n = in.read(chunk, 0, Math.min(chunk.length, room - block.position()));
                 if (n < 0) {
+                    ended = true;
                     break;
                 }
                 if (digest != null) {
-                    digest.update(block, got, n);
+                    digest.update(chunk, 0, n);
                 }
-                got += n;
+                block.put(chunk, 0, n);
             }
-            if (got > 0) {
-                slices.add(ByteBuffer.wrap(block, 0, got).slice());
-                total += got;
-            }
-            if (got < want) {
-                break;
+            if (block.position() > 0) {
+                slices.add(block.flip().slice());
+                total += block.limit();
             }
         }
         return new PartBuffer(List.copyOf(slices), total,
                 digest == null ? null : HexFormat.of().formatHex(digest.digest()), ticket);
+    }
+
+    /** Lands a response body in the room of {@code ticket}, which belongs to the piece from now on. */
+    public static Landing landIn(BufferPool.Ticket ticket) {
+        return new Landing(ticket);
     }
 
     @Override
@@ -92,15 +102,83 @@ public final class PartBuffer implements Payload {
         return sha256Hex != null ? sha256Hex : Payload.super.sha256Hex();
     }
 
-    /** Writes the whole buffer. */
+    /** Writes the whole buffer: straight from the blocks to a {@link DataOutput}, else through a copy. */
     public void writeTo(OutputStream out) throws IOException {
-        for (ByteBuffer slice : slices) {
-            out.write(slice.array(), slice.arrayOffset(), slice.remaining());
+        if (out instanceof DataOutput data) {
+            data.write(buffers());
+            return;
+        }
+        byte[] chunk = new byte[(int) Math.min(READ_SIZE, Math.max(1, length))];
+        for (ByteBuffer slice : buffers()) {
+            while (slice.hasRemaining()) {
+                int n = Math.min(chunk.length, slice.remaining());
+                slice.get(chunk, 0, n);
+                out.write(chunk, 0, n);
+            }
         }
     }
 
     /** Hands the blocks back to the pool; the part must not be used afterwards. */
     public void release() {
         ticket.release();
+    }
+
+    /**
+     * Receives a response body into a ticket's blocks as the HTTP client delivers it: one copy,
+     * from the client's buffer into the block. Each attempt starts over in the same blocks.
+     */
+    public static final class Landing implements BodySink {
+        private final BufferPool.Ticket ticket;
+        private final List<ByteBuffer> filled = new ArrayList<>();
+        private ByteBuffer current;
+        private long expected;
+        private long received;
+
+        private Landing(BufferPool.Ticket ticket) {
+            this.ticket = ticket;
+        }
+
+        @Override
+        public void begin(long length) throws IOException {
+            if (length > ticket.capacity()) {
+                throw new IOException("an answer of " + length + " bytes does not fit a piece of " + ticket.capacity());
+            }
+            ticket.rewind();
+            filled.clear();
+            current = null;
+            expected = length;
+            received = 0;
+        }
+
+        @Override
+        public void accept(ByteBuffer bytes) {
+            received += bytes.remaining();
+            while (bytes.hasRemaining()) {
+                if (current == null || !current.hasRemaining()) {
+                    current = ticket.block();
+                    filled.add(current);
+                }
+                if (bytes.remaining() <= current.remaining()) {
+                    current.put(bytes);
+                } else {
+                    int end = bytes.limit();
+                    bytes.limit(bytes.position() + current.remaining());
+                    current.put(bytes);
+                    bytes.limit(end);
+                }
+            }
+        }
+
+        /** The landed body as a part; the ticket now belongs to it. */
+        public PartBuffer buffer() {
+            if (received != expected) {
+                throw new IllegalStateException("landed " + received + " of " + expected + " bytes");
+            }
+            List<ByteBuffer> slices = new ArrayList<>(filled.size());
+            for (ByteBuffer block : filled) {
+                slices.add(block.duplicate().flip().slice());
+            }
+            return new PartBuffer(List.copyOf(slices), received, null, ticket);
+        }
     }
 }

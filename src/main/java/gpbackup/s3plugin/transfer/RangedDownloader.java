@@ -94,11 +94,12 @@ public final class RangedDownloader {
             Thread.currentThread().interrupt();
             throw new PluginException("download interrupted", e);
         }
-        PartBuffer[] first = new PartBuffer[1];
+        PartBuffer.Landing landing = PartBuffer.landIn(room);
+        PartBuffer first;
         ObjectInfo object;
         try {
-            object = s3.getFirstBytes(key, pieceSize,
-                    (in, length) -> first[0] = readWhole(in, length, room), new Cancellation());
+            object = s3.getFirstBytes(key, pieceSize, landing, new Cancellation());
+            first = landing.buffer();
         } catch (S3Exception e) {
             room.release();
             if (e.isNotFound() || e.status() == 416) {
@@ -110,23 +111,14 @@ public final class RangedDownloader {
             throw e;
         }
         try {
-            first[0].writeTo(out);
+            first.writeTo(out);
             out.flush();
         } finally {
-            first[0].release();
+            first.release();
         }
-        long rest = object.size() - first[0].length();
-        return Optional.of(first[0].length() + (rest == 0 ? 0
-                : download(key, List.of(new ByteRange(first[0].length(), object.size())), Optional.of(object.etag()), out)));
-    }
-
-    /** A piece read whole into its room, or an error that the request engine retries. */
-    private static PartBuffer readWhole(java.io.InputStream in, long length, BufferPool.Ticket room) throws IOException {
-        PartBuffer buffer = PartBuffer.readFrom(in, length, room, false);
-        if (buffer.length() != length) {
-            throw new IOException("connection closed after " + buffer.length() + " of " + length + " bytes");
-        }
-        return buffer;
+        long rest = object.size() - first.length();
+        return Optional.of(first.length() + (rest == 0 ? 0
+                : download(key, List.of(new ByteRange(first.length(), object.size())), Optional.of(object.etag()), out)));
     }
 
     /** The state of one download. */
@@ -203,10 +195,9 @@ public final class RangedDownloader {
         private CompletableFuture<PartBuffer> fetch(ByteRange piece, BufferPool.Ticket room) {
             return CompletableFuture.supplyAsync(() -> {
                 try {
-                    PartBuffer[] result = new PartBuffer[1];
-                    s3.getRange(key, piece.start(), piece.end(), etag,
-                            (in, length) -> result[0] = readWhole(in, length, room), cancellation);
-                    return result[0];
+                    PartBuffer.Landing landing = PartBuffer.landIn(room);
+                    s3.getRange(key, piece.start(), piece.end(), etag, landing, cancellation);
+                    return landing.buffer();
                 } catch (RuntimeException | Error e) {
                     room.release();
                     if (!cancellation.isCancelled() && e instanceof RuntimeException r) {

@@ -2,6 +2,8 @@ package gpbackup.s3plugin.it;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import gpbackup.s3plugin.it.PluginRunner.Result;
 import java.io.ByteArrayOutputStream;
@@ -12,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -22,7 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** backup_data and restore_data round trips through S3Proxy at the default part plan, one and eight at a time, and into a slow reader. */
+/**
+ * backup_data and restore_data round trips through S3Proxy at the default part plan, one and eight
+ * at a time, and into a slow reader; the AOT training that runs the same path.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DataPathIT {
     private static final String BUCKET = "datapath-it";
@@ -104,6 +110,75 @@ class DataPathIT {
         assertEquals(true, process.waitFor(5, TimeUnit.MINUTES));
         assertEquals(0, process.exitValue(), () -> readQuietly(work.resolve("slow.err")));
         assertArrayEquals(data, received.toByteArray());
+    }
+
+    @Test
+    void aotTrainingRunsTheDataPathAndLeavesNoObjectBehind() throws Exception {
+        Path cfg = config("aot", Map.of());
+        Path dir = Path.of(dataPath("aot")).getParent();
+        Result result = ok(plugin.run("aot_training", cfg.toString(), dir.toString()));
+        assertEquals(3L * (17 << 20), result.stdout().length, "three downloads of the training object reach stdout");
+        RawS3Client raw = new RawS3Client(server.endpoint());
+        assertEquals(List.of(), raw.keys(BUCKET, "aot/").stream().filter(k -> !k.endsWith("/")).toList());
+        assertEquals(List.of(), raw.openUploads(BUCKET, "aot/"));
+    }
+
+    @Test
+    void aSetupHookOnJava25WritesAnAotCacheThatLaterCallsMapQuietly() throws Exception {
+        Optional<Path> jdk25 = jdkAtLeast(25);
+        assumeTrue(jdk25.isPresent(), "no JDK 25 or later under /usr/lib/jvm");
+        Path home = work.resolve("aot-home");
+        PluginRunner onJava25 = new PluginRunner(home).withEnv("JAVA_HOME", jdk25.get().toString());
+        Path cfg = config("aot25", Map.of());
+        Path dir = Path.of(dataPath("aot25")).getParent();
+        ok(onJava25.run("setup_plugin_for_backup", cfg.toString(), dir.toString(), "master"));
+
+        // The training runs in the background; its lock directory goes when the cache is written.
+        Path caches = home.resolve(".cache/gpbackup_s3_plugin");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        List<Path> written = List.of();
+        while (System.nanoTime() < deadline) {
+            written = listQuietly(caches);
+            if (written.stream().anyMatch(p -> p.toString().endsWith(".aot"))
+                    && written.stream().noneMatch(p -> p.toString().endsWith(".training"))) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        assertTrue(written.stream().anyMatch(p -> p.toString().endsWith(".aot")), () -> "no AOT cache in " + caches);
+        assertEquals(List.of(), new RawS3Client(server.endpoint()).keys(BUCKET, "aot25/").stream()
+                .filter(k -> !k.endsWith("/")).toList(), "the training object was deleted");
+
+        String path = dataPath("aot25-table");
+        ok(onJava25.run(data, "backup_data", cfg.toString(), path));
+        Result restored = ok(onJava25.run("restore_data", cfg.toString(), path));
+        assertArrayEquals(data, restored.stdout());
+        assertEquals("", restored.stderr(), "a call that maps the cache says nothing about it");
+    }
+
+    private static Optional<Path> jdkAtLeast(int major) throws IOException {
+        Path jvms = Path.of("/usr/lib/jvm");
+        for (Path jdk : listQuietly(jvms)) {
+            Path release = jdk.resolve("release");
+            if (!Files.isReadable(release) || !Files.isExecutable(jdk.resolve("bin/java"))) {
+                continue;
+            }
+            for (String line : Files.readAllLines(release, StandardCharsets.UTF_8)) {
+                java.util.regex.Matcher version = java.util.regex.Pattern.compile("JAVA_VERSION=\"([0-9]+).*").matcher(line);
+                if (version.matches() && Integer.parseInt(version.group(1)) >= major) {
+                    return Optional.of(jdk);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static List<Path> listQuietly(Path dir) {
+        try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+            return entries.sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     private static String readQuietly(Path file) {

@@ -125,9 +125,9 @@ class S3ClientStalledBodyTest {
     }
 
     private byte[] read(S3Client client) {
-        byte[][] result = new byte[1][];
-        client.getRange("k", 0, data.length, Optional.empty(), (in, length) -> result[0] = in.readAllBytes());
-        return result[0];
+        CollectingSink sink = new CollectingSink();
+        client.getRange("k", 0, data.length, Optional.empty(), sink);
+        return sink.bytes();
     }
 
     @Test

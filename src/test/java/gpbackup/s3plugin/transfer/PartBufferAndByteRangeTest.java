@@ -8,10 +8,17 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Parts held in memory block by block, and byte ranges cut into pieces. */
 class PartBufferAndByteRangeTest {
@@ -91,6 +98,49 @@ class PartBufferAndByteRangeTest {
         PartBuffer part = read(InputStream.nullInputStream(), 100);
         assertEquals(0, part.length());
         assertEquals(-1, part.open().read());
+    }
+
+    @Test
+    void aLandedBodyCrossesBlocksAndARetryStartsOverInTheSameBlocks() throws IOException {
+        byte[] data = data(2 * BLOCK + 321);
+        PartBuffer.Landing landing = PartBuffer.landIn(pool.tryReserve(data.length).orElseThrow());
+        landing.begin(data.length);
+        landing.accept(ByteBuffer.wrap(data, 0, BLOCK + 7));
+        // The connection broke; the retried answer delivers everything again, in odd-sized buffers.
+        landing.begin(data.length);
+        for (int at = 0; at < data.length; at += 300_001) {
+            landing.accept(ByteBuffer.wrap(data, at, Math.min(300_001, data.length - at)));
+        }
+        PartBuffer piece = landing.buffer();
+        assertEquals(data.length, piece.length());
+        assertArrayEquals(data, piece.open().readAllBytes());
+        assertEquals(3, pool.blocksAllocated(), "the retry took new blocks instead of reusing its own");
+    }
+
+    @Test
+    void aLandingThatGotLessThanAnnouncedIsNoPiece() throws IOException {
+        PartBuffer.Landing landing = PartBuffer.landIn(pool.tryReserve(100).orElseThrow());
+        landing.begin(100);
+        landing.accept(ByteBuffer.wrap(data(60)));
+        assertThrows(IllegalStateException.class, landing::buffer);
+    }
+
+    @Test
+    void aPieceLeavesThroughADataOutputAfterWhatWasBufferedBeforeIt(@TempDir Path dir) throws IOException {
+        byte[] data = data(BLOCK + 4321);
+        PartBuffer piece = read(trickle(data), 2L * BLOCK);
+        Path file = dir.resolve("out");
+        try (DataOutput out = new DataOutput(FileChannel.open(file, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE))) {
+            out.write("head".getBytes(StandardCharsets.US_ASCII));
+            piece.writeTo(out);
+            out.write("tail".getBytes(StandardCharsets.US_ASCII));
+        }
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        expected.writeBytes("head".getBytes(StandardCharsets.US_ASCII));
+        expected.writeBytes(data);
+        expected.writeBytes("tail".getBytes(StandardCharsets.US_ASCII));
+        assertArrayEquals(expected.toByteArray(), Files.readAllBytes(file));
     }
 
     @Test

@@ -1,0 +1,84 @@
+package gpbackup.s3plugin.cli;
+
+import gpbackup.s3plugin.s3.S3Exception;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.SplittableRandom;
+
+/**
+ * {@code aot_training CONFIG LOCAL_BACKUP_DIR}: what a setup hook runs in the background while
+ * Java 25 or later records the launcher's AOT cache. It runs the data path of real calls against
+ * the configured store (a multipart upload from a stream, its read-back, ranged downloads
+ * landing in pieces and leaving through stdout), so that every later call starts with those
+ * classes loaded and linked and those methods already profiled for the JIT. Its object lives
+ * beside the backup's files and is deleted at the end; a store that refuses the write (a
+ * restore's read-only credentials) trains only what ran before the refusal.
+ */
+final class AotTraining {
+    static final String OBJECT_NAME = "gpbackup_s3_plugin_aot_training";
+    /** Two default parts, a few pieces: enough calls for the JIT to see the hot paths. */
+    private static final long SIZE = 17L << 20;
+    private static final int UPLOADS = 2;
+    private static final int DOWNLOADS = 3;
+
+    private AotTraining() {
+    }
+
+    static void train(PluginContext context) throws IOException {
+        String dir = context.arg(1).replaceAll("/+$", "");
+        String key = context.layout().keyFor(dir + "/" + OBJECT_NAME + "_" + ProcessHandle.current().pid());
+        try {
+            for (int i = 0; i < UPLOADS; i++) {
+                context.uploader().upload(key, new PseudoRandomBytes(SIZE, i));
+            }
+            for (int i = 0; i < DOWNLOADS; i++) {
+                context.downloader().downloadWhole(key, context.stdout());
+            }
+        } catch (S3Exception e) {
+            context.log().debug("AOT training stopped early: " + e.getMessage());
+        } finally {
+            try {
+                context.s3().deleteObject(key);
+            } catch (S3Exception e) {
+                context.log().warn("left the AOT training object " + key + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** {@code size} bytes that do not compress, the way table data through gzip does not. */
+    private static final class PseudoRandomBytes extends InputStream {
+        private final SplittableRandom random;
+        private long left;
+
+        PseudoRandomBytes(long size, long seed) {
+            this.random = new SplittableRandom(seed);
+            this.left = size;
+        }
+
+        @Override
+        public int read() {
+            if (left == 0) {
+                return -1;
+            }
+            left--;
+            return random.nextInt(256);
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) {
+            if (left == 0) {
+                return -1;
+            }
+            int n = (int) Math.min(length, left);
+            for (int i = 0; i < n; i += 8) {
+                long word = random.nextLong();
+                for (int j = i; j < Math.min(n, i + 8); j++) {
+                    buffer[offset + j] = (byte) word;
+                    word >>>= 8;
+                }
+            }
+            left -= n;
+            return n;
+        }
+    }
+}
