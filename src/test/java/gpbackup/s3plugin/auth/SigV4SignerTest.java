@@ -136,4 +136,19 @@ class SigV4SignerTest {
                 () -> assertEquals("/a%20b//c%2Fd", canonicalUri(literal.sign(get("/a%20b//c%2Fd", ""), KEYS, NOW))),
                 () -> assertFalse(canonicalUri(literal.sign(get("/a%20b", ""), KEYS, NOW)).contains("%25")));
     }
+
+    @Test
+    void theCachedSigningKeyFollowsTheDayAndTheSecret() {
+        SigV4Signer reused = SigV4Signer.forS3("us-east-1");
+        Instant beforeMidnight = Instant.parse("2024-01-01T23:59:59Z");
+        Instant afterMidnight = Instant.parse("2024-01-02T00:00:01Z");
+        Credentials rotated = Credentials.of(KEYS.accessKeyId(), "rotated-secret", null);
+        SignableRequest request = get("/b/k", "");
+        for (var when : List.of(beforeMidnight, afterMidnight)) {
+            for (Credentials keys : List.of(KEYS, rotated, KEYS)) {
+                assertEquals(SigV4Signer.forS3("us-east-1").sign(request, keys, when).signature(),
+                        reused.sign(request, keys, when).signature(), when + " " + keys.accessKeyId());
+            }
+        }
+    }
 }
