@@ -43,13 +43,7 @@ public final class S3Client implements AutoCloseable {
 
     /** PutObject: the whole object in one request. */
     public void putObject(String key, Payload body) {
-        putObject(key, body, new Cancellation());
-    }
-
-    /** PutObject, stopped when {@code cancellation} is thrown. */
-    public void putObject(String key, Payload body, Cancellation cancellation) {
-        engine.execute(objectRequest("upload", "PUT", key, "", List.of(), body), (response, in) -> null,
-                cancellation);
+        engine.execute(objectRequest("upload", "PUT", key, "", List.of(), body), (response, in) -> null);
     }
 
     /** CreateMultipartUpload; returns the upload id. */
