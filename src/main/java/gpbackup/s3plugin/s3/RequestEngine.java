@@ -93,16 +93,16 @@ public final class RequestEngine implements AutoCloseable {
         });
     }
 
-    /**
-     * Stops the HTTP client's threads where the JDK can (Java 21 made {@link HttpClient}
-     * closeable; the check compiles on 17 without reflection). Its selector thread sits in
-     * native code, and HotSpot's exit waits up to 300 ms for such threads.
-     */
     /** Where every request of this engine goes. */
     public S3Endpoint endpoint() {
         return endpoint;
     }
 
+    /**
+     * Stops the HTTP client's threads where the JDK can (Java 21 made {@link HttpClient}
+     * closeable; the check compiles on 17 without reflection). Its selector thread sits in
+     * native code, and HotSpot's exit waits up to 300 ms for such threads.
+     */
     @Override
     public void close() {
         watchdogs.shutdownNow();
