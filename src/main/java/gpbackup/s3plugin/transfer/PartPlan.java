@@ -27,11 +27,6 @@ public record PartPlan(long firstPart, long largestPart, int partsPerSize) {
         }
     }
 
-    /** Every part the same size; for tests and for callers that want exactly that. */
-    public static PartPlan fixed(long partSize) {
-        return new PartPlan(partSize, partSize, PARTS_PER_SIZE);
-    }
-
     /**
      * The plan for uploads under a memory budget.
      *

@@ -18,7 +18,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import gpbackup.s3plugin.config.TransferSettings;
 import gpbackup.s3plugin.log.PluginLog;
 import gpbackup.s3plugin.s3.S3Client;
 import gpbackup.s3plugin.s3.S3Exception;
@@ -91,7 +90,7 @@ class CancellationTest {
                                 ? aResponse().withStatus(403).withBody("<Error><Code>AccessDenied</Code></Error>")
                                 : aResponse().withStatus(206).withFixedDelay(SLOW_MS).withBody(new byte[100])));
             }
-            RangedDownloader downloader = new RangedDownloader(client(), new TransferSettings(100, 4));
+            RangedDownloader downloader = Engines.downloader(client(), 100, 4);
             S3Exception e = assertThrows(S3Exception.class, () -> downloader.download("k",
                     List.of(new ByteRange(0, pieces * 100)), Optional.empty(), new ByteArrayOutputStream()));
             assertEquals(403, e.status(), "run " + run + ": the first failure is reported");
@@ -154,7 +153,7 @@ class CancellationTest {
             server.resetAll();
             server.stubFor(get(urlEqualTo("/marker")).willReturn(ok()));
             stubUpload("k", 2);
-            StreamUploader uploader = new StreamUploader(client(), new TransferSettings(PART, 4), WireMockS3.quietLog());
+            StreamUploader uploader = Engines.uploader(client(), PART, 4, WireMockS3.quietLog());
             S3Exception e = assertThrows(S3Exception.class,
                     () -> uploader.upload("k", new ByteArrayInputStream(new byte[10 * PART])));
             assertEquals(403, e.status(), "run " + run + ": the first failure is reported");
@@ -182,7 +181,7 @@ class CancellationTest {
                         return -1;
                     }
                 });
-        StreamUploader uploader = new StreamUploader(client(), new TransferSettings(PART, 2), WireMockS3.quietLog());
+        StreamUploader uploader = Engines.uploader(client(), PART, 2, WireMockS3.quietLog());
         Thread backup = new Thread(() -> assertThrows(S3Exception.class, () -> uploader.upload("k",
                 stalledAfterThreeParts)));
         backup.start();
@@ -208,7 +207,7 @@ class CancellationTest {
             ByteArrayOutputStream logged = new ByteArrayOutputStream();
             PluginLog log = new PluginLog(null, new PrintStream(logged, true, StandardCharsets.UTF_8), "u", "h", 1,
                     Clock.systemUTC());
-            StreamUploader uploader = new StreamUploader(client(), new TransferSettings(PART, 2), log);
+            StreamUploader uploader = Engines.uploader(client(), PART, 2, log);
             List<ParallelTransfers.Task> tasks = new ArrayList<>();
             for (String name : List.of("b", "a", "c")) {
                 tasks.add(() -> uploader.upload(name, new ByteArrayInputStream(new byte[6 * PART])));

@@ -14,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import gpbackup.s3plugin.config.TransferSettings;
 import gpbackup.s3plugin.s3.S3Exception;
 import gpbackup.s3plugin.s3.WireMockS3;
 import java.io.ByteArrayOutputStream;
@@ -51,7 +50,7 @@ class RangedDownloaderTest {
     }
 
     private RangedDownloader downloader(int concurrency) {
-        return new RangedDownloader(WireMockS3.client(server.getPort(), 0), new TransferSettings(PIECE, concurrency));
+        return Engines.downloader(WireMockS3.client(server.getPort(), 0), PIECE, concurrency);
     }
 
     private byte[] slice(int start, int end) {
@@ -171,7 +170,7 @@ class RangedDownloaderTest {
         serveAll(size);
         BufferPool pool = new BufferPool(4L * BufferPool.BLOCK_SIZE);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        long written = new RangedDownloader(WireMockS3.client(server.getPort(), 0), PIECE, 3, pool)
+        long written = new RangedDownloader(new S3Storage(WireMockS3.client(server.getPort(), 0)), PIECE, 3, pool)
                 .download("folder/data", List.of(new ByteRange(0, size)), Optional.empty(), out);
         assertEquals(size, written);
         assertArrayEquals(slice(0, size), out.toByteArray());
@@ -183,7 +182,7 @@ class RangedDownloaderTest {
     void aStuckReaderStopsFurtherGetsAndMemoryStaysAtTheWindow() throws Exception {
         serveAll(OBJECT.length);
         int window = 3;
-        BufferPool pool = new BufferPool(window * (long) BufferPool.BLOCK_SIZE);
+        CountedPool counted = new CountedPool(window * (long) BufferPool.BLOCK_SIZE);
         int[] getsWhileStuck = {-1};
         ByteArrayOutputStream received = new ByteArrayOutputStream();
         OutputStream stuckAtFirst = new OutputStream() {
@@ -208,11 +207,11 @@ class RangedDownloaderTest {
             }
         };
         // Eight allowed at once, but the pool holds three pieces: memory, not the setting, bounds the window.
-        new RangedDownloader(WireMockS3.client(server.getPort(), 0), PIECE, 8, pool)
+        new RangedDownloader(new S3Storage(WireMockS3.client(server.getPort(), 0)), PIECE, 8, counted.pool())
                 .download("folder/data", List.of(new ByteRange(0, OBJECT.length)), Optional.empty(), stuckAtFirst);
         assertEquals(window, getsWhileStuck[0]);
         assertArrayEquals(OBJECT, received.toByteArray());
-        assertTrue(pool.blocksAllocated() <= window, "live piece buffers: " + pool.blocksAllocated());
+        assertTrue(counted.blocksAllocated() <= window, "live piece buffers: " + counted.blocksAllocated());
     }
 
     /** Serves the object's first piece for a Range header that starts at 0, with the object's ETag. */
