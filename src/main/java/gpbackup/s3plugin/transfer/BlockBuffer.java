@@ -19,7 +19,7 @@ import java.util.List;
  * {@link #readFrom} or by a {@link Landing}, then read-only until {@link #release()} hands the
  * blocks back.
  */
-public final class BlockBuffer implements Payload {
+final class BlockBuffer implements Payload {
     /** How much of an input stream is read (and hashed) at a time on its way into a block. */
     private static final int READ_SIZE = 64 * 1024;
 
@@ -43,7 +43,7 @@ public final class BlockBuffer implements Payload {
      *
      * @param hashed whether to compute the SHA-256 on the way (an upload's part needs it)
      */
-    public static BlockBuffer readFrom(InputStream in, long limit, BufferPool.Ticket ticket, boolean hashed)
+    static BlockBuffer readFrom(InputStream in, long limit, BufferPool.Ticket ticket, boolean hashed)
             throws IOException {
         if (limit > ticket.capacity()) {
             throw new IllegalArgumentException("a part of " + limit + " bytes needs a larger ticket");
@@ -79,7 +79,7 @@ public final class BlockBuffer implements Payload {
     }
 
     /** Lands a response body in the room of {@code ticket}, which belongs to the piece from now on. */
-    public static Landing landIn(BufferPool.Ticket ticket) {
+    static Landing landIn(BufferPool.Ticket ticket) {
         return new Landing(ticket);
     }
 
@@ -103,7 +103,7 @@ public final class BlockBuffer implements Payload {
     }
 
     /** Writes the whole buffer: straight from the blocks to a {@link DataOutput}, else through a copy. */
-    public void writeTo(OutputStream out) throws IOException {
+    void writeTo(OutputStream out) throws IOException {
         if (out instanceof DataOutput data) {
             data.write(buffers());
             return;
@@ -119,7 +119,7 @@ public final class BlockBuffer implements Payload {
     }
 
     /** Hands the blocks back to the pool; the part must not be used afterwards. */
-    public void release() {
+    void release() {
         ticket.release();
     }
 
@@ -127,7 +127,7 @@ public final class BlockBuffer implements Payload {
      * Receives a response body into a ticket's blocks as the HTTP client delivers it: one copy,
      * from the client's buffer into the block. Each attempt starts over in the same blocks.
      */
-    public static final class Landing implements BodySink {
+    static final class Landing implements BodySink {
         private final BufferPool.Ticket ticket;
         private final List<ByteBuffer> filled = new ArrayList<>();
         private ByteBuffer current;
@@ -170,7 +170,7 @@ public final class BlockBuffer implements Payload {
         }
 
         /** The landed body as a part; the ticket now belongs to it. */
-        public BlockBuffer buffer() {
+        BlockBuffer buffer() {
             if (received != expected) {
                 throw new IllegalStateException("landed " + received + " of " + expected + " bytes");
             }

@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class RangedDownloader {
     /** Pieces are at most this large: small enough that many fit the budget, large beside a request's cost. */
-    public static final long MAX_PIECE = 8L << 20;
+    static final long MAX_PIECE = 8L << 20;
 
     private final ObjectStorage storage;
     private final long pieceSize;

@@ -249,12 +249,17 @@ public final class StreamUploader {
 
         /** Hands the part to a worker; its blocks and slot are given back when its request has ended. */
         private void send(int partNumber, BlockBuffer part) {
+            boolean failedAlready;
             synchronized (this) {
-                if (failure != null) {
-                    part.release();
-                    rethrowIfFailed();
+                failedAlready = failure != null;
+                if (!failedAlready) {
+                    sending++;
                 }
-                sending++;
+            }
+            if (failedAlready) {
+                // Released outside the lock: the pool's lock is taken before this one, never after.
+                part.release();
+                rethrowIfFailed();
             }
             etags.add(CompletableFuture.supplyAsync(() -> {
                 try {
