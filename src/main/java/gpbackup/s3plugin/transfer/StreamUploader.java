@@ -8,12 +8,10 @@ import gpbackup.s3plugin.s3.S3Exception;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -141,33 +139,23 @@ public final class StreamUploader {
     }
 
     /**
-     * One multipart upload: create it; read, reserve and send the parts in turn; complete it with
-     * the ETags in part order. The first failure, of a part, of the input or of the caller,
-     * throws the upload's {@link Cancellation} (part PUTs not yet sent are never sent, those in
-     * flight are torn down) and, once the last part request has ended, AbortMultipartUpload goes
-     * out from a worker, which nothing interrupts: no part lands after the abort, the abort does
-     * not wait for a silent input, and an interrupted caller (a stopped directory backup) still
-     * cleans up. Creation and completion run on a worker too and are awaited whatever happens,
-     * so an upload that exists on the server is always completed or aborted.
+     * One multipart upload, top-down: create it; read, reserve and send the parts in turn, as
+     * {@link PartsInFlight} allows; complete it with the ETags in part order. Any failure aborts
+     * it instead (see {@link PartsInFlight}). Creation and completion run on a worker and are
+     * awaited whatever happens, so an upload that exists on the server is always completed or
+     * aborted, never forgotten by an interrupted caller.
      */
     private final class Multipart {
         private final String key;
         private final String what;
         private final ExecutorService workers = WorkerThreads.create("upload", concurrency);
-        private final Cancellation cancellation = new Cancellation();
-        /** Parts held at once: those queued or being sent, and the one being read. */
-        private final Semaphore slots = new Semaphore(concurrency + 1);
-        private final List<CompletableFuture<String>> etags = new ArrayList<>();
-        private final CompletableFuture<Void> aborted = new CompletableFuture<>();
+        private final PartsInFlight parts;
         private String uploadId;
-        /** The first failure; with the two fields below, guarded by this. */
-        private Throwable failure;
-        private int sending;
-        private boolean abortStarted;
 
         Multipart(String key) {
             this.key = key;
             this.what = "upload of " + key;
+            this.parts = new PartsInFlight(workers, concurrency, pool, what, this::abortQuietly);
         }
 
         long run(InputStream in, BlockBuffer first) throws IOException {
@@ -180,18 +168,13 @@ public final class StreamUploader {
             }
             try {
                 long total = sendParts(in, first);
-                List<String> partEtags = new ArrayList<>(etags.size());
-                for (CompletableFuture<String> etag : etags) {
-                    partEtags.add(Futures.join(etag, what));
-                }
-                Futures.joinUninterruptibly(onWorker(() -> completeOrRecognise(partEtags)), what);
-                log.debug("uploaded " + partEtags.size() + " parts of " + plan.partSize(1) + " to "
-                        + plan.partSize(partEtags.size()) + " bytes to " + key);
+                List<String> etags = parts.etagsInOrder();
+                Futures.joinUninterruptibly(onWorker(() -> completeOrRecognise(etags)), what);
+                log.debug("uploaded " + etags.size() + " parts of " + plan.partSize(1) + " to "
+                        + plan.partSize(etags.size()) + " bytes to " + key);
                 return total;
             } catch (IOException | RuntimeException | Error e) {
-                fail(e);
-                Futures.joinUninterruptibly(aborted, what);
-                throw firstFailure(e);
+                throw parts.failAndAwaitAbort(e);
             } finally {
                 workers.shutdown();
             }
@@ -200,22 +183,22 @@ public final class StreamUploader {
         /** Sends {@code first}, which is full and not the last, then reads and sends parts 2, 3, …; returns the bytes. */
         private long sendParts(InputStream in, BlockBuffer first) throws IOException {
             try {
-                takeSlot();
+                parts.takeSlot();
             } catch (RuntimeException e) {
                 first.release();
                 throw e;
             }
-            send(1, first);
+            parts.send(1, first, this::uploadPart);
             long total = first.length();
             for (int number = 2; ; number++) {
                 long size = plan.partSize(number);
-                takeSlot();
-                BlockBuffer part = readPart(in, size, this::failed).orElse(null);
-                if (part == null || failed() || part.length() == 0) {
+                parts.takeSlot();
+                BlockBuffer part = readPart(in, size, parts::failed).orElse(null);
+                if (part == null || parts.failed() || part.length() == 0) {
                     if (part != null) {
                         part.release();
                     }
-                    rethrowIfFailed();
+                    parts.rethrowIfFailed();
                     return total;
                 }
                 if (number > maxParts) {
@@ -225,7 +208,7 @@ public final class StreamUploader {
                             + plan.maxStreamSize(maxParts) + " bytes fit; raise memory_budget and"
                             + " backup_multipart_chunksize");
                 }
-                send(number, part);
+                parts.send(number, part, this::uploadPart);
                 total += part.length();
                 if (part.length() < size) {
                     return total;
@@ -233,123 +216,8 @@ public final class StreamUploader {
             }
         }
 
-        /** Waits until fewer than {@code concurrency + 1} parts are held, unless the upload has failed. */
-        private void takeSlot() {
-            if (Thread.currentThread().isInterrupted()) {
-                throw new PluginException(what + " interrupted");
-            }
-            try {
-                slots.acquire();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new PluginException(what + " interrupted", e);
-            }
-            rethrowIfFailed();
-        }
-
-        /** Hands the part to a worker; its blocks and slot are given back when its request has ended. */
-        private void send(int partNumber, BlockBuffer part) {
-            boolean failedAlready;
-            synchronized (this) {
-                failedAlready = failure != null;
-                if (!failedAlready) {
-                    sending++;
-                }
-            }
-            if (failedAlready) {
-                // Released outside the lock: the pool's lock is taken before this one, never after.
-                part.release();
-                rethrowIfFailed();
-            }
-            etags.add(CompletableFuture.supplyAsync(() -> {
-                try {
-                    return storage.uploadPart(key, uploadId, partNumber, part, cancellation);
-                } catch (RuntimeException | Error e) {
-                    fail(e);
-                    throw e;
-                } finally {
-                    part.release();
-                    slots.release();
-                    partEnded();
-                }
-            }, workers));
-        }
-
-        /** Records the first failure and stops everything at once; the abort follows when no part is being sent. */
-        private void fail(Throwable cause) {
-            synchronized (this) {
-                if (failure == null) {
-                    failure = cause;
-                }
-            }
-            cancellation.cancel();
-            // Wakes the reading thread if it waits for a slot or for room; it then sees the failure.
-            slots.release(concurrency + 2);
-            pool.wakeWaiters();
-            abortWhenIdle();
-        }
-
-        private void partEnded() {
-            synchronized (this) {
-                sending--;
-            }
-            abortWhenIdle();
-        }
-
-        private void abortWhenIdle() {
-            synchronized (this) {
-                if (failure == null || sending > 0 || abortStarted) {
-                    return;
-                }
-                abortStarted = true;
-            }
-            workers.execute(() -> {
-                try {
-                    abortQuietly();
-                } finally {
-                    aborted.complete(null);
-                }
-            });
-        }
-
-        private synchronized boolean failed() {
-            return failure != null;
-        }
-
-        private synchronized void rethrowIfFailed() {
-            if (failure != null) {
-                throw asUnchecked(failure);
-            }
-        }
-
-        /**
-         * What the caller sees: the first failure, with {@code e} suppressed when it is only a
-         * consequence of it (the reader finding the upload failed); {@code e} when it came first.
-         */
-        private RuntimeException firstFailure(Throwable e) throws IOException {
-            Throwable first;
-            synchronized (this) {
-                first = failure;
-            }
-            if (first != e) {
-                RuntimeException unchecked = asUnchecked(first);
-                unchecked.addSuppressed(e);
-                return unchecked;
-            }
-            if (e instanceof IOException io) {
-                throw io;
-            }
-            return asUnchecked(e);
-        }
-
-        private RuntimeException asUnchecked(Throwable t) {
-            if (t instanceof RuntimeException r) {
-                return r;
-            }
-            if (t instanceof Error error) {
-                throw error;
-            }
-            return new PluginException(what + " failed: " + t.getMessage(), t);
+        private String uploadPart(int partNumber, BlockBuffer part, Cancellation cancellation) {
+            return storage.uploadPart(key, uploadId, partNumber, part, cancellation);
         }
 
         /**
@@ -371,11 +239,7 @@ public final class StreamUploader {
             return null;
         }
 
-        private void abortQuietly() {
-            Throwable cause;
-            synchronized (this) {
-                cause = failure;
-            }
+        private void abortQuietly(Throwable cause) {
             try {
                 storage.abortMultipartUpload(key, uploadId);
                 log.info("aborted multipart upload of " + key + " after failure: " + cause.getMessage());
