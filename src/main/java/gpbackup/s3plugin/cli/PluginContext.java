@@ -6,6 +6,7 @@ import gpbackup.s3plugin.s3.S3Client;
 import gpbackup.s3plugin.transfer.BufferPool;
 import gpbackup.s3plugin.transfer.PartPlan;
 import gpbackup.s3plugin.transfer.RangedDownloader;
+import gpbackup.s3plugin.transfer.S3Storage;
 import gpbackup.s3plugin.transfer.StreamUploader;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -78,13 +79,13 @@ final class PluginContext {
     /** Uploads with parts planned within the memory budget; the configured part size and concurrency are upper bounds. */
     StreamUploader uploader() {
         BufferPool pool = resources.buffers(config, log);
-        return new StreamUploader(s3(), PartPlan.forUpload(config.backup().chunkSize(), pool.limit()),
+        return new StreamUploader(new S3Storage(s3()), PartPlan.forUpload(config.backup().chunkSize(), pool.limit()),
                 config.backup().concurrency(), pool, log);
     }
 
     /** Downloads with pieces within the memory budget; the configured piece size and concurrency are upper bounds. */
     RangedDownloader downloader() {
-        return new RangedDownloader(s3(), RangedDownloader.pieceSize(config.restore().chunkSize()),
+        return new RangedDownloader(new S3Storage(s3()), RangedDownloader.pieceSize(config.restore().chunkSize()),
                 config.restore().concurrency(), resources.buffers(config, log));
     }
 }

@@ -1,33 +1,59 @@
 package gpbackup.s3plugin.transfer;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
- * The part buffers of one process: 1 MiB blocks of native memory under one hard limit. Native
- * (direct) blocks go to a socket, a pipe or a file without the JDK copying them into a native
- * buffer first, and response bytes land in them with one copy. A part or piece first
- * reserves the blocks it may need (a ticket), before it is read or requested, so memory can
- * never overshoot however many transfers share the pool; blocks are allocated only as data
- * arrives and are reused, not reallocated, once a ticket is released.
+ * The memory of every part and piece of a process: 1 MiB blocks of native memory under one hard
+ * limit. Native (direct) blocks go to a socket, a pipe or a file without the JDK copying them into
+ * a native buffer first, and response bytes land in them with one copy. A part or piece first
+ * reserves the blocks it may need (a ticket), before it is read or requested, so memory can never
+ * overshoot however many transfers share the pool; blocks are allocated only as data arrives and
+ * are reused, not reallocated, once a ticket is released.
+ *
+ * <p>Reservations are served first come, first served: one that must wait queues, and nothing
+ * (neither a later, smaller reservation nor a {@link #tryReserve}) passes it, so a large part is
+ * never starved by a stream of small pieces; it waits only for tickets taken before it to be
+ * released. When the pool has been idle (nothing reserved) for a while, its cached blocks are
+ * dropped, so a long-lived host agent gives the memory back between backups.
  */
 public final class BufferPool {
     /** Bytes in one block. */
     public static final int BLOCK_SIZE = 1 << 20;
+    /** Idle time after which cached blocks are dropped: long beside the gap between two tables' calls. */
+    static final Duration IDLE_RELEASE = Duration.ofSeconds(10);
 
     private final int maxBlocks;
+    private final long idleNanos;
+    private final Supplier<ByteBuffer> newBlock;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Reservations waiting for room, oldest first; only the first may take room. */
+    private final Deque<Condition> queue = new ArrayDeque<>();
     private final Deque<ByteBuffer> free = new ArrayDeque<>();
+    private final Condition idleChanged = lock.newCondition();
     private int reserved;
-    private int created;
+    private long lastRelease;
+    private boolean releaserRunning;
 
     /** A pool of at most {@code limitBytes}, rounded down to whole blocks, and at least one block. */
     public BufferPool(long limitBytes) {
+        this(limitBytes, IDLE_RELEASE, () -> ByteBuffer.allocateDirect(BLOCK_SIZE));
+    }
+
+    /** @param newBlock allocates one block of {@link #BLOCK_SIZE} bytes */
+    BufferPool(long limitBytes, Duration idleRelease, Supplier<ByteBuffer> newBlock) {
         this.maxBlocks = (int) Math.max(1, Math.min(Integer.MAX_VALUE, limitBytes / BLOCK_SIZE));
+        this.idleNanos = idleRelease.toNanos();
+        this.newBlock = newBlock;
     }
 
     /** The most bytes the pool ever holds. */
@@ -35,46 +61,66 @@ public final class BufferPool {
         return (long) maxBlocks * BLOCK_SIZE;
     }
 
-    /** Blocks ever allocated; never above {@link #limit()} / {@link #BLOCK_SIZE}. */
-    public synchronized int blocksAllocated() {
-        return created;
+    /** {@code bytes} rounded up to whole blocks, and at least one block: the room they take. */
+    static long wholeBlocks(long bytes) {
+        return Math.max(1, (bytes + BLOCK_SIZE - 1) / BLOCK_SIZE) * BLOCK_SIZE;
     }
 
     /**
-     * Reserves room for {@code bytes}, waiting while the pool is full.
+     * Reserves room for {@code bytes}, after every reservation that waits already, waiting while
+     * the pool is full.
      *
-     * @param stop checked whenever the pool changes or {@link #wakeWaiters()} is called; when it
-     *             says true, the wait ends without a ticket
+     * @param stop checked whenever this reservation could go ahead or {@link #wakeWaiters()} is
+     *             called; when it says true, the wait ends without a ticket
      * @return the ticket, or empty when {@code stop} ended the wait
      * @throws IllegalArgumentException when {@code bytes} exceeds the whole pool
      */
-    public Optional<Ticket> reserve(long bytes, BooleanSupplier stop) throws InterruptedException {
+    Optional<Ticket> reserve(long bytes, BooleanSupplier stop) throws InterruptedException {
         int blocks = blocksFor(bytes);
-        synchronized (this) {
-            while (reserved + blocks > maxBlocks) {
-                if (stop.getAsBoolean()) {
-                    return Optional.empty();
-                }
-                wait();
+        lock.lock();
+        try {
+            if (queue.isEmpty() && fits(blocks)) {
+                return Optional.of(grant(blocks));
             }
-            reserved += blocks;
+            Condition me = lock.newCondition();
+            queue.add(me);
+            try {
+                while (queue.peek() != me || !fits(blocks)) {
+                    if (stop.getAsBoolean()) {
+                        return Optional.empty();
+                    }
+                    me.await();
+                }
+                return Optional.of(grant(blocks));
+            } finally {
+                // Served, stopped or interrupted: the next in line may go ahead now.
+                queue.remove(me);
+                signalFirst();
+            }
+        } finally {
+            lock.unlock();
         }
-        return Optional.of(new Ticket(blocks));
     }
 
-    /** Reserves room for {@code bytes} if there is room now. */
-    public synchronized Optional<Ticket> tryReserve(long bytes) {
+    /** Reserves room for {@code bytes} if there is room now and no reservation waits before it. */
+    Optional<Ticket> tryReserve(long bytes) {
         int blocks = blocksFor(bytes);
-        if (reserved + blocks > maxBlocks) {
-            return Optional.empty();
+        lock.lock();
+        try {
+            return queue.isEmpty() && fits(blocks) ? Optional.of(grant(blocks)) : Optional.empty();
+        } finally {
+            lock.unlock();
         }
-        reserved += blocks;
-        return Optional.of(new Ticket(blocks));
     }
 
     /** Makes every waiting {@link #reserve} look at its stop condition again. */
-    public synchronized void wakeWaiters() {
-        notifyAll();
+    void wakeWaiters() {
+        lock.lock();
+        try {
+            queue.forEach(Condition::signal);
+        } finally {
+            lock.unlock();
+        }
     }
 
     private int blocksFor(long bytes) {
@@ -85,23 +131,88 @@ public final class BufferPool {
         return (int) blocks;
     }
 
-    private synchronized ByteBuffer take() {
-        ByteBuffer block = free.poll();
-        if (block == null) {
-            block = ByteBuffer.allocateDirect(BLOCK_SIZE);
-            created++;
-        }
-        return block.clear();
+    private boolean fits(int blocks) {
+        return reserved + blocks <= maxBlocks;
     }
 
-    private synchronized void giveBack(List<ByteBuffer> blocks, int reservedBlocks) {
-        blocks.forEach(free::push);
-        reserved -= reservedBlocks;
-        notifyAll();
+    private Ticket grant(int blocks) {
+        reserved += blocks;
+        return new Ticket(blocks);
+    }
+
+    private void signalFirst() {
+        Condition first = queue.peek();
+        if (first != null) {
+            first.signal();
+        }
+    }
+
+    private ByteBuffer take() {
+        lock.lock();
+        try {
+            ByteBuffer block = free.poll();
+            return block != null ? block.clear() : newBlock.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void giveBack(List<ByteBuffer> blocks, int reservedBlocks) {
+        lock.lock();
+        try {
+            blocks.forEach(free::push);
+            reserved -= reservedBlocks;
+            lastRelease = System.nanoTime();
+            signalFirst();
+            if (reserved == 0 && !free.isEmpty()) {
+                idleChanged.signal();
+                if (!releaserRunning) {
+                    releaserRunning = true;
+                    Thread releaser = new Thread(this::releaseWhenIdle, "buffer-pool-release");
+                    releaser.setDaemon(true);
+                    releaser.start();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Runs on a thread of its own while blocks are cached: once the pool has been idle for
+     * {@link #IDLE_RELEASE}, drops them and ends. A dropped block's native memory is freed by its
+     * cleaner when a garbage collection finds the buffer unreachable; an idle process allocates
+     * too little to cause one soon, so one is requested here (a young heap, a short pause, and
+     * nothing is reserved then). A new reservation allocates fresh blocks.
+     */
+    private void releaseWhenIdle() {
+        boolean dropped = false;
+        lock.lock();
+        try {
+            while (!free.isEmpty()) {
+                long idleFor = System.nanoTime() - lastRelease;
+                if (reserved > 0) {
+                    idleChanged.await();
+                } else if (idleFor < idleNanos) {
+                    idleChanged.awaitNanos(idleNanos - idleFor);
+                } else {
+                    free.clear();
+                    dropped = true;
+                }
+            }
+        } catch (InterruptedException e) {
+            // Only this class starts the thread and nothing interrupts it; end quietly if something does.
+        } finally {
+            releaserRunning = false;
+            lock.unlock();
+        }
+        if (dropped) {
+            System.gc();
+        }
     }
 
     /** Room reserved in the pool for one part or piece; used by one thread at a time, released once. */
-    public final class Ticket {
+    final class Ticket {
         private final int blocks;
         private final List<ByteBuffer> taken = new ArrayList<>();
         private int handedOut;
@@ -112,7 +223,7 @@ public final class BufferPool {
         }
 
         /** Bytes this ticket may hold. */
-        public long capacity() {
+        long capacity() {
             return (long) blocks * BLOCK_SIZE;
         }
 
@@ -133,7 +244,7 @@ public final class BufferPool {
         }
 
         /** Returns the blocks for reuse; the data in them must no longer be used. */
-        public void release() {
+        void release() {
             if (!released) {
                 released = true;
                 giveBack(taken, blocks);

@@ -2,10 +2,52 @@ package gpbackup.s3plugin.transfer;
 
 import gpbackup.s3plugin.PluginException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
-/** What a failed future failed with, for the transfer classes that wait on workers. */
+/** Waiting for workers: what a failed future failed with, and the two ways the transfer classes wait. */
 final class Futures {
     private Futures() {
+    }
+
+    /**
+     * The result of {@code future}; an interrupt ends the wait, so a stopped directory transfer
+     * stops here too.
+     *
+     * @param what the transfer, for the message when the wait is interrupted or fails oddly
+     */
+    static <T> T join(Future<T> future, String what) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PluginException(what + " interrupted", e);
+        } catch (ExecutionException e) {
+            throw failure(e, what);
+        }
+    }
+
+    /**
+     * The result of {@code future}, waited for even if this thread is interrupted meanwhile, for
+     * what must be seen to its end once started (an upload's creation, completion or abort, the
+     * last requests of a failed download); the interrupt is kept for what comes next.
+     */
+    static <T> T joinUninterruptibly(Future<T> future, String what) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return future.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    throw failure(e, what);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**

@@ -9,7 +9,7 @@ public record MemoryBudget(long bytes) {
     /** The share of the maximum heap part buffers may take; the rest is for everything else. */
     static final double HEAP_SHARE = 0.6;
     /** Two parts of S3's smallest size (one being read, one being sent) and some room: the least that works. */
-    public static final long MINIMUM = 16L << 20;
+    static final long MINIMUM = 16L << 20;
 
     /** The configured budget, lowered to the heap's share if need be, never below {@link #MINIMUM}. */
     public static MemoryBudget within(long configured, long maxHeap) {

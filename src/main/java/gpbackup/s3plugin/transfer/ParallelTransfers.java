@@ -29,7 +29,7 @@ public final class ParallelTransfers {
     }
 
     public static void runAll(int parallel, List<Task> tasks) throws IOException {
-        ExecutorService pool = TransferPool.create("transfer", parallel);
+        ExecutorService pool = WorkerThreads.create("transfer", parallel);
         CompletionService<Void> done = new ExecutorCompletionService<>(pool);
         try {
             for (Task task : tasks) {

@@ -13,23 +13,18 @@ package gpbackup.s3plugin.transfer;
  */
 public record PartPlan(long firstPart, long largestPart, int partsPerSize) {
     /** Where parts start: big enough that a request's own cost is small beside its data. */
-    public static final long FIRST_PART = 8L << 20;
+    static final long FIRST_PART = 8L << 20;
     /** S3 refuses parts (all but the last) below 5 MiB. */
-    public static final long MIN_PART = 5L << 20;
+    static final long MIN_PART = 5L << 20;
     /** S3 refuses parts above 5 GiB. */
-    public static final long MAX_PART = 5L << 30;
+    static final long MAX_PART = 5L << 30;
     /** Parts of one size before the size doubles. */
-    public static final int PARTS_PER_SIZE = 1000;
+    static final int PARTS_PER_SIZE = 1000;
 
     public PartPlan {
         if (firstPart <= 0 || largestPart < firstPart || partsPerSize <= 0) {
             throw new IllegalArgumentException("bad part plan " + firstPart + ", " + largestPart + ", " + partsPerSize);
         }
-    }
-
-    /** Every part the same size; for tests and for callers that want exactly that. */
-    public static PartPlan fixed(long partSize) {
-        return new PartPlan(partSize, partSize, PARTS_PER_SIZE);
     }
 
     /**
@@ -44,7 +39,7 @@ public record PartPlan(long firstPart, long largestPart, int partsPerSize) {
     }
 
     /** Size of part {@code number} (1-based); the stream's last part may be shorter. */
-    public long partSize(int number) {
+    long partSize(int number) {
         long size = firstPart;
         for (int doublings = (number - 1) / partsPerSize; doublings > 0 && size < largestPart; doublings--) {
             size *= 2;
@@ -53,7 +48,7 @@ public record PartPlan(long firstPart, long largestPart, int partsPerSize) {
     }
 
     /** The longest stream {@code maxParts} parts can carry. */
-    public long maxStreamSize(int maxParts) {
+    long maxStreamSize(int maxParts) {
         long total = 0;
         for (int n = 1; n <= maxParts; n++) {
             total += partSize(n);

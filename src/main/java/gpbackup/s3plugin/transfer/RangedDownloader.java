@@ -1,10 +1,8 @@
 package gpbackup.s3plugin.transfer;
 
 import gpbackup.s3plugin.PluginException;
-import gpbackup.s3plugin.config.TransferSettings;
 import gpbackup.s3plugin.s3.Cancellation;
 import gpbackup.s3plugin.s3.ObjectInfo;
-import gpbackup.s3plugin.s3.S3Client;
 import gpbackup.s3plugin.s3.S3Exception;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,7 +12,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -33,22 +30,16 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class RangedDownloader {
     /** Pieces are at most this large: small enough that many fit the budget, large beside a request's cost. */
-    public static final long MAX_PIECE = 8L << 20;
+    static final long MAX_PIECE = 8L << 20;
 
-    private final S3Client s3;
+    private final ObjectStorage storage;
     private final long pieceSize;
     private final int concurrency;
     private final BufferPool pool;
 
-    /** Pieces of exactly the chunk size, in a pool of their own just large enough. */
-    public RangedDownloader(S3Client s3, TransferSettings settings) {
-        this(s3, settings.chunkSize(), settings.concurrency(),
-                new BufferPool(StreamUploader.roundUpToBlocks(settings.chunkSize()) * settings.concurrency()));
-    }
-
     /** Pieces of {@code pieceSize}, at most {@code concurrency} in flight, memory from {@code pool}. */
-    public RangedDownloader(S3Client s3, long pieceSize, int concurrency, BufferPool pool) {
-        this.s3 = s3;
+    public RangedDownloader(ObjectStorage storage, long pieceSize, int concurrency, BufferPool pool) {
+        this.storage = storage;
         this.pieceSize = pieceSize;
         this.concurrency = concurrency;
         this.pool = pool;
@@ -73,7 +64,7 @@ public final class RangedDownloader {
         if (pieces.isEmpty()) {
             return 0;
         }
-        long fitting = Math.max(1, pool.limit() / StreamUploader.roundUpToBlocks(pieceSize));
+        long fitting = Math.max(1, pool.limit() / BufferPool.wholeBlocks(pieceSize));
         int window = (int) Math.min(Math.min(concurrency, fitting), pieces.size());
         return new Download(key, etag, window).run(pieces, out);
     }
@@ -94,11 +85,11 @@ public final class RangedDownloader {
             Thread.currentThread().interrupt();
             throw new PluginException("download interrupted", e);
         }
-        PartBuffer.Landing landing = PartBuffer.landIn(room);
-        PartBuffer first;
+        BlockBuffer.Landing landing = BlockBuffer.landIn(room);
+        BlockBuffer first;
         ObjectInfo object;
         try {
-            object = s3.getFirstBytes(key, pieceSize, landing, new Cancellation());
+            object = storage.getFirstBytes(key, pieceSize, landing, new Cancellation());
             first = landing.buffer();
         } catch (S3Exception e) {
             room.release();
@@ -128,14 +119,14 @@ public final class RangedDownloader {
         private final int window;
         private final Cancellation cancellation = new Cancellation();
         private final AtomicReference<RuntimeException> firstFailure = new AtomicReference<>();
-        private final Deque<CompletableFuture<PartBuffer>> inFlight = new ArrayDeque<>();
+        private final Deque<CompletableFuture<BlockBuffer>> inFlight = new ArrayDeque<>();
         private final ExecutorService workers;
 
         Download(String key, Optional<String> etag, int window) {
             this.key = key;
             this.etag = etag;
             this.window = window;
-            this.workers = TransferPool.create("download", window);
+            this.workers = WorkerThreads.create("download", window);
         }
 
         long run(List<ByteRange> pieces, OutputStream out) throws IOException {
@@ -150,7 +141,7 @@ public final class RangedDownloader {
                         }
                         inFlight.add(fetch(pieces.get(next++), room.get()));
                     }
-                    PartBuffer piece = join(inFlight.peek());
+                    BlockBuffer piece = Futures.join(inFlight.peek(), "download of " + key);
                     inFlight.poll();
                     try {
                         piece.writeTo(out);
@@ -192,11 +183,11 @@ public final class RangedDownloader {
             }
         }
 
-        private CompletableFuture<PartBuffer> fetch(ByteRange piece, BufferPool.Ticket room) {
+        private CompletableFuture<BlockBuffer> fetch(ByteRange piece, BufferPool.Ticket room) {
             return CompletableFuture.supplyAsync(() -> {
                 try {
-                    PartBuffer.Landing landing = PartBuffer.landIn(room);
-                    s3.getRange(key, piece.start(), piece.end(), etag, landing, cancellation);
+                    BlockBuffer.Landing landing = BlockBuffer.landIn(room);
+                    storage.getRange(key, piece.start(), piece.end(), etag, landing, cancellation);
                     return landing.buffer();
                 } catch (RuntimeException | Error e) {
                     room.release();
@@ -213,39 +204,14 @@ public final class RangedDownloader {
         /** Cancels every piece and waits for the workers, so no request outlives the call; frees the pieces' room. */
         private void stop() {
             cancellation.cancel();
-            boolean interrupted = false;
-            for (CompletableFuture<PartBuffer> piece : inFlight) {
-                while (true) {
-                    try {
-                        piece.handle((result, failure) -> {
-                            if (result != null) {
-                                result.release();
-                            }
-                            return null;
-                        }).get();
-                        break;
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    } catch (ExecutionException e) {
-                        break;
+            for (CompletableFuture<BlockBuffer> piece : inFlight) {
+                Futures.joinUninterruptibly(piece.handle((result, failure) -> {
+                    if (result != null) {
+                        result.release();
                     }
-                }
+                    return null;
+                }), "download of " + key);
             }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** The piece, or its failure; interruptible, so a stopped directory restore stops here too. */
-    private static PartBuffer join(CompletableFuture<PartBuffer> future) {
-        try {
-            return future.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PluginException("download interrupted", e);
-        } catch (ExecutionException e) {
-            throw Futures.failure(e, "download");
         }
     }
 }

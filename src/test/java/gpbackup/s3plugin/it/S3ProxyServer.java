@@ -41,6 +41,15 @@ public final class S3ProxyServer implements AutoCloseable {
         return start(workDir, certificate, freePort());
     }
 
+    /**
+     * Starts S3Proxy on plain http keeping objects in files under {@code workDir}, for objects
+     * too large for the in-memory store (it holds an object's parts and the whole object at once).
+     */
+    public static S3ProxyServer startOnDisk(Path workDir) throws IOException, InterruptedException {
+        Path data = Files.createDirectories(workDir.resolve("s3proxy-data"));
+        return start(workDir, null, freePort(), "jclouds.provider=filesystem\njclouds.filesystem.basedir=" + data);
+    }
+
     /** Stops this server and starts an empty one on the same port, as after a crash and restart. */
     public S3ProxyServer restart(Path workDir) throws IOException, InterruptedException {
         close();
@@ -48,6 +57,11 @@ public final class S3ProxyServer implements AutoCloseable {
     }
 
     private static S3ProxyServer start(Path workDir, TestCertificate certificate, int port)
+            throws IOException, InterruptedException {
+        return start(workDir, certificate, port, "jclouds.provider=transient");
+    }
+
+    private static S3ProxyServer start(Path workDir, TestCertificate certificate, int port, String store)
             throws IOException, InterruptedException {
         String jar = System.getProperty("s3proxy.jar", "target/s3proxy/s3proxy.jar");
         if (!Files.isRegularFile(Path.of(jar))) {
@@ -64,7 +78,7 @@ public final class S3ProxyServer implements AutoCloseable {
                 "s3proxy.authorization=aws-v2-or-v4",
                 "s3proxy.identity=" + ACCESS_KEY,
                 "s3proxy.credential=" + SECRET_KEY,
-                "jclouds.provider=transient",
+                store,
                 "jclouds.identity=unused",
                 "jclouds.credential=unused",
                 ""));

@@ -62,7 +62,7 @@ class PartPlanTest {
 
     @Test
     void aFixedPlanHasOneSize() {
-        PartPlan fixed = PartPlan.fixed(1024);
+        PartPlan fixed = Engines.fixedParts(1024);
         assertEquals(1024, fixed.partSize(1));
         assertEquals(1024, fixed.partSize(10_000));
         assertEquals(10_000L * 1024, fixed.maxStreamSize(10_000));

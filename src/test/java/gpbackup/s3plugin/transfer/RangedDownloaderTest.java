@@ -14,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import gpbackup.s3plugin.config.TransferSettings;
 import gpbackup.s3plugin.s3.S3Exception;
 import gpbackup.s3plugin.s3.WireMockS3;
 import java.io.ByteArrayOutputStream;
@@ -42,16 +41,16 @@ class RangedDownloaderTest {
     @RegisterExtension
     final WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
 
-    /** Serves bytes [start, end) of OBJECT for exactly that Range header, after {@code delayMs}. */
-    private void serve(int start, int end, int delayMs) {
+    /** Serves bytes [start, end) of OBJECT for exactly that Range header. */
+    private void serve(int start, int end) {
         server.stubFor(get(urlEqualTo(PATH)).withHeader("Range", equalTo("bytes=" + start + "-" + (end - 1)))
-                .willReturn(aResponse().withStatus(206).withFixedDelay(delayMs)
+                .willReturn(aResponse().withStatus(206)
                         .withHeader("Content-Range", "bytes " + start + "-" + (end - 1) + "/" + OBJECT.length)
                         .withBody(Arrays.copyOfRange(OBJECT, start, end))));
     }
 
     private RangedDownloader downloader(int concurrency) {
-        return new RangedDownloader(WireMockS3.client(server.getPort(), 0), new TransferSettings(PIECE, concurrency));
+        return Engines.downloader(WireMockS3.client(server.getPort(), 0), PIECE, concurrency);
     }
 
     private byte[] slice(int start, int end) {
@@ -67,9 +66,9 @@ class RangedDownloaderTest {
     }
 
     @Test
-    void piecesAreWrittenInOrderWhenEarlierOnesAnswerLast() throws IOException {
+    void everyPieceAsksForTheVersionItWasGiven() throws IOException {
         for (int i = 0; i < 6; i++) {
-            serve(i * PIECE, (i + 1) * PIECE, (6 - i) * 40);
+            serve(i * PIECE, (i + 1) * PIECE);
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         long written = downloader(4).download("folder/data", List.of(new ByteRange(0, 6 * PIECE)),
@@ -84,7 +83,7 @@ class RangedDownloaderTest {
     @Test
     void piecesAreFetchedConcurrently() throws IOException {
         for (int i = 0; i < 4; i++) {
-            serve(i * PIECE, (i + 1) * PIECE, 0);
+            serve(i * PIECE, (i + 1) * PIECE);
         }
         int[] getsBeforeFirstWrite = {-1};
         OutputStream out = new OutputStream() {
@@ -110,11 +109,11 @@ class RangedDownloaderTest {
 
     @Test
     void severalRangesIncludingEmptyAndUnevenOnesAreWrittenInTheOrderListed() throws IOException {
-        serve(0, 100, 120);
-        serve(100, 150, 0);
-        serve(300, 350, 60);
-        serve(10, 20, 0);
-        serve(990, 1000, 0);
+        serve(0, 100);
+        serve(100, 150);
+        serve(300, 350);
+        serve(10, 20);
+        serve(990, 1000);
         List<ByteRange> ranges = List.of(new ByteRange(0, 150), new ByteRange(150, 150), new ByteRange(300, 350),
                 new ByteRange(500, 500), new ByteRange(10, 20), new ByteRange(990, 1000));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -136,11 +135,11 @@ class RangedDownloaderTest {
 
     @Test
     void oneFailingPieceFailsTheWholeDownload() {
-        serve(0, 100, 0);
-        serve(100, 200, 0);
+        serve(0, 100);
+        serve(100, 200);
         server.stubFor(get(urlEqualTo(PATH)).withHeader("Range", equalTo("bytes=200-299"))
                 .willReturn(aResponse().withStatus(403).withBody("<Error><Code>AccessDenied</Code></Error>")));
-        serve(300, 400, 0);
+        serve(300, 400);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         S3Exception e = assertThrows(S3Exception.class, () -> downloader(2).download("folder/data",
                 List.of(new ByteRange(0, 400)), Optional.empty(), out));
@@ -151,7 +150,7 @@ class RangedDownloaderTest {
 
     @Test
     void objectReplacedDuringTheDownloadFailsIt() {
-        serve(0, 100, 0);
+        serve(0, 100);
         server.stubFor(get(urlEqualTo(PATH)).withHeader("Range", equalTo("bytes=100-199"))
                 .willReturn(aResponse().withStatus(412).withBody("<Error><Code>PreconditionFailed</Code></Error>")));
         assertThrows(S3Exception.class, () -> downloader(1).download("folder/data", List.of(new ByteRange(0, 200)),
@@ -161,7 +160,7 @@ class RangedDownloaderTest {
     /** Stubs every piece of the first {@code size} bytes of OBJECT as the downloader will cut them. */
     private void serveAll(int size) {
         for (int start = 0; start < size; start += PIECE) {
-            serve(start, Math.min(size, start + PIECE), 0);
+            serve(start, Math.min(size, start + PIECE));
         }
     }
 
@@ -171,7 +170,7 @@ class RangedDownloaderTest {
         serveAll(size);
         BufferPool pool = new BufferPool(4L * BufferPool.BLOCK_SIZE);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        long written = new RangedDownloader(WireMockS3.client(server.getPort(), 0), PIECE, 3, pool)
+        long written = new RangedDownloader(new S3Storage(WireMockS3.client(server.getPort(), 0)), PIECE, 3, pool)
                 .download("folder/data", List.of(new ByteRange(0, size)), Optional.empty(), out);
         assertEquals(size, written);
         assertArrayEquals(slice(0, size), out.toByteArray());
@@ -183,7 +182,7 @@ class RangedDownloaderTest {
     void aStuckReaderStopsFurtherGetsAndMemoryStaysAtTheWindow() throws Exception {
         serveAll(OBJECT.length);
         int window = 3;
-        BufferPool pool = new BufferPool(window * (long) BufferPool.BLOCK_SIZE);
+        CountedPool counted = new CountedPool(window * (long) BufferPool.BLOCK_SIZE);
         int[] getsWhileStuck = {-1};
         ByteArrayOutputStream received = new ByteArrayOutputStream();
         OutputStream stuckAtFirst = new OutputStream() {
@@ -208,11 +207,11 @@ class RangedDownloaderTest {
             }
         };
         // Eight allowed at once, but the pool holds three pieces: memory, not the setting, bounds the window.
-        new RangedDownloader(WireMockS3.client(server.getPort(), 0), PIECE, 8, pool)
+        new RangedDownloader(new S3Storage(WireMockS3.client(server.getPort(), 0)), PIECE, 8, counted.pool())
                 .download("folder/data", List.of(new ByteRange(0, OBJECT.length)), Optional.empty(), stuckAtFirst);
         assertEquals(window, getsWhileStuck[0]);
         assertArrayEquals(OBJECT, received.toByteArray());
-        assertTrue(pool.blocksAllocated() <= window, "live piece buffers: " + pool.blocksAllocated());
+        assertTrue(counted.blocksAllocated() <= window, "live piece buffers: " + counted.blocksAllocated());
     }
 
     /** Serves the object's first piece for a Range header that starts at 0, with the object's ETag. */
@@ -239,7 +238,7 @@ class RangedDownloaderTest {
     void aLargerObjectTakesItsSizeAndEtagFromTheFirstAnswer() throws IOException {
         serveFirst(PIECE, OBJECT);
         for (int start = PIECE; start < OBJECT.length; start += PIECE) {
-            serve(start, start + PIECE, 0);
+            serve(start, start + PIECE);
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         assertEquals(Optional.of((long) OBJECT.length), downloader(3).downloadWhole("folder/data", out));

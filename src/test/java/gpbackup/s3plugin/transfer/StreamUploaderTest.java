@@ -25,7 +25,6 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import gpbackup.s3plugin.PluginException;
-import gpbackup.s3plugin.config.TransferSettings;
 import gpbackup.s3plugin.s3.S3Exception;
 import gpbackup.s3plugin.s3.WireMockS3;
 import java.io.ByteArrayInputStream;
@@ -85,7 +84,7 @@ class StreamUploaderTest {
     }
 
     private StreamUploader uploader(int concurrency) {
-        return new StreamUploader(WireMockS3.client(server.getPort(), 0), new TransferSettings(PART, concurrency),
+        return Engines.uploader(WireMockS3.client(server.getPort(), 0), PART, concurrency,
                 WireMockS3.quietLog());
     }
 
@@ -176,9 +175,7 @@ class StreamUploaderTest {
     }
 
     @Test
-    void partsAreListedInPartNumberOrderEvenWhenEarlierPartsFinishLast() throws Exception {
-        stubPart(1, ok().withHeader("ETag", "\"etag-1\"").withFixedDelay(300));
-        stubPart(2, ok().withHeader("ETag", "\"etag-2\"").withFixedDelay(150));
+    void partsAreSentWholeAndListedWithTheirEtagsInPartNumberOrder() throws Exception {
         byte[] data = data(3 * PART + 17);
         stubStored(data.length);
         assertEquals(data.length, uploader(4).upload("folder/data", new ByteArrayInputStream(data)));
@@ -250,8 +247,8 @@ class StreamUploaderTest {
 
     @Test
     void aStreamNeedingMorePartsThanS3AllowsFailsAndIsAborted() {
-        StreamUploader twoPartsAtMost = new StreamUploader(WireMockS3.client(server.getPort(), 0),
-                new TransferSettings(PART, 2), WireMockS3.quietLog(), 2);
+        StreamUploader twoPartsAtMost = Engines.uploader(new S3Storage(WireMockS3.client(server.getPort(), 0)),
+                PART, 2, WireMockS3.quietLog(), 2);
         PluginException e = assertThrows(PluginException.class,
                 () -> twoPartsAtMost.upload("folder/data", new ByteArrayInputStream(data(2 * PART + 1))));
         assertTrue(e.getMessage().contains("would need more than 2 parts"), e.getMessage());
@@ -261,8 +258,8 @@ class StreamUploaderTest {
 
     @Test
     void aStreamOfExactlyTheMostPartsCompletes() throws IOException {
-        StreamUploader twoPartsAtMost = new StreamUploader(WireMockS3.client(server.getPort(), 0),
-                new TransferSettings(PART, 2), WireMockS3.quietLog(), 2);
+        StreamUploader twoPartsAtMost = Engines.uploader(new S3Storage(WireMockS3.client(server.getPort(), 0)),
+                PART, 2, WireMockS3.quietLog(), 2);
         stubStored(2 * PART);
         assertEquals(2 * PART, twoPartsAtMost.upload("folder/data", new ByteArrayInputStream(data(2 * PART))));
         assertEquals(1, completes().size());
@@ -358,19 +355,19 @@ class StreamUploaderTest {
                 .atPriority(10).willReturn(ok().withHeader("ETag", "\"etag-n\"").withFixedDelay(5)));
         byte[] data = data(30 * PART + 3);
         stubStored(data.length);
-        BufferPool pool = new BufferPool(3L * BufferPool.BLOCK_SIZE);
+        CountedPool counted = new CountedPool(3L * BufferPool.BLOCK_SIZE);
         // Eight parts allowed in flight, but the pool holds three: memory, not the setting, bounds the parts held.
-        StreamUploader uploader = new StreamUploader(WireMockS3.client(server.getPort(), 0), PartPlan.fixed(PART), 8,
-                pool, WireMockS3.quietLog());
+        StreamUploader uploader = new StreamUploader(new S3Storage(WireMockS3.client(server.getPort(), 0)),
+                Engines.fixedParts(PART), 8, counted.pool(), WireMockS3.quietLog());
         assertEquals(data.length, uploader.upload("folder/data", new ByteArrayInputStream(data)));
         assertEquals(31, parts().size());
-        assertTrue(pool.blocksAllocated() <= 3, "live part buffers: " + pool.blocksAllocated());
+        assertTrue(counted.blocksAllocated() <= 3, "live part buffers: " + counted.blocksAllocated());
         for (int i = 0; i < 31; i++) {
             assertArrayEquals(Arrays.copyOfRange(data, i * PART, Math.min(data.length, (i + 1) * PART)),
                     parts().get(i).getBody(), "part " + (i + 1));
         }
         // Every ticket was handed back: the whole pool can be reserved again.
-        assertTrue(pool.tryReserve(3L * BufferPool.BLOCK_SIZE).isPresent());
+        assertTrue(counted.pool().tryReserve(3L * BufferPool.BLOCK_SIZE).isPresent());
     }
 
     @Test
@@ -380,7 +377,7 @@ class StreamUploaderTest {
         PartPlan growing = new PartPlan(PART, 4 * PART, 2);
         byte[] data = data(2 * PART + 2 * 2 * PART + 4 * PART + 10);
         stubStored(data.length);
-        new StreamUploader(WireMockS3.client(server.getPort(), 0), growing, 2, new BufferPool(8L << 20),
+        new StreamUploader(new S3Storage(WireMockS3.client(server.getPort(), 0)), growing, 2, new BufferPool(8L << 20),
                 WireMockS3.quietLog()).upload("folder/data", new ByteArrayInputStream(data));
         assertEquals(List.of(PART, PART, 2 * PART, 2 * PART, 4 * PART, 10),
                 parts().stream().map(p -> p.getBody().length).toList());

@@ -22,12 +22,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Parts held in memory block by block, and byte ranges cut into pieces. */
-class PartBufferAndByteRangeTest {
+class BlockBufferAndByteRangeTest {
     private static final int BLOCK = BufferPool.BLOCK_SIZE;
-    private final BufferPool pool = new BufferPool(8L * BLOCK);
+    private final CountedPool counted = new CountedPool(8L * BLOCK);
+    private final BufferPool pool = counted.pool();
 
-    private PartBuffer read(InputStream in, long limit) throws IOException {
-        return PartBuffer.readFrom(in, limit, pool.tryReserve(limit).orElseThrow(), true);
+    private BlockBuffer read(InputStream in, long limit) throws IOException {
+        return BlockBuffer.readFrom(in, limit, pool.tryReserve(limit).orElseThrow(), true);
     }
 
     private static byte[] data(int n) {
@@ -56,10 +57,10 @@ class PartBufferAndByteRangeTest {
     void readsUpToTheLimitAcrossBlocksAndLeavesTheRestInTheStream() throws IOException {
         byte[] data = data(BLOCK * 2 + 5000);
         InputStream in = trickle(data);
-        PartBuffer part = read(in, BLOCK + 10);
+        BlockBuffer part = read(in, BLOCK + 10);
         assertEquals(BLOCK + 10, part.length());
         assertArrayEquals(Arrays.copyOfRange(data, 0, BLOCK + 10), PayloadStreams.open(part).readAllBytes());
-        PartBuffer rest = read(in, 4L * BLOCK);
+        BlockBuffer rest = read(in, 4L * BLOCK);
         assertEquals(data.length - BLOCK - 10, rest.length());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         rest.writeTo(out);
@@ -69,7 +70,7 @@ class PartBufferAndByteRangeTest {
     @Test
     void canBeReadAgainForARetry() throws IOException {
         byte[] data = data(3000);
-        PartBuffer part = read(new ByteArrayInputStream(data), 5000);
+        BlockBuffer part = read(new ByteArrayInputStream(data), 5000);
         assertArrayEquals(data, PayloadStreams.open(part).readAllBytes());
         InputStream again = PayloadStreams.open(part);
         assertEquals(data[0] & 0xff, again.read());
@@ -80,7 +81,7 @@ class PartBufferAndByteRangeTest {
     @Test
     void theSha256IsComputedWhileReadingAndMatchesTheBody() throws Exception {
         byte[] data = data(BLOCK + 777);
-        PartBuffer part = read(trickle(data), 2L * BLOCK);
+        BlockBuffer part = read(trickle(data), 2L * BLOCK);
         assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data)),
                 part.sha256Hex());
         assertEquals(2, part.buffers().size(), "published as one slice per block, not copied into one array");
@@ -91,12 +92,12 @@ class PartBufferAndByteRangeTest {
         for (int i = 0; i < 5; i++) {
             read(new ByteArrayInputStream(data(3 * BLOCK)), 3L * BLOCK).release();
         }
-        assertEquals(3, pool.blocksAllocated());
+        assertEquals(3, counted.blocksAllocated());
     }
 
     @Test
     void emptyStreamGivesAnEmptyPart() throws IOException {
-        PartBuffer part = read(InputStream.nullInputStream(), 100);
+        BlockBuffer part = read(InputStream.nullInputStream(), 100);
         assertEquals(0, part.length());
         assertEquals(-1, PayloadStreams.open(part).read());
     }
@@ -104,7 +105,7 @@ class PartBufferAndByteRangeTest {
     @Test
     void aLandedBodyCrossesBlocksAndARetryStartsOverInTheSameBlocks() throws IOException {
         byte[] data = data(2 * BLOCK + 321);
-        PartBuffer.Landing landing = PartBuffer.landIn(pool.tryReserve(data.length).orElseThrow());
+        BlockBuffer.Landing landing = BlockBuffer.landIn(pool.tryReserve(data.length).orElseThrow());
         landing.begin(data.length);
         landing.accept(ByteBuffer.wrap(data, 0, BLOCK + 7));
         // The connection broke; the retried answer delivers everything again, in odd-sized buffers.
@@ -112,15 +113,15 @@ class PartBufferAndByteRangeTest {
         for (int at = 0; at < data.length; at += 300_001) {
             landing.accept(ByteBuffer.wrap(data, at, Math.min(300_001, data.length - at)));
         }
-        PartBuffer piece = landing.buffer();
+        BlockBuffer piece = landing.buffer();
         assertEquals(data.length, piece.length());
         assertArrayEquals(data, PayloadStreams.open(piece).readAllBytes());
-        assertEquals(3, pool.blocksAllocated(), "the retry took new blocks instead of reusing its own");
+        assertEquals(3, counted.blocksAllocated(), "the retry took new blocks instead of reusing its own");
     }
 
     @Test
     void aLandingThatGotLessThanAnnouncedIsNoPiece() throws IOException {
-        PartBuffer.Landing landing = PartBuffer.landIn(pool.tryReserve(100).orElseThrow());
+        BlockBuffer.Landing landing = BlockBuffer.landIn(pool.tryReserve(100).orElseThrow());
         landing.begin(100);
         landing.accept(ByteBuffer.wrap(data(60)));
         assertThrows(IllegalStateException.class, landing::buffer);
@@ -129,7 +130,7 @@ class PartBufferAndByteRangeTest {
     @Test
     void aPieceLeavesThroughADataOutputAfterWhatWasBufferedBeforeIt(@TempDir Path dir) throws IOException {
         byte[] data = data(BLOCK + 4321);
-        PartBuffer piece = read(trickle(data), 2L * BLOCK);
+        BlockBuffer piece = read(trickle(data), 2L * BLOCK);
         Path file = dir.resolve("out");
         try (DataOutput out = new DataOutput(FileChannel.open(file, StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.WRITE))) {

@@ -19,7 +19,7 @@ import java.util.List;
  * {@link #readFrom} or by a {@link Landing}, then read-only until {@link #release()} hands the
  * blocks back.
  */
-public final class PartBuffer implements Payload {
+final class BlockBuffer implements Payload {
     /** How much of an input stream is read (and hashed) at a time on its way into a block. */
     private static final int READ_SIZE = 64 * 1024;
 
@@ -28,7 +28,7 @@ public final class PartBuffer implements Payload {
     private final String sha256Hex;
     private final BufferPool.Ticket ticket;
 
-    private PartBuffer(List<ByteBuffer> slices, long length, String sha256Hex, BufferPool.Ticket ticket) {
+    private BlockBuffer(List<ByteBuffer> slices, long length, String sha256Hex, BufferPool.Ticket ticket) {
         this.slices = slices;
         this.length = length;
         this.sha256Hex = sha256Hex;
@@ -43,7 +43,7 @@ public final class PartBuffer implements Payload {
      *
      * @param hashed whether to compute the SHA-256 on the way (an upload's part needs it)
      */
-    public static PartBuffer readFrom(InputStream in, long limit, BufferPool.Ticket ticket, boolean hashed)
+    static BlockBuffer readFrom(InputStream in, long limit, BufferPool.Ticket ticket, boolean hashed)
             throws IOException {
         if (limit > ticket.capacity()) {
             throw new IllegalArgumentException("a part of " + limit + " bytes needs a larger ticket");
@@ -74,12 +74,12 @@ public final class PartBuffer implements Payload {
                 total += block.limit();
             }
         }
-        return new PartBuffer(List.copyOf(slices), total,
+        return new BlockBuffer(List.copyOf(slices), total,
                 digest == null ? null : HexFormat.of().formatHex(digest.digest()), ticket);
     }
 
     /** Lands a response body in the room of {@code ticket}, which belongs to the piece from now on. */
-    public static Landing landIn(BufferPool.Ticket ticket) {
+    static Landing landIn(BufferPool.Ticket ticket) {
         return new Landing(ticket);
     }
 
@@ -103,7 +103,7 @@ public final class PartBuffer implements Payload {
     }
 
     /** Writes the whole buffer: straight from the blocks to a {@link DataOutput}, else through a copy. */
-    public void writeTo(OutputStream out) throws IOException {
+    void writeTo(OutputStream out) throws IOException {
         if (out instanceof DataOutput data) {
             data.write(buffers());
             return;
@@ -119,7 +119,7 @@ public final class PartBuffer implements Payload {
     }
 
     /** Hands the blocks back to the pool; the part must not be used afterwards. */
-    public void release() {
+    void release() {
         ticket.release();
     }
 
@@ -127,7 +127,7 @@ public final class PartBuffer implements Payload {
      * Receives a response body into a ticket's blocks as the HTTP client delivers it: one copy,
      * from the client's buffer into the block. Each attempt starts over in the same blocks.
      */
-    public static final class Landing implements BodySink {
+    static final class Landing implements BodySink {
         private final BufferPool.Ticket ticket;
         private final List<ByteBuffer> filled = new ArrayList<>();
         private ByteBuffer current;
@@ -170,7 +170,7 @@ public final class PartBuffer implements Payload {
         }
 
         /** The landed body as a part; the ticket now belongs to it. */
-        public PartBuffer buffer() {
+        BlockBuffer buffer() {
             if (received != expected) {
                 throw new IllegalStateException("landed " + received + " of " + expected + " bytes");
             }
@@ -178,7 +178,7 @@ public final class PartBuffer implements Payload {
             for (ByteBuffer block : filled) {
                 slices.add(block.duplicate().flip().slice());
             }
-            return new PartBuffer(List.copyOf(slices), received, null, ticket);
+            return new BlockBuffer(List.copyOf(slices), received, null, ticket);
         }
     }
 }

@@ -6,8 +6,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Worker threads for one transfer; daemons, so a failed command never hangs on exit. */
-final class TransferPool {
-    private TransferPool() {
+final class WorkerThreads {
+    private WorkerThreads() {
     }
 
     static ExecutorService create(String name, int threads) {

@@ -1,0 +1,43 @@
+package gpbackup.s3plugin.transfer;
+
+import gpbackup.s3plugin.s3.BodySink;
+import gpbackup.s3plugin.s3.Cancellation;
+import gpbackup.s3plugin.s3.ObjectInfo;
+import gpbackup.s3plugin.s3.Payload;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The storage operations the transfer engine needs, and nothing else: a seam so the planner,
+ * buffer pool, workers and in-order writer can be tested against memory, while how a request is
+ * signed, sent and retried stays in {@code s3}. Failures are {@code S3Exception}s, as from S3.
+ */
+public interface ObjectStorage {
+    /** How a DBA would name {@code key} in a message: {@code s3://bucket/key}. */
+    String location(String key);
+
+    /** PutObject of a whole small object. */
+    void putObject(String key, Payload body);
+
+    /** CreateMultipartUpload; returns the upload id. */
+    String createMultipartUpload(String key);
+
+    /** UploadPart; returns the part's ETag. Stopped, or never sent, once {@code cancellation} is thrown. */
+    String uploadPart(String key, String uploadId, int partNumber, Payload body, Cancellation cancellation);
+
+    /** CompleteMultipartUpload with the parts' ETags in part order. */
+    void completeMultipartUpload(String key, String uploadId, List<String> partEtags);
+
+    /** AbortMultipartUpload. */
+    void abortMultipartUpload(String key, String uploadId);
+
+    /** HeadObject: size and ETag. */
+    ObjectInfo headObject(String key);
+
+    /** GetObject of bytes {@code [start, endExclusive)} into {@code sink}, of version {@code ifMatch} when given. */
+    void getRange(String key, long start, long endExclusive, Optional<String> ifMatch, BodySink sink,
+                  Cancellation cancellation);
+
+    /** GetObject of the first {@code length} bytes (fewer when the object is shorter); returns the object's size and ETag. */
+    ObjectInfo getFirstBytes(String key, long length, BodySink sink, Cancellation cancellation);
+}
