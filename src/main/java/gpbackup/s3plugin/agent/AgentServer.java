@@ -24,15 +24,22 @@ public final class AgentServer {
     private final CallHandler handler;
     private final Duration idleTimeout;
     private final Consumer<String> log;
+    private final Consumer<String> warn;
     private int inFlight;
     private boolean accepting = true;
     private long lastActive = System.nanoTime();
 
-    public AgentServer(AgentDirectory dir, CallHandler handler, Duration idleTimeout, Consumer<String> log) {
+    /**
+     * @param log  where the agent's own events go
+     * @param warn where failures go: a relayed call that could not be served, a thread that could not start
+     */
+    public AgentServer(AgentDirectory dir, CallHandler handler, Duration idleTimeout, Consumer<String> log,
+                       Consumer<String> warn) {
         this.dir = dir;
         this.handler = handler;
         this.idleTimeout = idleTimeout;
         this.log = log;
+        this.warn = warn;
     }
 
     /**
@@ -89,7 +96,7 @@ public final class AgentServer {
         try {
             new Thread(() -> {
                 try {
-                    new RelayedCall(dir, request, handler, log).run();
+                    new RelayedCall(dir, request, handler, warn).run();
                 } finally {
                     callEnded();
                 }
@@ -97,7 +104,7 @@ public final class AgentServer {
         } catch (OutOfMemoryError noThread) {
             // Unanswered, the client runs the command itself; the calls in flight go on.
             callEnded();
-            log.accept("host agent cannot start a thread for pid " + request.clientPid() + ": " + noThread);
+            warn.accept("host agent cannot start a thread for pid " + request.clientPid() + ": " + noThread);
         }
     }
 

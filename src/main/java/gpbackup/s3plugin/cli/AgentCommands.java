@@ -91,21 +91,23 @@ final class AgentCommands {
             PluginConfig config = new ConfigLoader(environment).load(Path.of(args.get(0)));
             CommandRunner runner = new CommandRunner(environment, clock, resources);
             Semaphore running = new Semaphore(CALLS_AT_ONCE, true);
-            CallHandler handler = (argv, in, out, err, pid) -> {
+            CallHandler handler = (argv, in, out, err, caller) -> {
                 if (!RELAYED.contains(argv.get(0))) {
                     err.println(Main.PROGRAM + ": the host agent does not run " + argv.get(0));
                     return 1;
                 }
-                log.debug("relayed " + argv.get(0) + " from pid " + pid);
+                log.debug("relayed " + argv.get(0) + " from pid " + caller.pid());
                 running.acquireUninterruptibly();
                 try {
                     return runner.run(argv, in,
-                            out instanceof FileOutputStream file ? new DataOutput(file.getChannel()) : out, err, pid);
+                            out instanceof FileOutputStream file ? new DataOutput(file.getChannel()) : out, err, caller.pid(),
+                            caller.umask());
                 } finally {
                     running.release();
                 }
             };
-            new AgentServer(new AgentDirectory(Path.of(args.get(1))), handler, config.agent().idleTimeout(), log::info)
+            new AgentServer(new AgentDirectory(Path.of(args.get(1))), handler, config.agent().idleTimeout(), log::info,
+                    log::warn)
                     .serve();
             return 0;
         } catch (Exception e) {

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.function.Function;
 
 /**
@@ -38,6 +39,15 @@ final class CommandRunner {
      * @param pid  the process id the log lines carry: the caller's, so a DBA can match them
      */
     int run(List<String> argv, InputStream stdin, OutputStream stdout, PrintStream stderr, long pid) {
+        return run(argv, stdin, stdout, stderr, pid, OptionalInt.empty());
+    }
+
+    /**
+     * @param umask the caller's umask where it differs from this process's (a relayed call), to be
+     *              applied to the files and directories the command creates
+     */
+    int run(List<String> argv, InputStream stdin, OutputStream stdout, PrintStream stderr, long pid,
+            OptionalInt umask) {
         String name = argv.get(0);
         CommandSpec spec = CommandTable.find(name).orElse(null);
         if (spec == null) {
@@ -50,7 +60,7 @@ final class CommandRunner {
                 spec.checkArgCount(args.size());
                 PluginConfig config = new ConfigLoader(environment).load(Path.of(args.get(0)));
                 log.debug(spec.name() + " " + String.join(" ", args));
-                spec.command().run(new PluginContext(args, config, log, stdin, stdout, resources, environment));
+                spec.command().run(new PluginContext(args, config, log, stdin, stdout, resources, environment, umask));
                 stdout.flush();
                 return 0;
             } catch (Throwable t) {
