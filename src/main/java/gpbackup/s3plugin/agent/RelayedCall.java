@@ -10,6 +10,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.RandomAccessFile;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -104,8 +106,9 @@ final class RelayedCall {
         ClientVerdict verdict = new ClientVerdict();
         try (RandomAccessFile status = new RandomAccessFile(file(".status").toFile(), "rw");
              RandomAccessFile ctl = new RandomAccessFile(file(".ctl").toFile(), "rw");
-             InputStream in = reads ? new RelayedInput(openWithoutBlocking(file(".in"), FileInputStream::new), verdict)
-                     : InputStream.nullInputStream();
+             // Read through a channel: a shutdown interrupts this thread, and a waiting read then ends.
+             InputStream in = reads ? new RelayedInput(Channels.newInputStream(RelayedCall.<FileChannel>openWithoutBlocking(
+                     file(".in"), f -> new FileInputStream(f).getChannel())), verdict) : InputStream.nullInputStream();
              // Unbuffered: the handler chooses how to write (pieces leave through the file's channel).
              OutputStream out = writes ? openWithoutBlocking(file(".out"), FileOutputStream::new)
                      : OutputStream.nullOutputStream()) {

@@ -78,6 +78,10 @@ final class CommandRunner {
         if (outOfMemory(t)) {
             return spec.name() + " " + OUT_OF_MEMORY;
         }
+        if (interrupted(t)) {
+            return spec.name() + " stopped: the plugin was told to stop (SIGTERM, SIGINT or SIGHUP); an upload in"
+                    + " progress was aborted";
+        }
         if (t instanceof PluginException) {
             return t.getMessage();
         }
@@ -119,6 +123,20 @@ final class CommandRunner {
     static boolean outOfMemory(Throwable t) {
         for (Throwable cause = t; cause != null; cause = cause.getCause()) {
             if (cause instanceof OutOfMemoryError) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The command was interrupted: the process (or the host agent) is stopping on a signal. */
+    private static boolean interrupted(Throwable t) {
+        if (Thread.currentThread().isInterrupted()) {
+            return true;
+        }
+        for (Throwable cause = t; cause != null; cause = cause.getCause()) {
+            if (cause instanceof InterruptedException || cause instanceof java.io.InterruptedIOException
+                    || cause instanceof java.nio.channels.ClosedByInterruptException) {
                 return true;
             }
         }

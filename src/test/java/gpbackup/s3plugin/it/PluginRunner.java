@@ -20,6 +20,7 @@ public final class PluginRunner {
     private final Path home;
     private final Map<String, String> environment = new HashMap<>();
     private final Set<String> removed = new HashSet<>();
+    private Path launcher = executable();
 
     /** @param home the HOME of the plugin process, so its gpAdminLogs land in the test's directory */
     public PluginRunner(Path home) {
@@ -29,6 +30,12 @@ public final class PluginRunner {
     /** An extra environment variable for every run. */
     public PluginRunner withEnv(String name, String value) {
         environment.put(name, value);
+        return this;
+    }
+
+    /** Runs this launcher (a copy beside another jar) instead of the project's. */
+    public PluginRunner withLauncher(Path copy) {
+        launcher = copy;
         return this;
     }
 
@@ -71,7 +78,7 @@ public final class PluginRunner {
      */
     public Result runWithFileSizeLimit(long blocks, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("bash", "-c", "ulimit -f " + blocks + " && exec \"$0\" \"$@\"",
-                executable().toString()));
+                launcher.toString()));
         command.addAll(List.of(args));
         return run(builder(command).start(), out -> { }, command);
     }
@@ -82,7 +89,7 @@ public final class PluginRunner {
      */
     public Result runInShell(String shellSetup, byte[] stdin, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("bash", "-c", shellSetup + "\nexec \"$0\" \"$@\"",
-                executable().toString()));
+                launcher.toString()));
         command.addAll(List.of(args));
         return run(builder(command).start(), out -> out.write(stdin), command);
     }
@@ -90,7 +97,7 @@ public final class PluginRunner {
     /** Starts the plugin and hands the process to the test, which drives stdin and stdout itself. */
     public Process start(String... args) throws IOException {
         List<String> command = new ArrayList<>();
-        command.add(executable().toString());
+        command.add(launcher.toString());
         command.addAll(List.of(args));
         return builder(command).start();
     }
@@ -110,7 +117,7 @@ public final class PluginRunner {
 
     private Result run(StdinWriter stdin, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
-        command.add(executable().toString());
+        command.add(launcher.toString());
         command.addAll(List.of(args));
         return run(builder(command).start(), stdin, command);
     }
