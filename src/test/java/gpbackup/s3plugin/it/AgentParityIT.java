@@ -174,6 +174,35 @@ class AgentParityIT {
         agents.hooks("cleanup_plugin_for_backup", cfg, dir);
     }
 
+    @Test
+    void aRelayedCallTheAgentCannotServeIsLoggedAtWarning() throws Exception {
+        Path cfg = agents.config("warn", Map.of());
+        Path dir = agents.segmentDir();
+        agents.hooks("setup_plugin_for_backup", cfg, dir);
+        agents.theAgent();
+        Path agentDir = agents.agentDirs().get(0);
+        // A call whose FIFOs exist but whose argument file does not: the agent cannot serve it.
+        long pid = ProcessHandle.current().pid();
+        for (String suffix : List.of(".status", ".ctl")) {
+            Process mkfifo = new ProcessBuilder("mkfifo", "-m", "600", agentDir.resolve("call." + pid + suffix).toString())
+                    .start();
+            assertEquals(0, mkfifo.waitFor());
+        }
+        try (java.io.RandomAccessFile requests = new java.io.RandomAccessFile(agentDir.resolve("requests").toFile(), "rw")) {
+            requests.write(("call " + pid + " call." + pid + "\n").getBytes(StandardCharsets.US_ASCII));
+        }
+        AgentHarness.waitFor(() -> {
+            try {
+                return agents.log().contains("relayed call call." + pid);
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }, "the agent to log the failed call");
+        String line = agents.log().lines().filter(l -> l.contains("relayed call call." + pid)).findFirst().orElseThrow();
+        assertTrue(line.contains("[WARNING]"), line);
+        agents.hooks("cleanup_plugin_for_backup", cfg, dir);
+    }
+
     private static Optional<ProcessHandle> cat(Process client) {
         return client.toHandle().descendants()
                 .filter(p -> p.info().command().map(c -> c.endsWith("/cat")).orElse(false))
