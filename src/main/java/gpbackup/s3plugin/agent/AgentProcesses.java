@@ -37,6 +37,10 @@ final class AgentProcesses {
         if (process.pid() == ProcessHandle.current().pid() || !process.isAlive()) {
             return false;
         }
+        // setsid, should it fork, briefly shows the same words before the agent it starts.
+        if (process.info().command().filter(command -> command.endsWith("/setsid")).isPresent()) {
+            return false;
+        }
         List<String> args = process.info().arguments().map(List::of).orElse(List.of());
         int n = args.size();
         return n >= 3 && args.get(n - 3).equals("agent_serve") && args.get(n - 1).equals(dir.path().toString());
