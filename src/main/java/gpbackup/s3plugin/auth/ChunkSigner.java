@@ -1,8 +1,10 @@
 package gpbackup.s3plugin.auth;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
+import javax.crypto.Mac;
 
 /**
  * Signs the chunks of one {@code aws-chunked} upload. Each chunk's signature chains on the one
@@ -13,13 +15,18 @@ public final class ChunkSigner {
 
     private static final String CHUNK_ALGORITHM = "AWS4-HMAC-SHA256-PAYLOAD";
 
+    /** Never written after construction, so the signers of one chain share it. */
     private final byte[] signingKey;
     private final String amzDate;
     private final String scope;
     private final String previousSignature;
 
     ChunkSigner(byte[] signingKey, String amzDate, String scope, String previousSignature) {
-        this.signingKey = signingKey.clone();
+        this(amzDate, scope, previousSignature, signingKey.clone());
+    }
+
+    private ChunkSigner(String amzDate, String scope, String previousSignature, byte[] sharedKey) {
+        this.signingKey = sharedKey;
         this.amzDate = amzDate;
         this.scope = scope;
         this.previousSignature = previousSignature;
@@ -28,13 +35,11 @@ public final class ChunkSigner {
     /** Signs the chunk made of the remaining bytes of {@code data}, in order, without moving their positions. */
     public SignedChunk sign(List<ByteBuffer> data) {
         MessageDigest digest = Digests.sha256();
-        long length = 0;
-        for (ByteBuffer part : data) {
-            ByteBuffer view = part.duplicate();
-            length += view.remaining();
-            digest.update(view);
-        }
-        return signChunkHash(Math.toIntExact(length), Digests.hex(digest.digest()));
+        int length = hash(digest, data);
+        String stringToSign = stringToSign(previousSignature, Digests.hex(digest.digest()));
+        String signature = Digests.hex(Digests.hmacSha256(signingKey, stringToSign));
+        return new SignedChunk(length, stringToSign, signature,
+                new ChunkSigner(amzDate, scope, signature, signingKey));
     }
 
     /**
@@ -45,16 +50,19 @@ public final class ChunkSigner {
         return new Chain(this);
     }
 
-    private SignedChunk signChunkHash(int length, String chunkSha256) {
-        String stringToSign = CHUNK_ALGORITHM + '\n' + amzDate + '\n' + scope + '\n' + previousSignature + '\n'
-                + Digests.EMPTY_SHA256 + '\n' + chunkSha256;
-        String signature = signatureOf(stringToSign);
-        return new SignedChunk(length, stringToSign, signature,
-                new ChunkSigner(signingKey, amzDate, scope, signature));
+    private static int hash(MessageDigest digest, List<ByteBuffer> data) {
+        long length = 0;
+        for (ByteBuffer part : data) {
+            ByteBuffer view = part.duplicate();
+            length += view.remaining();
+            digest.update(view);
+        }
+        return Math.toIntExact(length);
     }
 
-    private String signatureOf(String stringToSign) {
-        return Digests.hex(Digests.hmacSha256(signingKey, stringToSign));
+    private String stringToSign(String previous, String chunkSha256) {
+        return CHUNK_ALGORITHM + '\n' + amzDate + '\n' + scope + '\n' + previous + '\n'
+                + Digests.EMPTY_SHA256 + '\n' + chunkSha256;
     }
 
     @Override
@@ -64,25 +72,32 @@ public final class ChunkSigner {
 
     /**
      * A cursor over the chunk signatures of one body stream, for callers that produce chunks one
-     * after another. Mutable and not thread-safe by design: one per stream, on that stream's thread.
+     * after another. Mutable and not thread-safe by design: one per stream, on that stream's thread,
+     * which lets it key its HMAC once and reuse one digest for every frame.
      */
     public static final class Chain {
-        private ChunkSigner current;
+        private final ChunkSigner start;
+        private final MessageDigest digest = Digests.sha256();
+        private final Mac mac;
+        private String previousSignature;
 
         private Chain(ChunkSigner start) {
-            this.current = start;
+            this.start = start;
+            this.mac = Digests.hmacSha256(start.signingKey);
+            this.previousSignature = start.previousSignature;
         }
 
         /** Signs the next chunk, made of {@code data} in order (none for the final chunk), and returns its signature. */
         public String next(List<ByteBuffer> data) {
-            SignedChunk chunk = current.sign(data);
-            current = chunk.next();
-            return chunk.signature();
+            hash(digest, data);
+            String stringToSign = start.stringToSign(previousSignature, Digests.hex(digest.digest()));
+            previousSignature = Digests.hex(mac.doFinal(stringToSign.getBytes(StandardCharsets.UTF_8)));
+            return previousSignature;
         }
 
         @Override
         public String toString() {
-            return "ChunkSigner.Chain[scope=" + current.scope + "]";
+            return "ChunkSigner.Chain[scope=" + start.scope + "]";
         }
     }
 

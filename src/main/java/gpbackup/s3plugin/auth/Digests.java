@@ -30,10 +30,15 @@ final class Digests {
     }
 
     static byte[] hmacSha256(byte[] key, String data) {
+        return hmacSha256(key).doFinal(data.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** An HMAC-SHA256 keyed once; {@link Mac#doFinal} resets it for the next message under the same key. */
+    static Mac hmacSha256(byte[] key) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+            return mac;
         } catch (GeneralSecurityException e) {
             // Deliberately no cause detail beyond the type: the key must not leak into a message.
             throw new IllegalStateException("HmacSHA256 is unavailable in this JDK: " + e.getClass().getSimpleName());

@@ -5,7 +5,7 @@ package gpbackup.s3plugin.auth;
  * stops the credential chain instead of passing to the next source: a DBA who wrote a profile
  * means it to be used, and the instance role silently standing in would hide the mistake.
  */
-public final class MalformedProfileFileException extends CredentialsException {
+final class MalformedProfileFileException extends CredentialsException {
     private static final long serialVersionUID = 1L;
 
     public MalformedProfileFileException(String message) {

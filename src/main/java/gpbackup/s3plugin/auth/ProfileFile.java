@@ -16,7 +16,7 @@ import java.util.Optional;
  * {@code [profile NAME]}. Full-line {@code #} and {@code ;} comments are allowed, and so are
  * indented sub-settings (such as {@code s3 =} blocks), which are skipped.
  */
-public final class ProfileFile {
+final class ProfileFile {
     /** Which of the two files: they name their sections differently. */
     public enum Kind { CREDENTIALS, CONFIG }
 

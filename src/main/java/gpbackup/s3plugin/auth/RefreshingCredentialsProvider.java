@@ -9,6 +9,9 @@ import java.util.function.Consumer;
  * Remembers credentials and fetches new ones before temporary ones expire, so a restore that
  * runs for hours outlives any one set. If a refresh fails while the old set is still valid, the
  * old set is used (and a warning logged) rather than failing a transfer that could go on.
+ *
+ * <p>Every request asks for credentials, so reading is a volatile read: only a refresh takes the
+ * lock, and while one runs other threads go on with the current set as long as it is valid.
  */
 public final class RefreshingCredentialsProvider implements CredentialsProvider {
     /** Refresh this long before expiry: S3 requests can take minutes to send. */
@@ -19,8 +22,8 @@ public final class RefreshingCredentialsProvider implements CredentialsProvider 
     private final CredentialsProvider source;
     private final Clock clock;
     private final Consumer<String> warnings;
-    private Credentials cached;
-    private Instant lastAttempt = Instant.MIN;
+    private final Object refreshLock = new Object();
+    private volatile Held held = new Held(null, Instant.MIN);
 
     public RefreshingCredentialsProvider(CredentialsProvider source, Clock clock, Consumer<String> warnings) {
         this.source = source;
@@ -29,29 +32,53 @@ public final class RefreshingCredentialsProvider implements CredentialsProvider 
     }
 
     @Override
-    public synchronized Credentials credentials() {
-        Instant now = clock.instant();
-        if (cached != null && usable(now)) {
-            return cached;
+    public Credentials credentials() {
+        Held current = held;
+        if (current.usable(clock.instant())) {
+            return current.credentials();
         }
-        lastAttempt = now;
+        synchronized (refreshLock) {
+            return refresh();
+        }
+    }
+
+    private Credentials refresh() {
+        Instant now = clock.instant();
+        Held current = held;
+        if (current.usable(now)) {
+            return current.credentials(); // another thread refreshed while this one waited
+        }
+        // Published before the source is asked, so readers keep the valid set meanwhile.
+        held = new Held(current.credentials(), now);
         try {
-            cached = source.credentials();
-            return cached;
+            Credentials fresh = source.credentials();
+            held = new Held(fresh, now);
+            return fresh;
         } catch (CredentialsException e) {
-            if (cached != null && isValid(cached, now)) {
+            if (current.credentials() != null && isValid(current.credentials(), now)) {
                 warnings.accept("could not refresh credentials (" + e.getMessage() + "); using the current ones until "
-                        + cached.expiration().orElseThrow());
-                return cached;
+                        + current.credentials().expiration().orElseThrow());
+                return current.credentials();
             }
             throw e;
         }
     }
 
-    /** Fresh, or still valid and the source was asked less than {@link #RETRY_INTERVAL} ago. */
-    private boolean usable(Instant now) {
-        boolean askedRecently = now.isBefore(lastAttempt.plus(RETRY_INTERVAL));
-        return isFresh(cached, now) || (askedRecently && isValid(cached, now));
+    /** The set in use (null before the first fetch) and when the source was last asked. */
+    private record Held(Credentials credentials, Instant lastAttempt) {
+        /** Fresh, or still valid and the source was asked less than {@link #RETRY_INTERVAL} ago. */
+        boolean usable(Instant now) {
+            if (credentials == null) {
+                return false;
+            }
+            boolean askedRecently = now.isBefore(lastAttempt.plus(RETRY_INTERVAL));
+            return isFresh(credentials, now) || (askedRecently && isValid(credentials, now));
+        }
+
+        @Override
+        public String toString() {
+            return "Held[lastAttempt=" + lastAttempt + "]";
+        }
     }
 
     private static boolean isFresh(Credentials credentials, Instant now) {

@@ -79,11 +79,6 @@ public final class SigV4Encoding {
         return encode(decodeToBytes(component));
     }
 
-    /** Percent-decodes into UTF-8 text (test and diagnostic use; signing works on bytes). */
-    static String decode(String component) {
-        return new String(decodeToBytes(component), StandardCharsets.UTF_8);
-    }
-
     /**
      * Percent-decodes to raw bytes. Characters that are not part of a valid {@code %XX} escape
      * are taken literally as their UTF-8 bytes; {@code +} stays {@code +} (a path or a SigV4

@@ -8,12 +8,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
 /**
  * AWS Signature Version 4 signer: a pure function from a request, credentials and an instant to
- * the headers that authenticate it. Immutable and thread-safe; the signing
- * key is derived per call from the date, region and service.
+ * the headers that authenticate it. Thread-safe; the signing key, an HMAC chain over the day,
+ * region, service and secret, is derived once and reused while the day and the secret stay the same.
  */
 public final class SigV4Signer {
 
@@ -29,6 +30,8 @@ public final class SigV4Signer {
     private final UnaryOperator<String> canonicalUri;
     private final boolean strictQuery;
     private final boolean addContentSha256Header;
+    /** The last key derived; region and service are this signer's own, so day and secret pick it. */
+    private final AtomicReference<DerivedKey> lastKey = new AtomicReference<>();
 
     /**
      * Package-private so the AWS suites' tests can sign for their generic service with the same code.
@@ -84,7 +87,7 @@ public final class SigV4Signer {
                 CanonicalRequest.query(CanonicalRequest.queryParameters(request.query())),
                 CanonicalRequest.CanonicalHeaders.of(signedHeaders), request.payloadHash());
         String stringToSign = stringToSign(scope, canonical);
-        byte[] signingKey = scope.signingKey(credentials.secretAccessKey());
+        byte[] signingKey = signingKey(scope, credentials.secretAccessKey());
         String signature = Digests.hex(Digests.hmacSha256(signingKey, stringToSign));
 
         added.add(Map.entry("Authorization", ALGORITHM
@@ -93,6 +96,26 @@ public final class SigV4Signer {
                 + ", Signature=" + signature));
         return new SignedRequest(added, canonical.text(), stringToSign, signature,
                 new ChunkSigner(signingKey, scope.amzDate(), scope.value(), signature));
+    }
+
+    /** The cached key when day and secret match, else a new one that replaces it; never written, so shared. */
+    private byte[] signingKey(SigningScope scope, String secretAccessKey) {
+        String day = scope.dateStamp();
+        DerivedKey last = lastKey.get();
+        if (last != null && last.day().equals(day) && last.secret().equals(secretAccessKey)) {
+            return last.key();
+        }
+        DerivedKey derived = new DerivedKey(day, secretAccessKey, scope.signingKey(secretAccessKey));
+        lastKey.set(derived);
+        return derived.key();
+    }
+
+    /** One derived key and what it was derived from; its toString names the day only. */
+    private record DerivedKey(String day, String secret, byte[] key) {
+        @Override
+        public String toString() {
+            return "DerivedKey[day=" + day + "]";
+        }
     }
 
     private static String stringToSign(SigningScope scope, CanonicalRequest canonical) {

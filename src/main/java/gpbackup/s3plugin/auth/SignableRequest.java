@@ -50,11 +50,6 @@ public record SignableRequest(
         headers = immutableCopy(Objects.requireNonNull(headers, "headers"));
     }
 
-    /** A request without extra headers. */
-    public static SignableRequest of(String method, String host, String path, String query, String payloadHash) {
-        return new SignableRequest(method, host, path, query, List.of(), payloadHash);
-    }
-
     /** Copies entries too, so a caller's mutable {@code SimpleEntry} cannot change a signed request. */
     private static List<Map.Entry<String, String>> immutableCopy(List<Map.Entry<String, String>> headers) {
         List<Map.Entry<String, String>> copy = new ArrayList<>(headers.size());

@@ -3,7 +3,6 @@ package gpbackup.s3plugin.auth;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * The result of header signing: the headers to add to the request, plus what tests and chunked
@@ -30,19 +29,6 @@ public record SignedRequest(
         Objects.requireNonNull(stringToSign, "stringToSign");
         Objects.requireNonNull(signature, "signature");
         Objects.requireNonNull(chunkSigner, "chunkSigner");
-    }
-
-    /** The value of one added header, matched case-insensitively. */
-    public Optional<String> header(String name) {
-        return headersToAdd.stream()
-                .filter(h -> h.getKey().equalsIgnoreCase(name))
-                .map(Map.Entry::getValue)
-                .findFirst();
-    }
-
-    /** The {@code Authorization} header value. */
-    public String authorization() {
-        return header("Authorization").orElseThrow();
     }
 
     @Override

@@ -3,7 +3,6 @@ package gpbackup.s3plugin.cli;
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.log.PluginLog;
 import gpbackup.s3plugin.s3.S3Client;
-import gpbackup.s3plugin.s3.S3ClientFactory;
 import gpbackup.s3plugin.transfer.BufferPool;
 import java.time.Clock;
 import java.util.function.Function;

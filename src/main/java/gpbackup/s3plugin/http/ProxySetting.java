@@ -1,6 +1,6 @@
 package gpbackup.s3plugin.http;
 
-import gpbackup.s3plugin.config.ConfigException;
+import gpbackup.s3plugin.SettingException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -14,21 +14,21 @@ import java.util.Optional;
  */
 public record ProxySetting(String host, int port, Optional<String> user, Optional<String> password, String source) {
 
-    /** Parses a proxy URL; a bad one is a config error that names the source, not the URL. */
+    /** Parses a proxy URL; a bad one is a setting error that names the source, not the URL. */
     public static ProxySetting parse(String url, String source) {
         String text = url.strip();
         URI uri;
         try {
             uri = URI.create(text.contains("://") ? text : "http://" + text);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(source + " is not a proxy URL like http://[user:password@]host:port");
+            throw new SettingException(source + " is not a proxy URL like http://[user:password@]host:port");
         }
         if (uri.getHost() == null || !"http".equalsIgnoreCase(uri.getScheme())) {
-            throw new ConfigException(source + " must be an http:// proxy URL like http://[user:password@]host:port");
+            throw new SettingException(source + " must be an http:// proxy URL like http://[user:password@]host:port");
         }
         if (uri.getPort() > 65535) {
             // URI accepts any digits; the socket would refuse them later with a bare IllegalArgumentException.
-            throw new ConfigException(source + " has port " + uri.getPort() + "; a port is 1 to 65535");
+            throw new SettingException(source + " has port " + uri.getPort() + "; a port is 1 to 65535");
         }
         Optional<String> user = Optional.empty();
         Optional<String> password = Optional.empty();

@@ -1,6 +1,6 @@
 package gpbackup.s3plugin.http;
 
-import gpbackup.s3plugin.config.ConfigException;
+import gpbackup.s3plugin.SettingException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -59,7 +59,7 @@ public final class TrustedCertificates {
             context.init(null, factory.getTrustManagers(), null);
             return context;
         } catch (GeneralSecurityException | IOException e) {
-            throw new ConfigException("cannot set up TLS trust with ca_cert " + pemBundle + ": " + e.getMessage(), e);
+            throw new SettingException("cannot set up TLS trust with ca_cert " + pemBundle + ": " + e.getMessage(), e);
         }
     }
 
@@ -68,13 +68,13 @@ public final class TrustedCertificates {
             Collection<? extends Certificate> certificates =
                     CertificateFactory.getInstance("X.509").generateCertificates(in);
             if (certificates.isEmpty()) {
-                throw new ConfigException("ca_cert " + pemBundle + " holds no PEM certificates");
+                throw new SettingException("ca_cert " + pemBundle + " holds no PEM certificates");
             }
             return certificates;
         } catch (IOException e) {
-            throw new ConfigException("cannot read ca_cert " + pemBundle + ": " + e.getMessage(), e);
+            throw new SettingException("cannot read ca_cert " + pemBundle + ": " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {
-            throw new ConfigException("ca_cert " + pemBundle + " is not a PEM certificate bundle: " + e.getMessage(), e);
+            throw new SettingException("ca_cert " + pemBundle + " is not a PEM certificate bundle: " + e.getMessage(), e);
         }
     }
 

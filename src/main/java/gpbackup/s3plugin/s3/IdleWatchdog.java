@@ -20,7 +20,8 @@ import java.util.function.LongSupplier;
  * connection and is retried.
  *
  * <p>Created, watched and closed on the requesting thread; {@link #close()} there clears the
- * interrupt it may have caused, so the retry's next request is not cancelled by it.
+ * interrupt it caused, so the retry's next request is not cancelled by it, and only that one: a
+ * thread already interrupted by someone else is not interrupted again, and keeps its interrupt.
  */
 final class IdleWatchdog implements AutoCloseable {
     private final Thread requester = Thread.currentThread();
@@ -32,6 +33,8 @@ final class IdleWatchdog implements AutoCloseable {
     private InputStream body;
     private boolean closed;
     private boolean fired;
+    /** Whether this watchdog, not someone else, set the requester's interrupt flag. */
+    private boolean interruptedRequester;
 
     IdleWatchdog(Duration idle, ScheduledExecutorService timer) {
         this(idle, timer, System::nanoTime);
@@ -104,14 +107,17 @@ final class IdleWatchdog implements AutoCloseable {
         } catch (IOException ignored) {
             // The interrupt below ends the read either way.
         }
-        requester.interrupt();
+        if (!requester.isInterrupted()) {
+            interruptedRequester = true;
+            requester.interrupt();
+        }
     }
 
     @Override
     public synchronized void close() {
         closed = true;
         check.cancel(false);
-        if (fired && body != null) {
+        if (interruptedRequester && Thread.currentThread() == requester) {
             Thread.interrupted();
         }
     }

@@ -1,7 +1,5 @@
 package gpbackup.s3plugin.s3;
 
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,37 +17,6 @@ public interface Payload {
 
     /** The body as buffers in order; each call returns fresh views, so a retry starts at the first byte. */
     List<ByteBuffer> buffers();
-
-    /** A fresh stream over the whole body. */
-    default InputStream open() {
-        List<ByteBuffer> views = buffers();
-        return new InputStream() {
-            private int index;
-
-            @Override
-            public int read() {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] out, int offset, int len) {
-                if (len == 0) {
-                    return 0;
-                }
-                while (index < views.size() && !views.get(index).hasRemaining()) {
-                    index++;
-                }
-                if (index == views.size()) {
-                    return -1;
-                }
-                ByteBuffer current = views.get(index);
-                int n = Math.min(len, current.remaining());
-                current.get(out, offset, n);
-                return n;
-            }
-        };
-    }
 
     /**
      * Lower-case hex SHA-256 of the body, as SigV4 signs it. This default reads the body once
@@ -79,11 +46,6 @@ public interface Payload {
             @Override
             public List<ByteBuffer> buffers() {
                 return List.of(ByteBuffer.wrap(bytes));
-            }
-
-            @Override
-            public InputStream open() {
-                return new ByteArrayInputStream(bytes);
             }
         };
     }

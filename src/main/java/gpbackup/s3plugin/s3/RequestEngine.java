@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * threshold), the idle watchdog, cancellation, classifying failures, and the retry loop.
  * {@link S3Client} says what to send; this class is the one place that decides how.
  */
-final class RequestEngine implements AutoCloseable {
+public final class RequestEngine implements AutoCloseable {
     /** The size of one aws-chunked frame, each signed on its own; unrelated to multipart parts. */
     private static final int SIGNED_FRAME_SIZE = 64 * 1024;
     private static final int MAX_ERROR_BODY = 64 * 1024;
@@ -44,11 +44,32 @@ final class RequestEngine implements AutoCloseable {
         T handle(HttpResponse<InputStream> response, InputStream body) throws IOException;
     }
 
+    /** Bodies above this are sent chunk-signed; see {@link AwsChunkedBody} for why. */
+    public static final long DEFAULT_CHUNKED_THRESHOLD = 64L * 1024 * 1024;
+    /** A request that makes no progress (sends, receives nothing) for this long is taken for a dead connection. */
+    public static final Duration DEFAULT_IDLE_LIMIT = Duration.ofMinutes(2);
+
+    /** How each attempt is authenticated: the signer, where credentials come from, the clock that dates it. */
+    public record Signing(SigV4Signer signer, CredentialsProvider credentials, Clock clock) {
+    }
+
+    /**
+     * How requests are sent and retried.
+     *
+     * @param chunkedThreshold bodies above this many bytes are sent aws-chunked, each frame signed
+     * @param idleLimit        how long an attempt may make no progress (nothing sent, nothing received)
+     *                         before it is given up and retried
+     */
+    public record Settings(RetryPolicy retry, long chunkedThreshold, Duration idleLimit) {
+        /** The defaults, with {@code retries} retries of a failed request. */
+        public static Settings withRetries(int retries) {
+            return new Settings(RetryPolicy.withRetries(retries), DEFAULT_CHUNKED_THRESHOLD, DEFAULT_IDLE_LIMIT);
+        }
+    }
+
     private final HttpClient http;
     private final S3Endpoint endpoint;
-    private final SigV4Signer signer;
-    private final CredentialsProvider credentials;
-    private final Clock clock;
+    private final Signing signing;
     private final RetryPolicy retry;
     private final PluginLog log;
     private final long chunkedThreshold;
@@ -56,23 +77,25 @@ final class RequestEngine implements AutoCloseable {
     private final Duration idleLimit;
     private final ScheduledExecutorService watchdogs;
 
-    RequestEngine(HttpClient http, S3Endpoint endpoint, SigV4Signer signer, CredentialsProvider credentials,
-                  Clock clock, RetryPolicy retry, PluginLog log, long chunkedThreshold, Duration idleLimit) {
+    public RequestEngine(HttpClient http, S3Endpoint endpoint, Signing signing, Settings settings, PluginLog log) {
         this.http = http;
         this.endpoint = endpoint;
-        this.signer = signer;
-        this.credentials = credentials;
-        this.clock = clock;
-        this.retry = retry;
+        this.signing = signing;
+        this.retry = settings.retry();
         this.log = log;
-        this.chunkedThreshold = chunkedThreshold;
+        this.chunkedThreshold = settings.chunkedThreshold();
         this.errors = new S3Errors(endpoint);
-        this.idleLimit = idleLimit;
+        this.idleLimit = settings.idleLimit();
         this.watchdogs = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "idle-watchdog");
             thread.setDaemon(true);
             return thread;
         });
+    }
+
+    /** Where every request of this engine goes. */
+    public S3Endpoint endpoint() {
+        return endpoint;
     }
 
     /**
@@ -240,7 +263,7 @@ final class RequestEngine implements AutoCloseable {
     }
 
     private HttpRequest build(S3Request request, Runnable progress, Runnable bodyHandedOver) {
-        Credentials creds = credentials.credentials();
+        Credentials creds = signing.credentials().credentials();
         Payload payload = request.payload();
         boolean chunked = payload.length() > chunkedThreshold;
         List<Map.Entry<String, String>> headers = new ArrayList<>(request.headers());
@@ -254,7 +277,7 @@ final class RequestEngine implements AutoCloseable {
         }
         SignableRequest signable = new SignableRequest(request.method(), endpoint.authority(), request.wirePath(),
                 request.query(), List.copyOf(headers), payloadHash);
-        SignedRequest signed = signer.sign(signable, creds, clock.instant());
+        SignedRequest signed = signing.signer().sign(signable, creds, signing.clock().instant());
 
         HttpRequest.BodyPublisher publisher;
         if (chunked) {
@@ -298,7 +321,7 @@ final class RequestEngine implements AutoCloseable {
 
     private String accessKeyIdForMessages() {
         try {
-            return credentials.credentials().accessKeyId();
+            return signing.credentials().credentials().accessKeyId();
         } catch (RuntimeException e) {
             return "?";
         }

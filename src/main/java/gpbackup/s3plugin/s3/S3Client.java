@@ -1,18 +1,12 @@
 package gpbackup.s3plugin.s3;
 
-import gpbackup.s3plugin.auth.CredentialsProvider;
 import gpbackup.s3plugin.auth.SigV4Encoding;
-import gpbackup.s3plugin.auth.SigV4Signer;
-import gpbackup.s3plugin.log.PluginLog;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -25,25 +19,16 @@ import java.util.Optional;
  * Knows nothing of gpbackup: keys come in whole.
  */
 public final class S3Client implements AutoCloseable {
-    /** Bodies above this are sent chunk-signed; see {@link AwsChunkedBody} for why. */
-    public static final long DEFAULT_CHUNKED_THRESHOLD = 64L * 1024 * 1024;
-    /** A request that makes no progress (sends, receives nothing) for this long is taken for a dead connection. */
-    public static final Duration DEFAULT_IDLE_LIMIT = Duration.ofMinutes(2);
-
     private final S3Endpoint endpoint;
     private final RequestEngine engine;
 
-    public S3Client(HttpClient http, S3Endpoint endpoint, SigV4Signer signer, CredentialsProvider credentials,
-                    Clock clock, RetryPolicy retry, PluginLog log, long chunkedThreshold) {
-        this(http, endpoint, signer, credentials, clock, retry, log, chunkedThreshold, DEFAULT_IDLE_LIMIT);
-    }
-
-    /** @param idleLimit how long a request may make no progress (nothing sent, nothing received) before it is given up and retried */
-    public S3Client(HttpClient http, S3Endpoint endpoint, SigV4Signer signer, CredentialsProvider credentials,
-                    Clock clock, RetryPolicy retry, PluginLog log, long chunkedThreshold, Duration idleLimit) {
+    /** @param engine sends every request; it must address {@code endpoint} */
+    public S3Client(S3Endpoint endpoint, RequestEngine engine) {
+        if (!endpoint.equals(engine.endpoint())) {
+            throw new IllegalArgumentException("the request engine addresses " + engine.endpoint() + ", not " + endpoint);
+        }
         this.endpoint = endpoint;
-        this.engine = new RequestEngine(http, endpoint, signer, credentials, clock, retry, log, chunkedThreshold,
-                idleLimit);
+        this.engine = engine;
     }
 
     public S3Endpoint endpoint() {
@@ -58,13 +43,7 @@ public final class S3Client implements AutoCloseable {
 
     /** PutObject: the whole object in one request. */
     public void putObject(String key, Payload body) {
-        putObject(key, body, new Cancellation());
-    }
-
-    /** PutObject, stopped when {@code cancellation} is thrown. */
-    public void putObject(String key, Payload body, Cancellation cancellation) {
-        engine.execute(objectRequest("upload", "PUT", key, "", List.of(), body), (response, in) -> null,
-                cancellation);
+        engine.execute(objectRequest("upload", "PUT", key, "", List.of(), body), (response, in) -> null);
     }
 
     /** CreateMultipartUpload; returns the upload id. */
@@ -73,11 +52,6 @@ public final class S3Client implements AutoCloseable {
                 Payload.empty());
         return engine.execute(request, (response, in) -> parseOk(in).childText("UploadId")
                         .orElseThrow(() -> new IOException("CreateMultipartUpload answer has no UploadId")));
-    }
-
-    /** UploadPart; returns the part's ETag. */
-    public String uploadPart(String key, String uploadId, int partNumber, Payload body) {
-        return uploadPart(key, uploadId, partNumber, body, new Cancellation());
     }
 
     /** UploadPart, stopped when {@code cancellation} is thrown; returns the part's ETag. */
@@ -139,15 +113,10 @@ public final class S3Client implements AutoCloseable {
     }
 
     /**
-     * GetObject of bytes {@code [start, endExclusive)}, landing in {@code sink}. With
-     * {@code ifMatch} the read fails rather than mixing bytes of two versions when the object is
-     * replaced mid-restore.
+     * GetObject of bytes {@code [start, endExclusive)}, landing in {@code sink}, stopped when
+     * {@code cancellation} is thrown. With {@code ifMatch} the read fails rather than mixing bytes
+     * of two versions when the object is replaced mid-restore.
      */
-    public void getRange(String key, long start, long endExclusive, Optional<String> ifMatch, BodySink sink) {
-        getRange(key, start, endExclusive, ifMatch, sink, new Cancellation());
-    }
-
-    /** GetObject of a byte range, stopped when {@code cancellation} is thrown. */
     public void getRange(String key, long start, long endExclusive, Optional<String> ifMatch, BodySink sink,
                          Cancellation cancellation) {
         List<Map.Entry<String, String>> headers = new ArrayList<>();

@@ -1,8 +1,7 @@
 package gpbackup.s3plugin.s3;
 
+import gpbackup.s3plugin.SettingException;
 import gpbackup.s3plugin.auth.SigV4Encoding;
-import gpbackup.s3plugin.config.ConfigException;
-import gpbackup.s3plugin.config.PluginConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
 
@@ -22,20 +21,21 @@ import java.net.URISyntaxException;
  */
 public record S3Endpoint(String scheme, String authority, String bucket, boolean pathStyle) {
 
-    /** Addressing for a config; {@code region} is the signing region already resolved. */
-    public static S3Endpoint of(PluginConfig config, String region) {
-        String defaultScheme = config.encryption() ? "https" : "http";
-        if (config.endpoint().isPresent()) {
-            return custom(config.endpoint().get(), defaultScheme, config.bucket());
-        }
-        boolean dotted = config.bucket().contains(".");
+    /** Amazon S3 in {@code region}, the signing region already resolved. */
+    public static S3Endpoint aws(String scheme, String region, String bucket) {
         String awsHost = "s3." + region + ".amazonaws.com";
-        return dotted
-                ? new S3Endpoint(defaultScheme, awsHost, config.bucket(), true)
-                : new S3Endpoint(defaultScheme, config.bucket() + "." + awsHost, config.bucket(), false);
+        return bucket.contains(".")
+                ? new S3Endpoint(scheme, awsHost, bucket, true)
+                : new S3Endpoint(scheme, bucket + "." + awsHost, bucket, false);
     }
 
-    private static S3Endpoint custom(String endpoint, String defaultScheme, String bucket) {
+    /**
+     * An S3-compatible store at {@code endpoint} (host, host:port or URL), path-style.
+     *
+     * @param defaultScheme the scheme when {@code endpoint} names none
+     * @throws SettingException when {@code endpoint} is not a host, host:port or http(s) URL without a path
+     */
+    public static S3Endpoint configured(String endpoint, String defaultScheme, String bucket) {
         String text = endpoint.strip();
         // An explicit scheme in the endpoint wins over the encryption option.
         String withScheme = text.contains("://") ? text : defaultScheme + "://" + text;
@@ -43,16 +43,16 @@ public record S3Endpoint(String scheme, String authority, String bucket, boolean
         try {
             uri = new URI(withScheme);
         } catch (URISyntaxException e) {
-            throw new ConfigException("endpoint '" + redacted(endpoint) + "' is not a host, host:port or URL");
+            throw new SettingException("endpoint '" + redacted(endpoint) + "' is not a host, host:port or URL");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new ConfigException("endpoint '" + redacted(endpoint) + "' must use http or https");
+            throw new SettingException("endpoint '" + redacted(endpoint) + "' must use http or https");
         }
         if (uri.getHost() == null || uri.getRawUserInfo() != null
                 || uri.getRawQuery() != null || uri.getRawFragment() != null
                 || !(uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/"))) {
-            throw new ConfigException("endpoint '" + redacted(endpoint)
+            throw new SettingException("endpoint '" + redacted(endpoint)
                     + "' must be a host, host:port or scheme://host[:port] without a path");
         }
         int port = uri.getPort();

@@ -80,10 +80,10 @@ class BotocoreSigningSuiteTest {
         assertAll(
                 () -> assertEquals(creq, signed.canonicalRequest(), "canonical request"),
                 () -> assertEquals(file(dir, name, "sts"), signed.stringToSign(), "string to sign"),
-                () -> assertEquals(authz, signed.authorization(), "Authorization"),
+                () -> assertEquals(authz, AddedHeaders.authorization(signed), "Authorization"),
                 () -> assertEquals(authz.substring(authz.indexOf("Signature=") + "Signature=".length()),
                         signed.signature(), "signature"),
-                () -> assertEquals(request.header("X-Amz-Date"), signed.header("X-Amz-Date"), "X-Amz-Date"),
+                () -> assertEquals(request.header("X-Amz-Date"), AddedHeaders.header(signed, "X-Amz-Date"), "X-Amz-Date"),
                 () -> assertEquals(expected.requestLine(), request.requestLine(), "request line"),
                 // The .sreq Authorization line is checked through .authz: get-vanilla-with-session-token's
                 // .sreq carries get-vanilla's signature upstream, contradicting its own .authz and .sts.

@@ -36,16 +36,21 @@ final class GenericCanonicalUri {
         }
         Deque<String> kept = new ArrayDeque<>();
         for (String segment : segments) {
-            String decoded = SigV4Encoding.decode(segment);
+            String decoded = decode(segment);
             if (decoded.equals("..")) {
                 kept.pollLast();
             } else if (!decoded.isEmpty() && !decoded.equals(".")) {
                 kept.addLast(SigV4Encoding.reencode(segment));
             }
         }
-        String last = SigV4Encoding.decode(segments[segments.length - 1]);
+        String last = decode(segments[segments.length - 1]);
         boolean endsAsDirectory = last.isEmpty() || last.equals(".") || last.equals("..");
         return "/" + String.join("/", kept) + (endsAsDirectory && !kept.isEmpty() ? "/" : "");
+    }
+
+    /** Percent-decodes into UTF-8 text, to compare a segment with {@code .} and {@code ..}. */
+    private static String decode(String component) {
+        return new String(SigV4Encoding.decodeToBytes(component), java.nio.charset.StandardCharsets.UTF_8);
     }
 
 }

@@ -16,7 +16,7 @@ class SecretsStayHiddenTest {
     private static final Credentials CREDENTIALS = Credentials.of("AKIDEXAMPLE", SECRET, TOKEN);
     private static final Instant NOW = Instant.parse("2015-08-30T12:36:00Z");
     private static final SigV4Signer S3 = SigV4Signer.forS3("us-east-1");
-    private static final SignableRequest REQUEST = SignableRequest.of("PUT", "h", "/b/k", "",
+    private static final SignableRequest REQUEST = new SignableRequest("PUT", "h", "/b/k", "", List.of(),
             SignableRequest.STREAMING_PAYLOAD);
 
     private static void assertHidden(Object value, String... secrets) {

@@ -23,7 +23,7 @@ class SigV4SignerTest {
     private static final SigV4Signer S3 = SigV4Signer.forS3("us-east-1");
 
     private static SignableRequest get(String path, String query) {
-        return SignableRequest.of("GET", "127.0.0.1:9000", path, query, SignableRequest.EMPTY_PAYLOAD_SHA256);
+        return new SignableRequest("GET", "127.0.0.1:9000", path, query, List.of(), SignableRequest.EMPTY_PAYLOAD_SHA256);
     }
 
     private static String canonicalUri(SignedRequest signed) {
@@ -67,14 +67,14 @@ class SigV4SignerTest {
         SignedRequest signed = S3.sign(get("/b/k", ""), TEMPORARY, NOW);
         assertEquals(List.of("X-Amz-Date", "x-amz-content-sha256", "X-Amz-Security-Token", "Authorization"),
                 signed.headersToAdd().stream().map(Map.Entry::getKey).toList());
-        assertTrue(signed.authorization().contains("SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token,"));
-        assertEquals(SignableRequest.EMPTY_PAYLOAD_SHA256, signed.header("x-amz-content-sha256").orElseThrow());
+        assertTrue(AddedHeaders.authorization(signed).contains("SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token,"));
+        assertEquals(SignableRequest.EMPTY_PAYLOAD_SHA256, AddedHeaders.header(signed, "x-amz-content-sha256").orElseThrow());
     }
 
     @Test
     void dateIsUtcAndTruncatedToTheSecond() {
         SignedRequest signed = S3.sign(get("/b/k", ""), KEYS, NOW);
-        assertEquals("20240229T235959Z", signed.header("X-Amz-Date").orElseThrow());
+        assertEquals("20240229T235959Z", AddedHeaders.header(signed, "X-Amz-Date").orElseThrow());
         assertTrue(signed.stringToSign().contains("\n20240229/us-east-1/s3/aws4_request\n"));
     }
 
@@ -135,5 +135,20 @@ class SigV4SignerTest {
                 () -> assertEquals("/a%20b/c%2Fd", canonicalUri(normalizing.sign(get("/a%20b//c%2Fd", ""), KEYS, NOW))),
                 () -> assertEquals("/a%20b//c%2Fd", canonicalUri(literal.sign(get("/a%20b//c%2Fd", ""), KEYS, NOW))),
                 () -> assertFalse(canonicalUri(literal.sign(get("/a%20b", ""), KEYS, NOW)).contains("%25")));
+    }
+
+    @Test
+    void theCachedSigningKeyFollowsTheDayAndTheSecret() {
+        SigV4Signer reused = SigV4Signer.forS3("us-east-1");
+        Instant beforeMidnight = Instant.parse("2024-01-01T23:59:59Z");
+        Instant afterMidnight = Instant.parse("2024-01-02T00:00:01Z");
+        Credentials rotated = Credentials.of(KEYS.accessKeyId(), "rotated-secret", null);
+        SignableRequest request = get("/b/k", "");
+        for (var when : List.of(beforeMidnight, afterMidnight)) {
+            for (Credentials keys : List.of(KEYS, rotated, KEYS)) {
+                assertEquals(SigV4Signer.forS3("us-east-1").sign(request, keys, when).signature(),
+                        reused.sign(request, keys, when).signature(), when + " " + keys.accessKeyId());
+            }
+        }
     }
 }

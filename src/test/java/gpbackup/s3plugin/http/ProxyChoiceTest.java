@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gpbackup.s3plugin.config.ConfigException;
+import gpbackup.s3plugin.SettingException;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -57,7 +57,7 @@ class ProxyChoiceTest {
 
     @Test
     void aBadProxyNamesItsSourceButNotItsText() {
-        ConfigException e = assertThrows(ConfigException.class,
+        SettingException e = assertThrows(SettingException.class,
                 () -> ProxySetting.parse("socks5://user:hunter2@proxy:1080", "HTTPS_PROXY"));
         assertTrue(e.getMessage().contains("HTTPS_PROXY"), e.getMessage());
         assertFalse(e.getMessage().contains("hunter2"), e.getMessage());

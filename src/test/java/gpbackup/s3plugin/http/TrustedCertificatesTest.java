@@ -3,7 +3,7 @@ package gpbackup.s3plugin.http;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gpbackup.s3plugin.config.ConfigException;
+import gpbackup.s3plugin.SettingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -17,14 +17,14 @@ class TrustedCertificatesTest {
     @Test
     void aMissingBundleNamesTheFile() {
         Path absent = dir.resolve("absent.pem");
-        ConfigException e = assertThrows(ConfigException.class, () -> TrustedCertificates.withExtraAuthorities(absent));
+        SettingException e = assertThrows(SettingException.class, () -> TrustedCertificates.withExtraAuthorities(absent));
         assertTrue(e.getMessage().startsWith("cannot read ca_cert " + absent), e.getMessage());
     }
 
     @Test
     void anEmptyBundleHoldsNoCertificates() throws Exception {
         Path empty = Files.writeString(dir.resolve("empty.pem"), "");
-        ConfigException e = assertThrows(ConfigException.class, () -> TrustedCertificates.withExtraAuthorities(empty));
+        SettingException e = assertThrows(SettingException.class, () -> TrustedCertificates.withExtraAuthorities(empty));
         assertTrue(e.getMessage().equals("ca_cert " + empty + " holds no PEM certificates"), e.getMessage());
     }
 
@@ -32,7 +32,7 @@ class TrustedCertificatesTest {
     void aFileThatIsNotPemIsRefused() throws Exception {
         Path garbage = Files.writeString(dir.resolve("key.pem"),
                 "-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n");
-        ConfigException e = assertThrows(ConfigException.class, () -> TrustedCertificates.withExtraAuthorities(garbage));
+        SettingException e = assertThrows(SettingException.class, () -> TrustedCertificates.withExtraAuthorities(garbage));
         assertTrue(e.getMessage().startsWith("ca_cert " + garbage + " is not a PEM certificate bundle"), e.getMessage());
     }
 }

@@ -8,10 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gpbackup.s3plugin.auth.Credentials;
-import gpbackup.s3plugin.auth.SigV4Signer;
 import gpbackup.s3plugin.it.PluginRunner.Result;
 import gpbackup.s3plugin.s3.Payload;
-import gpbackup.s3plugin.s3.RetryPolicy;
+import gpbackup.s3plugin.s3.RequestEngine;
 import gpbackup.s3plugin.s3.S3Client;
 import gpbackup.s3plugin.s3.S3Endpoint;
 import gpbackup.s3plugin.s3.WireMockS3;
@@ -294,10 +293,9 @@ class PluginEndToEndIT {
         // S3Proxy refuses a whole-payload-signed body over 128 MiB; the Go plugin's 500 MB parts fail there.
         // The plugin's own parts reach that size only for huge streams with a large memory_budget, so the
         // client sends such a body directly.
-        S3Client client = new S3Client(WireMockS3.http(), new S3Endpoint("http", "127.0.0.1:" + server.port(), BUCKET,
-                true), SigV4Signer.forS3("us-east-1"),
+        S3Client client = WireMockS3.client(new S3Endpoint("http", "127.0.0.1:" + server.port(), BUCKET, true),
                 () -> Credentials.of(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY, null), Clock.systemUTC(),
-                RetryPolicy.withRetries(0), WireMockS3.quietLog(), S3Client.DEFAULT_CHUNKED_THRESHOLD);
+                RequestEngine.Settings.withRetries(0), WireMockS3.quietLog());
         byte[] body = randomBytes(140 * 1024 * 1024, 11);
         client.putObject("bigparts/object", Payload.of(body));
         assertArrayEquals(body, raw.get(BUCKET, "bigparts/object"));

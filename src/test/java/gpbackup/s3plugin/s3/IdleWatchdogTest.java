@@ -93,4 +93,48 @@ class IdleWatchdogTest {
         assertThrows(IOException.class, body::read, "a closed buffered body refuses further reads");
         watchdog.close();
     }
+
+    @Test
+    void closeKeepsAnInterruptThatWasThereBeforeTheWatchdogFired() {
+        IdleWatchdog watchdog = new IdleWatchdog(LIMIT, timer, now::get);
+        watchdog.watch(InputStream.nullInputStream());
+        Thread.currentThread().interrupt(); // someone else's: a transfer being stopped
+        advance(LIMIT);
+        watchdog.check();
+        assertTrue(watchdog.fired());
+        watchdog.close();
+        assertTrue(Thread.interrupted(), "the interrupt was not the watchdog's to clear");
+    }
+
+    @Test
+    void closeKeepsAnInterruptWhenTheWatchdogCancelledTheExchangeInstead() {
+        IdleWatchdog watchdog = new IdleWatchdog(LIMIT, timer, now::get);
+        java.util.concurrent.CompletableFuture<Void> exchange = new java.util.concurrent.CompletableFuture<>();
+        watchdog.sending(exchange);
+        advance(LIMIT);
+        watchdog.check();
+        assertTrue(exchange.isCancelled(), "a stall before the answer cancels the exchange, no interrupt");
+        watchdog.watch(InputStream.nullInputStream());
+        Thread.currentThread().interrupt(); // arrives from elsewhere after the watchdog fired
+        watchdog.close();
+        assertTrue(Thread.interrupted(), "the watchdog never interrupted, so it clears nothing");
+    }
+
+    @Test
+    void closeOnAnotherThreadLeavesThatThreadsInterruptAlone() throws InterruptedException {
+        IdleWatchdog watchdog = new IdleWatchdog(LIMIT, timer, now::get);
+        watchdog.watch(InputStream.nullInputStream());
+        advance(LIMIT);
+        watchdog.check();
+        assertTrue(Thread.interrupted(), "the requester was interrupted; cleared here by hand");
+        AtomicBoolean stillInterrupted = new AtomicBoolean();
+        Thread other = new Thread(() -> {
+            Thread.currentThread().interrupt();
+            watchdog.close();
+            stillInterrupted.set(Thread.interrupted());
+        });
+        other.start();
+        other.join();
+        assertTrue(stillInterrupted.get());
+    }
 }

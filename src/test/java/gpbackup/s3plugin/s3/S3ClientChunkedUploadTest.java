@@ -81,7 +81,7 @@ class S3ClientChunkedUploadTest {
     void uploadPartAboveTheThresholdIsSentAwsChunked() {
         server.stubFor(put(urlPathEqualTo("/bucket/big")).willReturn(ok().withHeader("ETag", "\"p1\"")));
         byte[] payload = randomBytes(200 * 1024);
-        assertEquals("\"p1\"", client(0).uploadPart("big", "u1", 1, Payload.of(payload)));
+        assertEquals("\"p1\"", client(0).uploadPart("big", "u1", 1, Payload.of(payload), new Cancellation()));
         LoggedRequest r = server.findAll(putRequestedFor(urlPathEqualTo("/bucket/big"))).get(0);
         assertEquals("/bucket/big?partNumber=1&uploadId=u1", r.getUrl());
         assertChunkedUploadOf(payload, r);

@@ -53,7 +53,7 @@ class S3ClientErrorMessagesTest {
     private S3Exception getFails(ResponseDefinitionBuilder answer) {
         server.stubFor(get(urlEqualTo("/bucket/folder/k")).willReturn(answer));
         return fails(() -> WireMockS3.client(server.getPort(), 0)
-                .getRange("folder/k", 0, 10, Optional.empty(), new CollectingSink()));
+                .getRange("folder/k", 0, 10, Optional.empty(), new CollectingSink(), new Cancellation()));
     }
 
     private static S3Exception fails(Executable call) {

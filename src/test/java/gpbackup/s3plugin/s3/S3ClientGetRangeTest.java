@@ -39,7 +39,7 @@ class S3ClientGetRangeTest {
     /** Reads the range the way the downloader does: all of it, or a failure. */
     private static byte[] read(S3Client s3, long start, long end, Optional<String> etag) {
         CollectingSink sink = new CollectingSink();
-        s3.getRange("k", start, end, etag, sink);
+        s3.getRange("k", start, end, etag, sink, new Cancellation());
         return sink.bytes();
     }
 
@@ -82,7 +82,7 @@ class S3ClientGetRangeTest {
                 .withHeader("Content-Length", "10").withBody(Arrays.copyOfRange(OBJECT, 0, 4))));
         CollectingSink sink = new CollectingSink();
         assertThrows(S3Exception.class, () -> WireMockS3.client(server.getPort(), 0).getRange("k", 0, 10,
-                Optional.empty(), sink));
+                Optional.empty(), sink, new Cancellation()));
         assertTrue(sink.bytes().length < 10, "a truncated body was landed whole");
         assertEquals(List.of(10L), sink.announced());
     }

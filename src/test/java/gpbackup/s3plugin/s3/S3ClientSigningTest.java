@@ -57,10 +57,10 @@ class S3ClientSigningTest {
         client.putObject("folder/object", Payload.of("hello".getBytes(StandardCharsets.UTF_8)));
         client.putObject("folder/empty", Payload.empty());
         client.headObject("folder/object");
-        client.getRange("folder/object", 0, 5, Optional.of("\"e\""), new CollectingSink());
+        client.getRange("folder/object", 0, 5, Optional.of("\"e\""), new CollectingSink(), new Cancellation());
         client.listAll("folder/");
         client.createMultipartUpload("folder/multi");
-        client.uploadPart("folder/multi", "u-1", 1, Payload.of(new byte[] {1, 2, 3}));
+        client.uploadPart("folder/multi", "u-1", 1, Payload.of(new byte[] {1, 2, 3}), new Cancellation());
         client.completeMultipartUpload("folder/multi", "u-1", List.of("\"p1\""));
         client.abortMultipartUpload("folder/multi", "u-1");
         client.deleteObjects(List.of("folder/object"));
@@ -116,7 +116,7 @@ class S3ClientSigningTest {
     @Test
     void dateAndCredentialScopeComeFromTheInjectedClock() {
         Clock clock = Clock.fixed(Instant.parse("2024-02-29T23:59:58Z"), ZoneOffset.UTC);
-        S3Client client = WireMockS3.client(server.getPort(), 0, S3Client.DEFAULT_CHUNKED_THRESHOLD,
+        S3Client client = WireMockS3.client(server.getPort(), 0, RequestEngine.DEFAULT_CHUNKED_THRESHOLD,
                 Credentials.of("AKID", WireMockS3.SECRET, null), clock);
         client.deleteObject("k");
         LoggedRequest r = received().get(0);
@@ -127,7 +127,7 @@ class S3ClientSigningTest {
 
     @Test
     void sessionTokenIsSentAsSecurityTokenHeaderAndSigned() {
-        S3Client client = WireMockS3.client(server.getPort(), 0, S3Client.DEFAULT_CHUNKED_THRESHOLD,
+        S3Client client = WireMockS3.client(server.getPort(), 0, RequestEngine.DEFAULT_CHUNKED_THRESHOLD,
                 Credentials.of("AKID", WireMockS3.SECRET, TOKEN));
         callEveryOperation(client);
         for (LoggedRequest r : received()) {
@@ -185,7 +185,7 @@ class S3ClientSigningTest {
     @Test
     void uploadIdIsEncodedInTheQueryAndSigned() {
         String uploadId = "VXBsb2FkIElE/+with=odd&chars";
-        s3.uploadPart("k", uploadId, 7, Payload.of(new byte[] {1}));
+        s3.uploadPart("k", uploadId, 7, Payload.of(new byte[] {1}), new Cancellation());
         LoggedRequest r = received().get(0);
         assertEquals("/bucket/k?partNumber=7&uploadId=VXBsb2FkIElE%2F%2Bwith%3Dodd%26chars", r.getUrl());
         assertEquals(uploadId, r.queryParameter("uploadId").firstValue());

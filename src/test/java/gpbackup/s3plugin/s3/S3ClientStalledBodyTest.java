@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gpbackup.s3plugin.auth.Credentials;
-import gpbackup.s3plugin.auth.SigV4Signer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -119,14 +118,14 @@ class S3ClientStalledBodyTest {
 
     private S3Client client(int port, int retries) {
         Credentials credentials = Credentials.of(WireMockS3.ACCESS_KEY_ID, WireMockS3.SECRET, null);
-        return new S3Client(WireMockS3.http(), WireMockS3.endpoint(port), SigV4Signer.forS3("us-east-1"),
-                () -> credentials, Clock.systemUTC(), new RetryPolicy(retries, Duration.ofMillis(1), Duration.ofMillis(5)),
-                WireMockS3.quietLog(), S3Client.DEFAULT_CHUNKED_THRESHOLD, Duration.ofMillis(400));
+        return WireMockS3.client(WireMockS3.endpoint(port), () -> credentials, Clock.systemUTC(),
+                new RequestEngine.Settings(WireMockS3.fastRetries(retries), RequestEngine.DEFAULT_CHUNKED_THRESHOLD,
+                        Duration.ofMillis(400)), WireMockS3.quietLog());
     }
 
     private byte[] read(S3Client client) {
         CollectingSink sink = new CollectingSink();
-        client.getRange("k", 0, data.length, Optional.empty(), sink);
+        client.getRange("k", 0, data.length, Optional.empty(), sink, new Cancellation());
         return sink.bytes();
     }
 

@@ -1,7 +1,10 @@
 package gpbackup.s3plugin.s3;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gpbackup.s3plugin.SettingException;
 import java.net.URI;
 import org.junit.jupiter.api.Test;
 
@@ -32,5 +35,26 @@ class S3EndpointTest {
         URI uri = pathStyle.uri(pathStyle.path("x y/ü"), "");
         assertEquals("/bucket/x%20y/%C3%BC", uri.getRawPath());
         assertEquals(null, uri.getRawQuery());
+    }
+
+    @Test
+    void awsIsVirtualHostedExceptForDottedBuckets() {
+        assertEquals(virtualHosted, S3Endpoint.aws("https", "eu-west-1", "bucket"));
+        assertEquals(new S3Endpoint("https", "s3.eu-west-1.amazonaws.com", "my.bucket", true),
+                S3Endpoint.aws("https", "eu-west-1", "my.bucket"));
+    }
+
+    @Test
+    void aConfiguredEndpointIsPathStyleAndItsOwnSchemeWins() {
+        assertEquals(pathStyle, S3Endpoint.configured("127.0.0.1:9000", "http", "bucket"));
+        assertEquals(new S3Endpoint("https", "minio", "bucket", true),
+                S3Endpoint.configured("https://minio:443/", "http", "bucket"));
+    }
+
+    @Test
+    void aConfiguredEndpointWithAPathIsASettingErrorThatHidesItsPassword() {
+        SettingException e = assertThrows(SettingException.class,
+                () -> S3Endpoint.configured("http://user:pw@minio:9000/x", "http", "bucket"));
+        assertTrue(e.getMessage().contains("****@minio:9000/x"), e.getMessage());
     }
 }

@@ -37,7 +37,7 @@ public final class WireMockS3 {
     }
 
     public static S3Client client(int port, int retries) {
-        return client(port, retries, S3Client.DEFAULT_CHUNKED_THRESHOLD, Credentials.of(ACCESS_KEY_ID, SECRET, null));
+        return client(port, retries, RequestEngine.DEFAULT_CHUNKED_THRESHOLD, Credentials.of(ACCESS_KEY_ID, SECRET, null));
     }
 
     public static S3Client client(int port, int retries, long chunkedThreshold, Credentials credentials) {
@@ -50,15 +50,26 @@ public final class WireMockS3 {
     }
 
     public static S3Client client(int port, int retries, PluginLog log) {
-        return client(port, retries, S3Client.DEFAULT_CHUNKED_THRESHOLD, Credentials.of(ACCESS_KEY_ID, SECRET, null),
+        return client(port, retries, RequestEngine.DEFAULT_CHUNKED_THRESHOLD, Credentials.of(ACCESS_KEY_ID, SECRET, null),
                 Clock.systemUTC(), log);
     }
 
     private static S3Client client(int port, int retries, long chunkedThreshold, Credentials credentials,
                                    Clock clock, PluginLog log) {
-        CredentialsProvider provider = () -> credentials;
-        return new S3Client(http(), endpoint(port), SigV4Signer.forS3(REGION), provider, clock,
-                new RetryPolicy(retries, Duration.ofMillis(1), Duration.ofMillis(5)), log, chunkedThreshold);
+        return client(endpoint(port), () -> credentials, clock, new RequestEngine.Settings(fastRetries(retries),
+                chunkedThreshold, RequestEngine.DEFAULT_IDLE_LIMIT), log);
+    }
+
+    /** A client of {@link #http()} signing for {@link #REGION}, as the wiring in cli puts one together. */
+    public static S3Client client(S3Endpoint endpoint, CredentialsProvider credentials, Clock clock,
+                                  RequestEngine.Settings settings, PluginLog log) {
+        RequestEngine.Signing signing = new RequestEngine.Signing(SigV4Signer.forS3(REGION), credentials, clock);
+        return new S3Client(endpoint, new RequestEngine(http(), endpoint, signing, settings, log));
+    }
+
+    /** Retries after a millisecond or so, so a test of retrying takes no time. */
+    public static RetryPolicy fastRetries(int retries) {
+        return new RetryPolicy(retries, Duration.ofMillis(1), Duration.ofMillis(5));
     }
 
     /** As S3ClientFactory builds it: HTTP/1.1, redirects reported rather than followed. */

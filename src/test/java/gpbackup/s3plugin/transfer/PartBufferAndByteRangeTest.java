@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import gpbackup.s3plugin.s3.PayloadStreams;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -57,7 +58,7 @@ class PartBufferAndByteRangeTest {
         InputStream in = trickle(data);
         PartBuffer part = read(in, BLOCK + 10);
         assertEquals(BLOCK + 10, part.length());
-        assertArrayEquals(Arrays.copyOfRange(data, 0, BLOCK + 10), part.open().readAllBytes());
+        assertArrayEquals(Arrays.copyOfRange(data, 0, BLOCK + 10), PayloadStreams.open(part).readAllBytes());
         PartBuffer rest = read(in, 4L * BLOCK);
         assertEquals(data.length - BLOCK - 10, rest.length());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -69,8 +70,8 @@ class PartBufferAndByteRangeTest {
     void canBeReadAgainForARetry() throws IOException {
         byte[] data = data(3000);
         PartBuffer part = read(new ByteArrayInputStream(data), 5000);
-        assertArrayEquals(data, part.open().readAllBytes());
-        InputStream again = part.open();
+        assertArrayEquals(data, PayloadStreams.open(part).readAllBytes());
+        InputStream again = PayloadStreams.open(part);
         assertEquals(data[0] & 0xff, again.read());
         assertArrayEquals(Arrays.copyOfRange(data, 1, data.length), again.readAllBytes());
         assertEquals(-1, again.read());
@@ -97,7 +98,7 @@ class PartBufferAndByteRangeTest {
     void emptyStreamGivesAnEmptyPart() throws IOException {
         PartBuffer part = read(InputStream.nullInputStream(), 100);
         assertEquals(0, part.length());
-        assertEquals(-1, part.open().read());
+        assertEquals(-1, PayloadStreams.open(part).read());
     }
 
     @Test
@@ -113,7 +114,7 @@ class PartBufferAndByteRangeTest {
         }
         PartBuffer piece = landing.buffer();
         assertEquals(data.length, piece.length());
-        assertArrayEquals(data, piece.open().readAllBytes());
+        assertArrayEquals(data, PayloadStreams.open(piece).readAllBytes());
         assertEquals(3, pool.blocksAllocated(), "the retry took new blocks instead of reusing its own");
     }
 

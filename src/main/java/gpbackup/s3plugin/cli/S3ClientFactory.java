@@ -1,4 +1,4 @@
-package gpbackup.s3plugin.s3;
+package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.auth.AwsConfigFiles;
 import gpbackup.s3plugin.auth.AwsRegion;
@@ -16,6 +16,9 @@ import gpbackup.s3plugin.http.HttpClients;
 import gpbackup.s3plugin.http.ProxyChoice;
 import gpbackup.s3plugin.http.ProxySetting;
 import gpbackup.s3plugin.log.PluginLog;
+import gpbackup.s3plugin.s3.RequestEngine;
+import gpbackup.s3plugin.s3.S3Client;
+import gpbackup.s3plugin.s3.S3Endpoint;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -27,15 +30,15 @@ import java.util.function.Function;
  * The one place an S3 client is put together from the config and the environment: region,
  * credential chain, endpoint, proxy, trust, retries.
  */
-public final class S3ClientFactory {
+final class S3ClientFactory {
     private S3ClientFactory() {
     }
 
-    public static S3Client create(PluginConfig config, Function<String, String> environment, Clock clock,
-                                  PluginLog log) {
+    static S3Client create(PluginConfig config, Function<String, String> environment, Clock clock,
+                           PluginLog log) {
         AwsConfigFiles awsFiles = AwsConfigFiles.from(environment);
         String region = AwsRegion.resolve(config.region(), environment, awsFiles);
-        S3Endpoint endpoint = S3Endpoint.of(config, region);
+        S3Endpoint endpoint = endpoint(config, region);
         String expectedScheme = config.encryption() ? "https" : "http";
         if (!endpoint.scheme().equals(expectedScheme)) {
             log.warn("endpoint " + endpoint.display() + " names its scheme, which wins over encryption: "
@@ -47,9 +50,19 @@ public final class S3ClientFactory {
         // TLS is set up only when a request can need it: for a plain-http endpoint without a
         // proxy tunnel, loading the JDK's trust store would cost a few hundred ms for nothing.
         boolean needsTls = endpoint.scheme().equals("https");
-        return new S3Client(HttpClients.forS3(proxy, config.caCert().map(Path::of), needsTls), endpoint,
-                SigV4Signer.forS3(region), credentials(config, environment, awsFiles, clock, log), clock,
-                RetryPolicy.withRetries(config.maxRequestRetries()), log, S3Client.DEFAULT_CHUNKED_THRESHOLD);
+        RequestEngine.Signing signing = new RequestEngine.Signing(SigV4Signer.forS3(region),
+                credentials(config, environment, awsFiles, clock, log), clock);
+        RequestEngine engine = new RequestEngine(HttpClients.forS3(proxy, config.caCert().map(Path::of), needsTls),
+                endpoint, signing, RequestEngine.Settings.withRetries(config.maxRequestRetries()), log);
+        return new S3Client(endpoint, engine);
+    }
+
+    /** The configured store, path-style, or else Amazon S3 in {@code region}, the signing region already resolved. */
+    static S3Endpoint endpoint(PluginConfig config, String region) {
+        String scheme = config.encryption() ? "https" : "http";
+        return config.endpoint()
+                .map(configured -> S3Endpoint.configured(configured, scheme, config.bucket()))
+                .orElseGet(() -> S3Endpoint.aws(scheme, region, config.bucket()));
     }
 
     /**
