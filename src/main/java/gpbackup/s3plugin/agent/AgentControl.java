@@ -2,18 +2,23 @@ package gpbackup.s3plugin.agent;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /** What the setup and cleanup hooks do about a host agent: start one, or stop it. */
 public final class AgentControl {
@@ -41,19 +46,51 @@ public final class AgentControl {
     }
 
     /**
+     * Stops every agent of the family: the directories whose name starts with {@code family}'s,
+     * that is, agents of the same config path, user and environment, whatever the config's content
+     * or the jar was when they started. Each is asked to stop through its FIFO, or sent SIGTERM
+     * when it has none; each line of what happened goes to {@code log}. Returns how many stopped.
+     */
+    public static int stopFamily(Path family, Duration patience, Consumer<String> log) throws IOException {
+        Path base = family.getParent();
+        if (!Files.isDirectory(base, LinkOption.NOFOLLOW_LINKS)) {
+            log.accept("no host agent to stop: " + base + " does not exist");
+            return 0;
+        }
+        new AgentDirectory(family).checkParentPrivate();
+        List<AgentDirectory> members = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(base, family.getFileName() + "*")) {
+            dirs.forEach(d -> members.add(new AgentDirectory(d)));
+        }
+        int stopped = 0;
+        for (AgentDirectory member : members) {
+            stopped += stop(member, patience, log) ? 1 : 0;
+        }
+        if (stopped == 0) {
+            log.accept("no host agent to stop under " + family + "*: none is running (it exited when idle, or"
+                    + " none was started)");
+        }
+        return stopped;
+    }
+
+    /**
      * Asks the directory's agent to stop and waits until it has exited; it first finishes the
      * calls in flight. Returns whether an agent was found.
      */
-    public static boolean stop(AgentDirectory dir, Duration patience) throws IOException {
+    static boolean stop(AgentDirectory dir, Duration patience, Consumer<String> log) throws IOException {
         dir.checkPrivate();
-        Optional<ProcessHandle> agent = servingAgent(dir, patience);
+        Optional<ProcessHandle> agent = AgentProcesses.find(dir);
         if (agent.isEmpty()) {
             return false;
         }
-        try (RandomAccessFile requests = new RandomAccessFile(dir.requests().toFile(), "rw")) {
-            requests.write((Request.stop().line() + "\n").getBytes(StandardCharsets.US_ASCII));
-        } catch (NoSuchFileException | java.io.FileNotFoundException stopping) {
-            // it is already on its way out
+        if (!Files.exists(dir.pidFile())) {
+            log.accept("host agent " + agent.get().pid() + " in " + dir.path() + " had no pid file; found it by its"
+                    + " command line");
+        }
+        if (!askToStop(dir)) {
+            log.accept("host agent " + agent.get().pid() + " in " + dir.path() + " has no request FIFO; sending it"
+                    + " SIGTERM");
+            agent.get().destroy();
         }
         try {
             agent.get().onExit().get(patience.toMillis(), TimeUnit.MILLISECONDS);
@@ -63,38 +100,44 @@ public final class AgentControl {
             throw new IOException("host agent " + agent.get().pid() + " did not exit within "
                     + patience.toSeconds() + " s; it exits by itself when its calls end", e);
         }
+        log.accept("stopped the host agent " + agent.get().pid() + " in " + dir.path());
         return true;
     }
 
     /**
-     * The live agent that holds the directory's lock, if any; one that is still starting (locked,
-     * pid not yet published) is waited for, so a cleanup right after its setup still stops it.
+     * Writes {@code stop} into the agent's FIFO, opened without creating it (a removed FIFO must
+     * not become a regular file) and without blocking. Returns false when there is no FIFO.
      */
-    private static Optional<ProcessHandle> servingAgent(AgentDirectory dir, Duration patience) throws IOException {
-        long deadline = System.nanoTime() + patience.toNanos();
-        while (isServed(dir)) {
-            try {
-                long pid = Long.parseLong(Files.readString(dir.pidFile(), StandardCharsets.US_ASCII).strip());
-                return ProcessHandle.of(pid);
-            } catch (NoSuchFileException | NumberFormatException notPublished) {
-                if (System.nanoTime() > deadline) {
-                    return Optional.empty();
-                }
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return Optional.empty();
-                }
-            }
+    private static boolean askToStop(AgentDirectory dir) {
+        if (!Files.exists(dir.requests(), LinkOption.NOFOLLOW_LINKS)) {
+            return false;
         }
-        return Optional.empty();
+        try {
+            if (!AgentDirectory.isOwnFifo(dir.requests())) {
+                return false;
+            }
+            // Read-write: a FIFO opened so never waits for the other end.
+            try (FileChannel requests = FileChannel.open(dir.requests(), StandardOpenOption.READ,
+                    StandardOpenOption.WRITE)) {
+                requests.write(ByteBuffer.wrap((Request.stop().line() + "\n").getBytes(StandardCharsets.US_ASCII)));
+            }
+            return true;
+        } catch (IOException gone) {
+            return false;
+        }
     }
 
-    /** Whether a live process holds the directory's lock: the kernel drops it when the holder dies. */
+    /**
+     * Whether an agent serves the directory: a live process holds its lock (the kernel drops it
+     * when the holder dies), or, should the lock file have been removed, a live agent process
+     * names the directory on its command line.
+     */
     static boolean isServed(AgentDirectory dir) throws IOException {
         try (FileChannel lockFile = dir.openLock(); FileLock lock = lockFile.tryLock()) {
-            return lock == null;
+            if (lock == null) {
+                return true;
+            }
         }
+        return AgentProcesses.find(dir).isPresent();
     }
 }

@@ -33,7 +33,7 @@ public record AgentDirectory(Path path) {
         return path.resolve("pid");
     }
 
-    Path lockFile() {
+    public Path lockFile() {
         return path.resolve("lock");
     }
 
@@ -63,6 +63,11 @@ public record AgentDirectory(Path path) {
         checkPrivate(path.getParent());
         checkPrivate(path);
         return this;
+    }
+
+    /** Checks that the level above, shared by all of this user's agents, exists and is private. */
+    public void checkParentPrivate() throws IOException {
+        checkPrivate(path.getParent());
     }
 
     private static void checkPrivate(Path dir) throws IOException {

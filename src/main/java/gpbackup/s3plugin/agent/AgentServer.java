@@ -17,22 +17,36 @@ import java.util.function.Consumer;
  * The host agent's loop: holds the directory's lock for as long as it lives (so a stale directory
  * is told by a lock nobody holds, never by a pid that may have been reused), reads requests from
  * the {@code requests} FIFO, serves each call on a thread of its own, and returns when told to
- * stop or when no call has been in flight for the idle timeout.
+ * stop, when no call has been in flight for the idle timeout, or when its jar is replaced. While
+ * it serves, a keeper thread holds its files in place (spec/agent.md, "Lifecycle").
  */
 public final class AgentServer {
     private final AgentDirectory dir;
     private final CallHandler handler;
     private final Duration idleTimeout;
+    private final Optional<Path> jar;
     private final Consumer<String> log;
-    private int inFlight;
-    private boolean accepting = true;
-    private long lastActive = System.nanoTime();
+    private final Consumer<String> warn;
+    private final CallRegistry calls = new CallRegistry();
 
-    public AgentServer(AgentDirectory dir, CallHandler handler, Duration idleTimeout, Consumer<String> log) {
+    /**
+     * @param jar  the code this agent runs; when the file changes, the agent stops serving
+     * @param log  where the agent's own events go
+     * @param warn where failures go: a relayed call that could not be served, a thread that could not start
+     */
+    public AgentServer(AgentDirectory dir, CallHandler handler, Duration idleTimeout, Optional<Path> jar,
+                       Consumer<String> log, Consumer<String> warn) {
         this.dir = dir;
         this.handler = handler;
         this.idleTimeout = idleTimeout;
+        this.jar = jar;
         this.log = log;
+        this.warn = warn;
+    }
+
+    /** The calls in flight, for a shutdown that must end them. */
+    public CallRegistry calls() {
+        return calls;
     }
 
     /**
@@ -42,23 +56,34 @@ public final class AgentServer {
     public boolean serve() throws IOException, InterruptedException {
         dir.createPrivate();
         try (FileChannel lockFile = dir.openLock(); FileLock lock = lockFile.tryLock()) {
-            if (lock == null) {
+            // A lock file removed under a live agent frees the lock but not the agent.
+            if (lock == null || AgentProcesses.another(dir)) {
                 return false;
             }
             clearLeftovers();
             Fifos.make(dir.requests());
+            AgentKeeper keeper = new AgentKeeper(dir, jar, log);
             try (RandomAccessFile requests = new RandomAccessFile(dir.requests().toFile(), "rw")) {
-                publishPid();
+                publishPid(dir);
                 log.accept("host agent " + ProcessHandle.current().pid() + " serving " + dir.path());
-                startIdleWatch(requests);
+                keeper.start(() -> {
+                    if (calls.idleFor(idleTimeout)) {
+                        log.accept("host agent idle for " + idleTimeout.toSeconds() + " s; exiting");
+                        return true;
+                    }
+                    return false;
+                }, requests);
                 readRequests(requests);
             } finally {
-                stopAccepting();
+                keeper.stop();
+                calls.stopAccepting();
                 // Unpublished first: a client that comes now runs on its own instead of waiting.
                 Files.deleteIfExists(dir.pidFile());
                 Files.deleteIfExists(dir.requests());
                 // However the loop ended, the calls it accepted are answered before the agent exits.
-                awaitCallsInFlight();
+                calls.awaitNone();
+                removeDirectory();
+                keeper.closeLocks();
             }
             log.accept("host agent " + ProcessHandle.current().pid() + " stopped");
             return true;
@@ -80,63 +105,45 @@ public final class AgentServer {
     }
 
     private void accept(Request request) {
-        synchronized (this) {
-            if (!accepting) {
-                return;
+        RelayedCall call = new RelayedCall(dir, request, handler, warn);
+        Thread thread = new Thread(() -> {
+            try {
+                call.run();
+            } finally {
+                calls.ended(Thread.currentThread());
             }
-            inFlight++;
+        }, "call-" + request.clientPid());
+        if (!calls.begin(thread)) {
+            return;
         }
         try {
-            new Thread(() -> {
-                try {
-                    new RelayedCall(dir, request, handler, log).run();
-                } finally {
-                    callEnded();
-                }
-            }, "call-" + request.clientPid()).start();
+            thread.start();
         } catch (OutOfMemoryError noThread) {
             // Unanswered, the client runs the command itself; the calls in flight go on.
-            callEnded();
-            log.accept("host agent cannot start a thread for pid " + request.clientPid() + ": " + noThread);
+            calls.ended(thread);
+            warn.accept("host agent cannot start a thread for pid " + request.clientPid() + ": " + noThread);
         }
     }
 
-    private synchronized void callEnded() {
-        inFlight--;
-        lastActive = System.nanoTime();
-        notifyAll();
-    }
-
-    private synchronized void stopAccepting() {
-        accepting = false;
-    }
-
-    private synchronized void awaitCallsInFlight() throws InterruptedException {
-        while (inFlight > 0) {
-            wait();
+    /**
+     * On SIGTERM, SIGINT or SIGHUP: takes no more calls, interrupts those in flight (each aborts its
+     * upload and answers its client with one line and status 1), unpublishes the agent and removes
+     * its directory. Returns within about {@code patience}.
+     */
+    public void shutdown(Duration patience) {
+        log.accept("host agent " + ProcessHandle.current().pid() + " stopping on a signal");
+        try {
+            int cut = calls.cancelAll(patience);
+            Files.deleteIfExists(dir.pidFile());
+            Files.deleteIfExists(dir.requests());
+            removeDirectory();
+            log.accept("host agent " + ProcessHandle.current().pid() + " stopped on a signal; " + cut
+                    + " call(s) in flight failed");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            warn.accept("host agent " + ProcessHandle.current().pid() + " stopping: " + e.getMessage());
         }
-    }
-
-    private synchronized boolean idle() {
-        return inFlight == 0 && System.nanoTime() - lastActive >= idleTimeout.toNanos();
-    }
-
-    /** Ends the read loop, through the FIFO it reads, once the agent has been idle long enough. */
-    private void startIdleWatch(RandomAccessFile requests) {
-        long tick = Math.max(10, Math.min(1000, idleTimeout.toMillis() / 4));
-        Thread watch = new Thread(() -> {
-            try {
-                while (!idle()) {
-                    Thread.sleep(tick);
-                }
-                log.accept("host agent idle for " + idleTimeout.toSeconds() + " s; exiting");
-                requests.write((Request.stop().line() + "\n").getBytes(StandardCharsets.US_ASCII));
-            } catch (InterruptedException | IOException e) {
-                // the agent is stopping anyway
-            }
-        }, "idle-watch");
-        watch.setDaemon(true);
-        watch.start();
     }
 
     /** Files a dead agent or its killed clients left behind; the lock proves no one uses them. */
@@ -150,8 +157,22 @@ public final class AgentServer {
         }
     }
 
+    /**
+     * The agent's directory goes with it (the lock file last, while still held), so directories of
+     * configs and jars no longer in use do not pile up; a killed agent's is cleared by the next.
+     */
+    private void removeDirectory() {
+        try {
+            clearLeftovers();
+            Files.deleteIfExists(dir.lockFile());
+            Files.deleteIfExists(dir.path());
+        } catch (IOException e) {
+            log.accept("host agent left " + dir.path() + ": " + e.getMessage());
+        }
+    }
+
     /** Written last and renamed into place: a client that sees the pid finds the FIFO ready. */
-    private void publishPid() throws IOException {
+    static void publishPid(AgentDirectory dir) throws IOException {
         Path temporary = dir.path().resolve("pid.new");
         Files.writeString(temporary, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
         Files.move(temporary, dir.pidFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

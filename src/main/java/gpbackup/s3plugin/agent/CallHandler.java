@@ -10,8 +10,8 @@ import java.util.List;
 public interface CallHandler {
     /**
      * @param argv      the command and its arguments, as the client was given them
-     * @param clientPid the client's process id, for the log
+     * @param caller    the client's process id, for the log, and its umask
      * @return the exit status the client is to end with
      */
-    int run(List<String> argv, InputStream stdin, OutputStream stdout, PrintStream stderr, long clientPid);
+    int run(List<String> argv, InputStream stdin, OutputStream stdout, PrintStream stderr, Caller caller);
 }

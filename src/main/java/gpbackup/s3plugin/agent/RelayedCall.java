@@ -10,6 +10,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.RandomAccessFile;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Consumer;
 
 /**
@@ -74,7 +77,11 @@ final class RelayedCall {
         return Files.exists(file(suffix), LinkOption.NOFOLLOW_LINKS) && AgentDirectory.isOwnFifo(file(suffix));
     }
 
-    private List<String> readArgs() throws IOException {
+    /** The relayed argv and the caller's umask, which the launcher sends ahead of it as {@code umask=NNNN}. */
+    private record Relayed(List<String> argv, OptionalInt umask) {
+    }
+
+    private Relayed readArgs() throws IOException {
         Path args = file(".args");
         if (!Files.isRegularFile(args, LinkOption.NOFOLLOW_LINKS) || Files.size(args) > 1 << 16) {
             throw new IOException("no readable argument file");
@@ -83,20 +90,25 @@ final class RelayedCall {
         List<String> argv = new ArrayList<>(List.of(text.split("\0", -1)));
         // printf '%s\0' ends every argument with a NUL, so the last piece is empty.
         argv.remove(argv.size() - 1);
+        OptionalInt umask = OptionalInt.empty();
+        if (!argv.isEmpty() && argv.get(0).matches("umask=0?[0-7]{1,3}")) {
+            umask = OptionalInt.of(Integer.parseInt(argv.remove(0).substring("umask=".length()), 8));
+        }
         if (argv.isEmpty()) {
             throw new IOException("empty argument file");
         }
-        return argv;
+        return new Relayed(argv, umask);
     }
 
-    private void serve(ProcessHandle client, List<String> argv) throws IOException {
+    private void serve(ProcessHandle client, Relayed relayed) throws IOException {
         boolean reads = isOwnFifo(".in");
         boolean writes = isOwnFifo(".out");
         ClientVerdict verdict = new ClientVerdict();
         try (RandomAccessFile status = new RandomAccessFile(file(".status").toFile(), "rw");
              RandomAccessFile ctl = new RandomAccessFile(file(".ctl").toFile(), "rw");
-             InputStream in = reads ? new RelayedInput(openWithoutBlocking(file(".in"), FileInputStream::new), verdict)
-                     : InputStream.nullInputStream();
+             // Read through a channel: a shutdown interrupts this thread, and a waiting read then ends.
+             InputStream in = reads ? new RelayedInput(Channels.newInputStream(RelayedCall.<FileChannel>openWithoutBlocking(
+                     file(".in"), f -> new FileInputStream(f).getChannel())), verdict) : InputStream.nullInputStream();
              // Unbuffered: the handler chooses how to write (pieces leave through the file's channel).
              OutputStream out = writes ? openWithoutBlocking(file(".out"), FileOutputStream::new)
                      : OutputStream.nullOutputStream()) {
@@ -107,7 +119,7 @@ final class RelayedCall {
             String answer;
             try {
                 client.onExit().thenRun(() -> say(ctl, "gone"));
-                answer = runCommand(argv, in, out, client.pid());
+                answer = runCommand(relayed.argv(), in, out, new Caller(client.pid(), relayed.umask()));
             } catch (RuntimeException | Error e) {
                 // The client waits for an answer as long as the agent lives: it must get one.
                 answer = "err gpbackup_s3_plugin: the host agent failed this call: " + e.toString().replace('\n', ' ')
@@ -121,11 +133,11 @@ final class RelayedCall {
     }
 
     /** Runs the command; returns its answer for the status FIFO: its stderr lines, then its exit status. */
-    private String runCommand(List<String> argv, InputStream in, OutputStream out, long clientPid) {
+    private String runCommand(List<String> argv, InputStream in, OutputStream out, Caller caller) {
         ByteArrayOutputStream errors = new ByteArrayOutputStream();
         int exit;
         try (PrintStream stderr = new PrintStream(errors, true, StandardCharsets.UTF_8)) {
-            exit = handler.run(argv, in, out, stderr, clientPid);
+            exit = handler.run(argv, in, out, stderr, caller);
         }
         StringBuilder answer = new StringBuilder();
         for (String line : errors.toString(StandardCharsets.UTF_8).split("\n")) {

@@ -8,6 +8,8 @@ import gpbackup.s3plugin.config.ConfigLoader;
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.log.PluginLog;
 import gpbackup.s3plugin.transfer.DataOutput;
+import gpbackup.s3plugin.transfer.MemoryBudget;
+import java.io.File;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,8 +18,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 
 /**
@@ -29,16 +31,17 @@ final class AgentCommands {
     static final String SERVE = "agent_serve";
     /** Set by the launcher for the hooks: the directory it derived for this user, config and environment. */
     static final String DIR_VARIABLE = "GPBACKUP_S3_PLUGIN_AGENT_DIR";
+    /**
+     * Set by the launcher for the hooks: the prefix shared by the directories of every agent of
+     * this config path, user and environment, whatever the config's content or the jar (cleanup
+     * stops them all: the config may have been edited, or the jar replaced, since the setup).
+     */
+    static final String FAMILY_VARIABLE = "GPBACKUP_S3_PLUGIN_AGENT_FAMILY";
     /** Set by the launcher for the hooks: itself, which knows how to start a JVM for the agent. */
     static final String LAUNCHER_VARIABLE = "GPBACKUP_S3_PLUGIN_LAUNCHER";
     /** The commands gpbackup and gprestore run once per table or per file; only these are relayed. */
     static final Set<String> RELAYED = Set.of("backup_data", "restore_data", "restore_data_subset",
             "backup_file", "restore_file");
-    /**
-     * Commands running at once in one agent; later ones wait their turn. Their part buffers come
-     * from one pool, so this bounds threads and connections, not memory.
-     */
-    static final int CALLS_AT_ONCE = 16;
     private static final Duration STOP_PATIENCE = Duration.ofSeconds(60);
 
     private AgentCommands() {
@@ -63,16 +66,15 @@ final class AgentCommands {
 
     /** At a segment host's cleanup: stops its agent once the calls in flight are done. */
     static void stopFor(PluginContext context) {
-        String dir = context.env(DIR_VARIABLE);
-        if (isEmpty(dir)) {
+        String family = context.env(FAMILY_VARIABLE);
+        if (isEmpty(family)) {
+            context.log().info("no host agent to stop: the launcher named none");
             return;
         }
         try {
-            if (AgentControl.stop(new AgentDirectory(Path.of(dir)), STOP_PATIENCE)) {
-                context.log().info("stopped the host agent in " + dir);
-            }
+            AgentControl.stopFamily(Path.of(family), STOP_PATIENCE, context.log()::info);
         } catch (IOException | RuntimeException e) {
-            context.log().warn("host agent in " + dir + ": " + e.getMessage());
+            context.log().warn("host agent " + family + "*: " + e.getMessage());
         }
     }
 
@@ -89,30 +91,50 @@ final class AgentCommands {
                 log.warn("host agent thread " + thread.getName() + " failed: " + CommandRunner.oneLine(e)));
         try (log; AgentResources resources = new AgentResources(environment, clock, log)) {
             PluginConfig config = new ConfigLoader(environment).load(Path.of(args.get(0)));
-            CommandRunner runner = new CommandRunner(environment, clock, resources);
-            Semaphore running = new Semaphore(CALLS_AT_ONCE, true);
-            CallHandler handler = (argv, in, out, err, pid) -> {
+            long heap = Runtime.getRuntime().maxMemory();
+            CallShares shares = CallShares.forBudget(MemoryBudget.within(config.memoryBudget(), heap).bytes(), heap);
+            log.info("host agent runs up to " + shares.callsAtOnce() + " calls at once, each with "
+                    + (shares.share() >> 20) + " MiB of part buffers");
+            CallHandler handler = (argv, in, out, err, caller) -> {
                 if (!RELAYED.contains(argv.get(0))) {
                     err.println(Main.PROGRAM + ": the host agent does not run " + argv.get(0));
                     return 1;
                 }
-                log.debug("relayed " + argv.get(0) + " from pid " + pid);
-                running.acquireUninterruptibly();
+                log.debug("relayed " + argv.get(0) + " from pid " + caller.pid());
+                CallShares.Share share;
                 try {
+                    share = shares.acquire();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    err.println(Main.PROGRAM + ": " + argv.get(0) + " stopped: the host agent is stopping; nothing was"
+                            + " stored");
+                    return 1;
+                }
+                try (share) {
+                    CommandRunner runner = new CommandRunner(environment, clock, resources.forCall(share.pool()));
                     return runner.run(argv, in,
-                            out instanceof FileOutputStream file ? new DataOutput(file.getChannel()) : out, err, pid);
-                } finally {
-                    running.release();
+                            out instanceof FileOutputStream file ? new DataOutput(file.getChannel()) : out, err, caller.pid(),
+                            caller.umask());
                 }
             };
-            new AgentServer(new AgentDirectory(Path.of(args.get(1))), handler, config.agent().idleTimeout(), log::info)
-                    .serve();
+            AgentServer server = new AgentServer(new AgentDirectory(Path.of(args.get(1))), handler,
+                    config.agent().idleTimeout(), runningJar(), log::info, log::warn);
+            SignalStop stop = SignalStop.install(() -> server.shutdown(SignalStop.PATIENCE), Duration.ZERO);
+            server.serve();
+            stop.finished();
             return 0;
         } catch (Exception e) {
             log.warn("host agent failed: " + CommandRunner.oneLine(e));
             stderr.println(Main.PROGRAM + ": host agent: " + CommandRunner.oneLine(e));
             return 1;
         }
+    }
+
+    /** The jar this JVM runs ({@code java -jar}), which the agent watches for a replacement. */
+    private static Optional<Path> runningJar() {
+        String classPath = System.getProperty("java.class.path", "");
+        return classPath.endsWith(".jar") && !classPath.contains(File.pathSeparator)
+                ? Optional.of(Path.of(classPath).toAbsolutePath()) : Optional.empty();
     }
 
     private static boolean isEmpty(String text) {

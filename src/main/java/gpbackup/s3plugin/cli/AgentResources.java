@@ -10,10 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * The host agent's S3 clients and part buffers, one of each per config and kept for the agent's
- * life: later calls reuse the client's pooled connections, TLS sessions and credentials (IMDS is
- * asked once, not once per table), and every call draws its parts from the one pool, so
- * {@code memory_budget} bounds the whole host's transfers.
+ * The host agent's S3 clients, one per config and kept for the agent's life: later calls reuse the
+ * client's pooled connections, TLS sessions and credentials (IMDS is asked once, not once per
+ * table). Part buffers are per call ({@link #forCall}, shared out by {@link CallShares}).
  */
 final class AgentResources implements TransferResources, AutoCloseable {
     private final Function<String, String> environment;
@@ -37,6 +36,21 @@ final class AgentResources implements TransferResources, AutoCloseable {
     @Override
     public BufferPool buffers(PluginConfig config, PluginLog log) {
         return pools.computeIfAbsent(config, c -> TransferResources.newPool(c, agentLog));
+    }
+
+    /** What one relayed call uses: the agent's client, and part buffers of its own (its share, CallShares). */
+    TransferResources forCall(BufferPool pool) {
+        return new TransferResources() {
+            @Override
+            public S3Client s3(PluginConfig config, PluginLog log) {
+                return AgentResources.this.s3(config, log);
+            }
+
+            @Override
+            public BufferPool buffers(PluginConfig config, PluginLog log) {
+                return pool;
+            }
+        };
     }
 
     @Override

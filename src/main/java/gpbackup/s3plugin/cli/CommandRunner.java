@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.function.Function;
 
 /**
@@ -38,6 +39,15 @@ final class CommandRunner {
      * @param pid  the process id the log lines carry: the caller's, so a DBA can match them
      */
     int run(List<String> argv, InputStream stdin, OutputStream stdout, PrintStream stderr, long pid) {
+        return run(argv, stdin, stdout, stderr, pid, OptionalInt.empty());
+    }
+
+    /**
+     * @param umask the caller's umask where it differs from this process's (a relayed call), to be
+     *              applied to the files and directories the command creates
+     */
+    int run(List<String> argv, InputStream stdin, OutputStream stdout, PrintStream stderr, long pid,
+            OptionalInt umask) {
         String name = argv.get(0);
         CommandSpec spec = CommandTable.find(name).orElse(null);
         if (spec == null) {
@@ -50,7 +60,7 @@ final class CommandRunner {
                 spec.checkArgCount(args.size());
                 PluginConfig config = new ConfigLoader(environment).load(Path.of(args.get(0)));
                 log.debug(spec.name() + " " + String.join(" ", args));
-                spec.command().run(new PluginContext(args, config, log, stdin, stdout, resources, environment));
+                spec.command().run(new PluginContext(args, config, log, stdin, stdout, resources, environment, umask));
                 stdout.flush();
                 return 0;
             } catch (Throwable t) {
@@ -67,6 +77,10 @@ final class CommandRunner {
     private static String describe(CommandSpec spec, Throwable t) {
         if (outOfMemory(t)) {
             return spec.name() + " " + OUT_OF_MEMORY;
+        }
+        if (interrupted(t)) {
+            return spec.name() + " stopped: the plugin was told to stop (SIGTERM, SIGINT or SIGHUP); an upload in"
+                    + " progress was aborted";
         }
         if (t instanceof PluginException) {
             return t.getMessage();
@@ -109,6 +123,20 @@ final class CommandRunner {
     static boolean outOfMemory(Throwable t) {
         for (Throwable cause = t; cause != null; cause = cause.getCause()) {
             if (cause instanceof OutOfMemoryError) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The command was interrupted: the process (or the host agent) is stopping on a signal. */
+    private static boolean interrupted(Throwable t) {
+        if (Thread.currentThread().isInterrupted()) {
+            return true;
+        }
+        for (Throwable cause = t; cause != null; cause = cause.getCause()) {
+            if (cause instanceof InterruptedException || cause instanceof java.io.InterruptedIOException
+                    || cause instanceof java.nio.channels.ClosedByInterruptException) {
                 return true;
             }
         }

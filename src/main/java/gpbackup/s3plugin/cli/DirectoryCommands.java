@@ -95,7 +95,8 @@ final class DirectoryCommands {
                 if (!target.getParent().toRealPath().startsWith(realDir)) {
                     throw refusing(object.key(), dir);
                 }
-                bytes.addAndGet(FileCommands.download(downloader, StoredObject.at(context, object.key()), target));
+                bytes.addAndGet(FileCommands.download(downloader, StoredObject.at(context, object.key()), target,
+                        context.umask()));
             });
         }
         ParallelTransfers.runAll(parallel, tasks);

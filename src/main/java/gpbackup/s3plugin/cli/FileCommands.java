@@ -15,7 +15,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -38,7 +43,7 @@ final class FileCommands {
         Path target = Path.of(context.arg(1));
         long start = System.nanoTime();
         StoredObject object = StoredObject.locate(context, context.arg(1));
-        long bytes = download(context.downloader(), object, target);
+        long bytes = download(context.downloader(), object, target, context.umask());
         context.log().info(TransferReport.line("Downloaded", bytes, object.key(), start));
     }
 
@@ -57,9 +62,10 @@ final class FileCommands {
      * Downloads into a hidden temporary file beside the target and renames it into place only
      * when every byte has arrived, so an interrupted restore never leaves a file that looks whole.
      */
-    static long download(RangedDownloader downloader, StoredObject object, Path target) throws IOException {
+    static long download(RangedDownloader downloader, StoredObject object, Path target, OptionalInt umask)
+            throws IOException {
         Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
+        createDirectories(dir, umask);
         // Not createTempFile: its 0600 mode would stick to the restored file; this one gets the umask's.
         Path partial = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".partial");
         boolean done = false;
@@ -70,6 +76,9 @@ final class FileCommands {
                 bytes = downloader.download(object.key(), List.of(new ByteRange(0, object.info().size())),
                         Optional.of(object.info().etag()), out);
             }
+            if (umask.isPresent()) {
+                Files.setPosixFilePermissions(partial, permissions(0666 & ~umask.getAsInt()));
+            }
             moveIntoPlace(partial, target);
             done = true;
             return bytes;
@@ -78,6 +87,34 @@ final class FileCommands {
                 Files.deleteIfExists(partial);
             }
         }
+    }
+
+    /**
+     * Creates {@code dir} and its missing parents; with the caller's {@code umask} (a relayed call,
+     * whose process has the agent's umask) each one created gets the mode the caller's would have.
+     */
+    private static void createDirectories(Path dir, OptionalInt umask) throws IOException {
+        List<Path> missing = new ArrayList<>();
+        for (Path d = dir; d != null && !Files.exists(d); d = d.getParent()) {
+            missing.add(0, d);
+        }
+        Files.createDirectories(dir);
+        if (umask.isPresent()) {
+            for (Path created : missing) {
+                Files.setPosixFilePermissions(created, permissions(0777 & ~umask.getAsInt()));
+            }
+        }
+    }
+
+    private static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] bits = PosixFilePermission.values(); // OWNER_READ first, OTHERS_EXECUTE last
+        for (int i = 0; i < bits.length; i++) {
+            if ((mode & (0400 >> i)) != 0) {
+                set.add(bits[i]);
+            }
+        }
+        return set;
     }
 
     private static void moveIntoPlace(Path partial, Path target) throws IOException {

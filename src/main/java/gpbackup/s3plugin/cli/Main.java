@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
@@ -43,8 +44,17 @@ public final class Main {
     public static void main(String[] args) {
         // Raw file descriptors: stdout and stdin carry backup data, in large blocks.
         OutputStream stdout = new DataOutput(new FileOutputStream(FileDescriptor.out).getChannel());
-        InputStream stdin = new FileInputStream(FileDescriptor.in);
+        // Through its channel: a read that waits for data then ends when the thread is interrupted.
+        InputStream stdin = Channels.newInputStream(new FileInputStream(FileDescriptor.in).getChannel());
+        // On a signal the command is interrupted: an upload aborts, and its one line is printed
+        // before the JVM exits (the agent_serve command installs its own stop).
+        Thread command = Thread.currentThread();
+        boolean serving = args.length > 0 && args[0].equals(AgentCommands.SERVE);
+        SignalStop stop = serving ? null : SignalStop.install(command::interrupt, SignalStop.PATIENCE);
         int status = new Main(System::getenv, stdin, stdout, System.err, Clock.systemDefaultZone()).run(args);
+        if (stop != null) {
+            stop.finished();
+        }
         System.exit(status);
     }
 

@@ -11,6 +11,7 @@ import gpbackup.s3plugin.transfer.StreamUploader;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.function.Function;
 
 /**
@@ -26,9 +27,11 @@ final class PluginContext {
     private final OutputStream stdout;
     private final TransferResources resources;
     private final Function<String, String> environment;
+    private final OptionalInt umask;
 
     PluginContext(List<String> args, PluginConfig config, PluginLog log, InputStream stdin, OutputStream stdout,
-                  TransferResources resources, Function<String, String> environment) {
+                  TransferResources resources, Function<String, String> environment, OptionalInt umask) {
+        this.umask = umask;
         this.args = List.copyOf(args);
         this.config = config;
         this.log = log;
@@ -50,6 +53,11 @@ final class PluginContext {
 
     int argCount() {
         return args.size();
+    }
+
+    /** The caller's umask, when it is not this process's own (a call relayed to the host agent). */
+    OptionalInt umask() {
+        return umask;
     }
 
     PluginConfig config() {

@@ -68,9 +68,9 @@ class RelayedCallTest {
     }
 
     private CompletableFuture<Void> serve(CallHandler handler) {
-        CallHandler recording = (argv, in, out, err, pid) -> {
+        CallHandler recording = (argv, in, out, err, caller) -> {
             seenArgv.set(argv);
-            return handler.run(argv, in, out, err, pid);
+            return handler.run(argv, in, out, err, caller);
         };
         return CompletableFuture.runAsync(() ->
                 new RelayedCall(dir, new Request(Request.Kind.CALL, clientPid, name), recording, message -> { }).run());
@@ -129,7 +129,7 @@ class RelayedCallTest {
 
     /** A command that reads all of stdin and fails, saying why, when that read fails. */
     private CallHandler readingAll(AtomicReference<byte[]> received) {
-        return (argv, in, out, err, pid) -> {
+        return (argv, in, out, err, caller) -> {
             try {
                 received.set(in.readAllBytes());
                 return 0;
@@ -183,7 +183,7 @@ class RelayedCallTest {
         byte[] data = new byte[500_000];
         new java.util.Random(2).nextBytes(data);
         try (Client client = new Client("out")) {
-            CompletableFuture<Void> call = serve((argv, in, out, err, pid) -> {
+            CompletableFuture<Void> call = serve((argv, in, out, err, caller) -> {
                 try {
                     out.write(data);
                     out.flush();
@@ -204,7 +204,7 @@ class RelayedCallTest {
     void aClientThatStopsReadingMakesTheCommandFailNotHang() throws Exception {
         prepare("out", "restore_data", "/cfg.yaml", "/data/t1");
         try (Client client = new Client("out")) {
-            CompletableFuture<Void> call = serve((argv, in, out, err, pid) -> {
+            CompletableFuture<Void> call = serve((argv, in, out, err, caller) -> {
                 try {
                     for (int i = 0; i < 1000; i++) {
                         out.write(new byte[1 << 16]);
@@ -247,7 +247,7 @@ class RelayedCallTest {
     void aCommandWithoutStreamsRelaysItsStderrLinesAndStatus() throws Exception {
         prepare("none", "restore_file", "/cfg.yaml", "/data/report");
         try (Client client = new Client("none")) {
-            CompletableFuture<Void> call = serve((argv, in, out, err, pid) -> {
+            CompletableFuture<Void> call = serve((argv, in, out, err, caller) -> {
                 err.println("first line");
                 err.println("second line");
                 return 3;
@@ -270,7 +270,7 @@ class RelayedCallTest {
         Files.writeString(dir.path().resolve(goneName + ".args"), "backup_data\0");
         AtomicReference<Boolean> ran = new AtomicReference<>(false);
         new RelayedCall(dir, new Request(Request.Kind.CALL, gone.pid(), goneName),
-                (argv, in, out, err, pid) -> {
+                (argv, in, out, err, caller) -> {
                     ran.set(true);
                     return 0;
                 }, message -> { }).run();
@@ -286,7 +286,7 @@ class RelayedCallTest {
         Fifos.make(file(".ctl"));
         Files.writeString(file(".args"), "backup_data\0");
         AtomicReference<Boolean> ran = new AtomicReference<>(false);
-        new RelayedCall(dir, new Request(Request.Kind.CALL, clientPid, name), (argv, in, out, err, pid) -> {
+        new RelayedCall(dir, new Request(Request.Kind.CALL, clientPid, name), (argv, in, out, err, caller) -> {
             ran.set(true);
             return 0;
         }, message -> { }).run();

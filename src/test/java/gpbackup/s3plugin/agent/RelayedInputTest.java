@@ -2,6 +2,7 @@ package gpbackup.s3plugin.agent;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,14 +47,23 @@ class RelayedInputTest {
     void theEndWaitsForAVerdictThatIsStillOnItsWay() throws Exception {
         ClientVerdict verdict = new ClientVerdict();
         RelayedInput in = new RelayedInput(new ByteArrayInputStream(DATA), verdict);
-        CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<byte[]> read = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
             try {
-                return in.readAllBytes();
+                read.complete(in.readAllBytes());
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                read.completeExceptionally(e);
             }
-        });
-        // The reader is parked at the end until the verdict comes; no clock decides it.
+        }, "relayed-input-reader");
+        reader.start();
+        // The reader must really be parked at the end, waiting for the verdict, before it comes:
+        // a RelayedInput that did not wait would have returned (or failed) by now.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (reader.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertEquals(Thread.State.WAITING, reader.getState(), "the reader waits for the verdict");
+        assertFalse(read.isDone(), "no end before the verdict");
         assertEquals(ClientVerdict.State.PENDING, verdict.state());
         verdict.settle(ClientVerdict.State.END_OF_INPUT);
         assertArrayEquals(DATA, read.get(30, TimeUnit.SECONDS));

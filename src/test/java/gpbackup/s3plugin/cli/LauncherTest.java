@@ -2,12 +2,21 @@ package gpbackup.s3plugin.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,5 +37,77 @@ class LauncherTest {
         assertEquals(0, launcher.exitValue(), stderr);
         assertEquals(Main.API_VERSION + "\n", stdout);
         assertEquals("", stderr);
+    }
+
+    private static final Path LAUNCHER = Path.of("bin/gpbackup_s3_plugin");
+
+    /** The commands the launcher's relay case names, between its "Relayed:" comment and esac. */
+    private static Set<String> relayedByTheLauncher() throws IOException {
+        String script = Files.readString(LAUNCHER);
+        int start = script.indexOf("# Relayed:");
+        String arms = script.substring(start, script.indexOf("esac", start));
+        Set<String> names = new TreeSet<>();
+        Matcher arm = Pattern.compile("(?m)^\\s+([a-z_]+(?:\\s*\\|\\s*[a-z_]+)*)\\)").matcher(arms);
+        while (arm.find()) {
+            for (String name : arm.group(1).split("\\|")) {
+                names.add(name.strip());
+            }
+        }
+        return names;
+    }
+
+    @Test
+    void theLauncherRelaysExactlyTheCommandsTheAgentRuns() throws IOException {
+        assertEquals(new TreeSet<>(AgentCommands.RELAYED), relayedByTheLauncher());
+    }
+
+    /** Runs a copy of the launcher beside an empty jar, with a "java" that prints its arguments one a line. */
+    private static String argumentsGivenToJava(Path dir, String javaOpts) throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path launcher = Files.copy(LAUNCHER, bin.resolve("gpbackup_s3_plugin"));
+        Files.createFile(bin.resolve("gpbackup_s3_plugin.jar"));
+        Path javaHome = Files.createDirectories(dir.resolve("jdk/bin")).getParent();
+        Path java = Files.writeString(javaHome.resolve("bin/java"), "#!/bin/sh\nprintf '%s\\n' \"$@\"\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+        Files.createFile(dir.resolve("-Xlog:gcX"));
+        ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "list_directory", "/nowhere/s3.yaml")
+                .directory(dir.toFile());
+        builder.environment().put("JAVA_HOME", javaHome.toString());
+        builder.environment().put("GPBACKUP_S3_PLUGIN_JAVA_OPTS", javaOpts);
+        Process process = builder.start();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, process.exitValue(), stderr);
+        assertEquals("", stderr);
+        return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void javaOptionsAreSplitAtBlanksOnlyWithNoGlobOrExpansion(@TempDir Path dir) throws Exception {
+        String args = argumentsGivenToJava(dir, " -Xmx2g\t-Xlog:gc*  -Dx=$HOME ");
+        List<String> lines = args.lines().toList();
+        int jar = lines.indexOf("-jar");
+        assertEquals(List.of("-Xmx2g", "-Xlog:gc*", "-Dx=$HOME"), lines.subList(jar - 3, jar), args);
+    }
+
+    @Test
+    void noJavaOptionsIsNoArgumentEvenUnderSetU(@TempDir Path dir) throws Exception {
+        List<String> lines = argumentsGivenToJava(dir, "").lines().toList();
+        int jar = lines.indexOf("-jar");
+        assertTrue(lines.get(jar - 1).startsWith("-"), lines.toString());
+        assertEquals("list_directory", lines.get(jar + 2), lines.toString());
+    }
+
+    /** shellcheck is a Debian package, not a Maven artifact: where it is missing, this test says so and skips. */
+    @Test
+    void theLauncherIsShellcheckClean() throws Exception {
+        boolean present = Files.isExecutable(Path.of("/usr/bin/shellcheck"))
+                || Files.isExecutable(Path.of("/usr/local/bin/shellcheck"));
+        assumeTrue(present, "shellcheck is not installed (apt-get install shellcheck); not checked here");
+        Process check = new ProcessBuilder("shellcheck", "--shell=bash", LAUNCHER.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(check.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, check.exitValue(), output);
     }
 }

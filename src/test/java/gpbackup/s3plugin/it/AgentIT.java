@@ -322,8 +322,13 @@ class AgentIT {
         ProcessHandle agent = theAgent();
         assertTrue(agent.isAlive());
         agent.onExit().get(60, TimeUnit.SECONDS);
-        assertFalse(Files.exists(agentDirs().get(0).resolve("pid")));
-        assertFalse(Files.exists(agentDirs().get(0).resolve("requests")));
+        waitFor(() -> {
+            try {
+                return agentDirs().isEmpty();
+            } catch (IOException e) {
+                return false;
+            }
+        }, "the idle agent to remove its directory");
         // A call after the agent is gone runs on its own.
         ok(plugin.run(new byte[] {9}, "backup_data", cfg.toString(), dir.resolve("t1").toString()));
         assertArrayEquals(new byte[] {9}, raw.get(BUCKET, key("idle", "t1")));

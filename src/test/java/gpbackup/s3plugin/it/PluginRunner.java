@@ -8,8 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -17,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 public final class PluginRunner {
     private final Path home;
     private final Map<String, String> environment = new HashMap<>();
+    private final Set<String> removed = new HashSet<>();
+    private Path launcher = executable();
 
     /** @param home the HOME of the plugin process, so its gpAdminLogs land in the test's directory */
     public PluginRunner(Path home) {
@@ -26,6 +30,19 @@ public final class PluginRunner {
     /** An extra environment variable for every run. */
     public PluginRunner withEnv(String name, String value) {
         environment.put(name, value);
+        return this;
+    }
+
+    /** Runs this launcher (a copy beside another jar) instead of the project's. */
+    public PluginRunner withLauncher(Path copy) {
+        launcher = copy;
+        return this;
+    }
+
+    /** A variable removed from every run's environment (unless set again with {@link #withEnv}). */
+    public PluginRunner withoutEnv(String name) {
+        removed.add(name);
+        environment.remove(name);
         return this;
     }
 
@@ -61,15 +78,26 @@ public final class PluginRunner {
      */
     public Result runWithFileSizeLimit(long blocks, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("bash", "-c", "ulimit -f " + blocks + " && exec \"$0\" \"$@\"",
-                executable().toString()));
+                launcher.toString()));
         command.addAll(List.of(args));
         return run(builder(command).start(), out -> { }, command);
+    }
+
+    /**
+     * Runs the plugin from {@code bash -c 'SHELL_SETUP; exec PLUGIN ARGS'}, so that the shell's
+     * setup (a umask, a redirection of stdout) applies to the plugin as it would under gpbackup.
+     */
+    public Result runInShell(String shellSetup, byte[] stdin, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bash", "-c", shellSetup + "\nexec \"$0\" \"$@\"",
+                launcher.toString()));
+        command.addAll(List.of(args));
+        return run(builder(command).start(), out -> out.write(stdin), command);
     }
 
     /** Starts the plugin and hands the process to the test, which drives stdin and stdout itself. */
     public Process start(String... args) throws IOException {
         List<String> command = new ArrayList<>();
-        command.add(executable().toString());
+        command.add(launcher.toString());
         command.addAll(List.of(args));
         return builder(command).start();
     }
@@ -82,13 +110,14 @@ public final class PluginRunner {
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         // Each test's agents live under its own directory, apart from a developer's real ones.
         builder.environment().put("GPBACKUP_S3_PLUGIN_AGENT_ROOT", agentRoot().toString());
+        builder.environment().keySet().removeAll(removed);
         builder.environment().putAll(environment);
         return builder;
     }
 
     private Result run(StdinWriter stdin, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
-        command.add(executable().toString());
+        command.add(launcher.toString());
         command.addAll(List.of(args));
         return run(builder(command).start(), stdin, command);
     }
