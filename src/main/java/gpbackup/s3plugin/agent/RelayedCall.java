@@ -91,8 +91,9 @@ final class RelayedCall {
         // printf '%s\0' ends every argument with a NUL, so the last piece is empty.
         argv.remove(argv.size() - 1);
         OptionalInt umask = OptionalInt.empty();
-        if (!argv.isEmpty() && argv.get(0).matches("umask=0?[0-7]{1,3}")) {
-            umask = OptionalInt.of(Integer.parseInt(argv.remove(0).substring("umask=".length()), 8));
+        // The launcher's umask builtin ends the value with a newline.
+        if (!argv.isEmpty() && argv.get(0).strip().matches("umask=0?[0-7]{1,3}")) {
+            umask = OptionalInt.of(Integer.parseInt(argv.remove(0).strip().substring("umask=".length()), 8));
         }
         if (argv.isEmpty()) {
             throw new IOException("empty argument file");
