@@ -182,8 +182,9 @@ public final class BufferPool {
      * Runs on a thread of its own while blocks are cached: once the pool has been idle for
      * {@link #IDLE_RELEASE}, drops them and ends. A dropped block's native memory is freed by its
      * cleaner when a garbage collection finds the buffer unreachable; an idle process allocates
-     * too little to cause one soon, so one is requested here (a young heap, a short pause, and
-     * nothing is reserved then). A new reservation allocates fresh blocks.
+     * too little to cause one soon, so one is requested here. In a host agent, where each call has
+     * a pool of its own, other calls may be running then and pause for that full collection of a
+     * small heap. A new reservation allocates fresh blocks.
      */
     private void releaseWhenIdle() {
         boolean dropped = false;
