@@ -80,6 +80,14 @@ final class PluginContext {
         return stdout;
     }
 
+    /**
+     * Progress of a task of {@code totalBytes} (negative when unknown), for a person watching:
+     * silent for now; the terminal line is issue 19's.
+     */
+    Progress progress(String task, long totalBytes) {
+        return Progress.silent();
+    }
+
     S3Client s3() {
         return resources.s3(config, log);
     }
