@@ -60,7 +60,8 @@ final class CommandRunner {
                 spec.checkArgCount(args.size());
                 PluginConfig config = new ConfigLoader(environment).load(Path.of(args.get(0)));
                 log.debug(spec.name() + " " + String.join(" ", args));
-                spec.command().run(new PluginContext(args, config, log, stdin, stdout, resources, environment, umask));
+                spec.command().run(new PluginContext(args, config, log, stdin, stdout, resources, environment, umask,
+                        clock));
                 stdout.flush();
                 return 0;
             } catch (Throwable t) {

@@ -26,6 +26,8 @@ final class CommandTable {
             new CommandSpec("backup_directory_parallel", List.of(2, 3), DirectoryCommands::backupDirectoryParallel),
             new CommandSpec("restore_directory", List.of(2, 3), DirectoryCommands::restoreDirectory),
             new CommandSpec("restore_directory_parallel", List.of(2, 3), DirectoryCommands::restoreDirectoryParallel),
+            new CommandSpec("list_backups", List.of(1, 2), CatalogCommands::listBackups),
+            new CommandSpec("prune", List.of(1, 2, 3, 4, 5, 6), CatalogCommands::prune),
             // Not for people: the launcher runs it while Java 25+ records the AOT cache.
             new CommandSpec("aot_training", List.of(2), AotTraining::train))
             .collect(Collectors.toUnmodifiableMap(CommandSpec::name, Function.identity()));

@@ -10,6 +10,7 @@ import gpbackup.s3plugin.transfer.S3Storage;
 import gpbackup.s3plugin.transfer.StreamUploader;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Clock;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.function.Function;
@@ -28,10 +29,12 @@ final class PluginContext {
     private final TransferResources resources;
     private final Function<String, String> environment;
     private final OptionalInt umask;
+    private final Clock clock;
 
     PluginContext(List<String> args, PluginConfig config, PluginLog log, InputStream stdin, OutputStream stdout,
-                  TransferResources resources, Function<String, String> environment, OptionalInt umask) {
+                  TransferResources resources, Function<String, String> environment, OptionalInt umask, Clock clock) {
         this.umask = umask;
+        this.clock = clock;
         this.args = List.copyOf(args);
         this.config = config;
         this.log = log;
@@ -58,6 +61,11 @@ final class PluginContext {
     /** The caller's umask, when it is not this process's own (a call relayed to the host agent). */
     OptionalInt umask() {
         return umask;
+    }
+
+    /** The time now, for commands that compare backup timestamps with it. */
+    Clock clock() {
+        return clock;
     }
 
     PluginConfig config() {
