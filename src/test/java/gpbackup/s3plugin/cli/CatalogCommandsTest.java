@@ -1,0 +1,189 @@
+package gpbackup.s3plugin.cli;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.delete;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import gpbackup.s3plugin.s3.WireMockS3;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** list_backups and prune from argv to the requests S3 sees, where the exact requests matter. */
+class CatalogCommandsTest {
+    private static final String A = "20240101120000";
+    private static final String B = "20240102120000";
+    private static final String PREFIX_A = "f/backups/20240101/" + A + "/";
+    private static final String PREFIX_B = "f/backups/20240102/" + B + "/";
+
+    @RegisterExtension
+    final WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
+
+    @TempDir
+    Path home;
+
+    private Path config;
+    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void config() throws IOException {
+        config = Files.writeString(home.resolve("s3_config.yaml"), """
+                executablepath: /usr/local/greenplum-db/bin/gpbackup_s3_plugin
+                options:
+                  region: us-east-1
+                  endpoint: http://127.0.0.1:%d
+                  encryption: off
+                  aws_access_key_id: AKID
+                  aws_secret_access_key: %s
+                  bucket: bucket
+                  folder: f
+                  max_request_retries: 0
+                """.formatted(server.getPort(), WireMockS3.SECRET));
+    }
+
+    private int run(String... argv) {
+        Map<String, String> environment = Map.of("HOME", home.toString(), "HOSTNAME", "sdw1");
+        Clock march2024 = Clock.fixed(Instant.parse("2024-03-01T12:00:00Z"), ZoneOffset.UTC);
+        return new Main(environment::get, InputStream.nullInputStream(), stdout,
+                new PrintStream(stderr, true, StandardCharsets.UTF_8), march2024).run(argv);
+    }
+
+    private String out() {
+        return stdout.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return stderr.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String page(String nextToken, String... keys) {
+        StringBuilder xml = new StringBuilder("<ListBucketResult><IsTruncated>" + (nextToken != null)
+                + "</IsTruncated>");
+        if (nextToken != null) {
+            xml.append("<NextContinuationToken>").append(nextToken).append("</NextContinuationToken>");
+        }
+        for (String key : keys) {
+            xml.append("<Contents><Key>").append(key).append("</Key><Size>10</Size></Contents>");
+        }
+        return xml.append("</ListBucketResult>").toString();
+    }
+
+    private void stubListing(String prefix, String body) {
+        server.stubFor(get(urlPathEqualTo("/bucket")).withQueryParam("prefix", equalTo(prefix))
+                .withQueryParam("continuation-token", absent()).willReturn(ok(body)));
+    }
+
+    private void stubReport(String key, String text) {
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        server.stubFor(get(urlPathEqualTo("/bucket/" + key)).willReturn(aResponse().withStatus(206)
+                .withHeader("Content-Range", "bytes 0-" + (body.length - 1) + "/" + body.length).withBody(body)));
+    }
+
+    @Test
+    void listBackupsFollowsEveryPageAndCountsABackupSplitAcrossThem() {
+        stubListing("f/backups/", page("t2", PREFIX_A + "gpbackup_0_" + A + "_16384.gz", PREFIX_A
+                + "gpbackup_" + A + "_metadata.sql", PREFIX_B + "gpbackup_0_" + B + "_16384.gz"));
+        server.stubFor(get(urlPathEqualTo("/bucket")).withQueryParam("prefix", equalTo("f/backups/"))
+                .withQueryParam("continuation-token", equalTo("t2")).willReturn(ok(page(null,
+                        PREFIX_B + "gpbackup_1_" + B + "_16384.gz", PREFIX_B + "gpbackup_" + B + "_report"))));
+        stubListing("f//backups/", page(null));
+        stubReport(PREFIX_B + "gpbackup_" + B + "_report", BackupReportTest.report("Success", null, null));
+
+        assertEquals(0, run("list_backups", config.toString()), err());
+        List<String> lines = out().lines().toList();
+        assertEquals(4, lines.size(), out());
+        assertTrue(lines.get(0).startsWith("TIMESTAMP       OBJECTS  BYTES  SEGMENTS  DATABASE  GPBACKUP  TYPE"),
+                lines.get(0));
+        assertEquals(A + "        2     20         1  -         -         -     -            incomplete: no report",
+                lines.get(1));
+        assertEquals(B + "        3     30         2  proddb    1.30.5    full  gzip         complete: Success",
+                lines.get(2));
+        assertEquals("2 backups, 5 objects, 50 bytes", lines.get(3));
+        assertEquals(3, server.findAll(getRequestedFor(urlPathEqualTo("/bucket"))).size());
+        // Every page asks for the most the server gives: fewer round trips for large backups.
+        server.findAll(getRequestedFor(urlPathEqualTo("/bucket")))
+                .forEach(r -> assertEquals("1000", r.queryParameter("max-keys").firstValue()));
+    }
+
+    @Test
+    void listBackupsOfAnEmptyFolderSaysSo() {
+        stubListing("f/backups/", page(null));
+        stubListing("f//backups/", page(null));
+        assertEquals(0, run("list_backups", config.toString(), "--json"), err());
+        assertEquals("{\"bucket\":\"bucket\",\"folder\":\"f\",\"backups\":[],\"unrecognized_objects\":0}\n", out());
+    }
+
+    @Test
+    void pruneRefusesBadArgumentsWithOneLineAndNoRequest() {
+        for (String[] args : List.of(new String[] {}, new String[] {"--keep-last", "2", "--older-than", "3"},
+                new String[] {"--keep-last", "0"}, new String[] {"--older-than", "x"}, new String[] {"--keep-last"},
+                new String[] {"--keep-last", "1", "extra"}, new String[] {"--keep", "1"})) {
+            stderr.reset();
+            String[] argv = new String[args.length + 2];
+            argv[0] = "prune";
+            argv[1] = config.toString();
+            System.arraycopy(args, 0, argv, 2, args.length);
+            assertEquals(1, run(argv), String.join(" ", args));
+            assertEquals(1, err().lines().count(), err());
+            assertTrue(err().contains("prune"), err());
+        }
+        assertEquals(0, server.findAll(anyRequestedFor(anyUrl())).size());
+        assertEquals("", out());
+    }
+
+    @Test
+    void pruneDeletesTheReportBeforeAnyOtherObjectOfTheBackup() {
+        String report = PREFIX_A + "gpbackup_" + A + "_report";
+        stubListing("f/backups/", page(null, PREFIX_A + "gpbackup_0_" + A + "_16384.gz", report,
+                PREFIX_B + "gpbackup_" + B + "_report"));
+        stubListing("f//backups/", page(null));
+        stubReport(report, BackupReportTest.report("Success", null, null));
+        stubReport(PREFIX_B + "gpbackup_" + B + "_report", BackupReportTest.report("Success", null, null));
+        server.stubFor(delete(urlPathEqualTo("/bucket/" + report)).willReturn(aResponse().withStatus(204)));
+        // The backup's own prefix lists its data file until the batch delete, then nothing.
+        server.stubFor(get(urlPathEqualTo("/bucket")).withQueryParam("prefix", equalTo(PREFIX_A))
+                .inScenario("a").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(ok(page(null, PREFIX_A + "gpbackup_0_" + A + "_16384.gz"))));
+        server.stubFor(post(urlPathEqualTo("/bucket")).inScenario("a").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(ok("<DeleteResult/>")).willSetStateTo("gone"));
+        server.stubFor(get(urlPathEqualTo("/bucket")).withQueryParam("prefix", equalTo(PREFIX_A))
+                .inScenario("a").whenScenarioStateIs("gone").willReturn(ok(page(null))));
+
+        assertEquals(0, run("prune", config.toString(), "--keep-last", "1", "--yes"), err());
+        List<LoggedRequest> requests = server.findAll(anyRequestedFor(anyUrl())).stream()
+                .sorted(Comparator.comparing(LoggedRequest::getLoggedDate)).toList();
+        List<String> writes = requests.stream().filter(r -> !r.getMethod().getName().equals("GET"))
+                .map(r -> r.getMethod().getName() + " " + r.getUrl()).toList();
+        assertEquals(List.of("DELETE /bucket/" + report, "POST /bucket?delete="), writes);
+        assertTrue(out().contains("deleted       " + A), out());
+        assertTrue(out().contains("keep          " + B), out());
+    }
+}
