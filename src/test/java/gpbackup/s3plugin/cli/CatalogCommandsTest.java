@@ -186,4 +186,45 @@ class CatalogCommandsTest {
         assertTrue(out().contains("deleted       " + A), out());
         assertTrue(out().contains("keep          " + B), out());
     }
+
+    @Test
+    void pruneThatCannotDeleteABackupWholeSaysWhichAndExitsNonZero() {
+        String report = PREFIX_A + "gpbackup_" + A + "_report";
+        String data = PREFIX_A + "gpbackup_0_" + A + "_16384.gz";
+        stubListing("f/backups/", page(null, data, report, PREFIX_B + "gpbackup_" + B + "_report"));
+        stubListing("f//backups/", page(null));
+        stubListing(PREFIX_A, page(null, data));
+        stubReport(report, BackupReportTest.report("Success", null, null));
+        stubReport(PREFIX_B + "gpbackup_" + B + "_report", BackupReportTest.report("Success", null, null));
+        server.stubFor(delete(urlPathEqualTo("/bucket/" + report)).willReturn(aResponse().withStatus(204)));
+        server.stubFor(post(urlPathEqualTo("/bucket")).willReturn(ok("<DeleteResult><Error><Key>" + data
+                + "</Key><Code>AccessDenied</Code><Message>Access Denied</Message></Error></DeleteResult>")));
+
+        assertEquals(1, run("prune", config.toString(), "--keep-last", "1", "--yes"));
+        assertTrue(out().contains("FAILED        " + A + "  partly deleted: its report and 0 other objects are gone,"
+                + " so it lists as incomplete"), out());
+        assertTrue(out().contains("deleted 0 of 2 backups (0 objects, 0 bytes), kept 1, failed 1"), out());
+        List<String> lines = err().lines().toList();
+        assertEquals(1, lines.size(), err());
+        assertTrue(lines.get(0).contains("prune: 1 of 1 backups were not deleted whole; first " + A), lines.get(0));
+        assertTrue(lines.get(0).contains("AccessDenied"), lines.get(0));
+    }
+
+    @Test
+    void pruneThatCannotDeleteTheReportLeavesTheBackupWhole() {
+        String report = PREFIX_A + "gpbackup_" + A + "_report";
+        stubListing("f/backups/", page(null, PREFIX_A + "gpbackup_0_" + A + "_16384.gz", report,
+                PREFIX_B + "gpbackup_" + B + "_report"));
+        stubListing("f//backups/", page(null));
+        stubReport(report, BackupReportTest.report("Success", null, null));
+        stubReport(PREFIX_B + "gpbackup_" + B + "_report", BackupReportTest.report("Success", null, null));
+        server.stubFor(delete(urlPathEqualTo("/bucket/" + report)).willReturn(aResponse().withStatus(403)
+                .withBody("<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>")));
+
+        assertEquals(1, run("prune", config.toString(), "--keep-last", "1", "--yes"));
+        assertTrue(out().contains("FAILED        " + A + "  its report could not be deleted, so nothing of it was"), out());
+        assertEquals(0, server.findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(anyUrl()))
+                .size());
+        assertEquals(1, err().lines().count(), err());
+    }
 }
