@@ -41,7 +41,7 @@ final class CatalogCommands {
         Optional<Integer> keepLast = args.intValue(PRUNE, "--keep-last", 1);
         Optional<Integer> olderThan = args.intValue(PRUNE, "--older-than", 1);
         if (keepLast.isPresent() == olderThan.isPresent()) {
-            throw new UsageException(PRUNE + " needs exactly one of --keep-last N or --older-than DAYS");
+            throw new UsageException(PRUNE + ": give exactly one of --keep-last N or --older-than DAYS");
         }
         boolean yes = args.has("--yes");
         PrunePlan.Rule rule = new PrunePlan.Rule(keepLast.map(OptionalInt::of).orElse(OptionalInt.empty()),
