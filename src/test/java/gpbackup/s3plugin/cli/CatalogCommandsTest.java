@@ -227,4 +227,24 @@ class CatalogCommandsTest {
                 .size());
         assertEquals(1, err().lines().count(), err());
     }
+
+    @Test
+    void pruneStopsInsteadOfLoopingWhenAServerKeepsListingWhatItSaysItDeleted() {
+        String report = PREFIX_A + "gpbackup_" + A + "_report";
+        String data = PREFIX_A + "gpbackup_0_" + A + "_16384.gz";
+        stubListing("f/backups/", page(null, data, report, PREFIX_B + "gpbackup_" + B + "_report"));
+        stubListing("f//backups/", page(null));
+        stubListing(PREFIX_A, page(null, data));
+        stubReport(report, BackupReportTest.report("Success", null, null));
+        stubReport(PREFIX_B + "gpbackup_" + B + "_report", BackupReportTest.report("Success", null, null));
+        server.stubFor(delete(urlPathEqualTo("/bucket/" + report)).willReturn(aResponse().withStatus(204)));
+        server.stubFor(post(urlPathEqualTo("/bucket")).willReturn(ok("<DeleteResult/>")));
+
+        assertEquals(1, run("prune", config.toString(), "--keep-last", "1", "--yes"));
+        assertTrue(out().contains("FAILED        " + A + "  partly deleted: its report and 1 other objects are gone"),
+                out());
+        assertTrue(err().contains("s3 still lists " + data + " after deleting it"), err());
+        assertEquals(1, server.findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(anyUrl()))
+                .size());
+    }
 }
