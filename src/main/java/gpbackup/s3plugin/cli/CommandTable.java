@@ -26,6 +26,7 @@ final class CommandTable {
             new CommandSpec("backup_directory_parallel", List.of(2, 3), DirectoryCommands::backupDirectoryParallel),
             new CommandSpec("restore_directory", List.of(2, 3), DirectoryCommands::restoreDirectory),
             new CommandSpec("restore_directory_parallel", List.of(2, 3), DirectoryCommands::restoreDirectoryParallel),
+            new CommandSpec("check", List.of(1, 2), new CheckCommand(java.time.Clock.systemUTC())),
             // Not for people: the launcher runs it while Java 25+ records the AOT cache.
             new CommandSpec("aot_training", List.of(2), AotTraining::train))
             .collect(Collectors.toUnmodifiableMap(CommandSpec::name, Function.identity()));
