@@ -109,7 +109,7 @@ final class CheckCommand implements Command {
                 : " (" + list.warnings() + (list.warnings() == 1 ? " warning" : " warnings") + " above)";
         if (list.failures() > 0) {
             String failed = list.failures() + (list.failures() == 1 ? " check" : " checks") + " failed";
-            list.print(NAME + " failed: " + failed + "; a " + (readOnly ? "restore" : "backup") + " to " + where
+            list.print(NAME + " failed: " + failed + "; " + (readOnly ? "a restore from " : "a backup to ") + where
                     + " would not work from this host");
             throw new PluginException(NAME + " failed: " + failed + " (see the ✗ lines on stdout)");
         }

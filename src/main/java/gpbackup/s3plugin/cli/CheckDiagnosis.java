@@ -5,6 +5,7 @@ import gpbackup.s3plugin.s3.S3Exception;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import javax.net.ssl.SSLException;
 
 /**
@@ -61,12 +62,16 @@ record CheckDiagnosis(S3Endpoint endpoint, String accessKeyId, String source) {
     /** No answer at all: the cause says whether the host, the port or TLS is at fault. */
     private CheckResult unanswered(String name, S3Exception e) {
         String host = endpoint.authority();
+        // The JDK client reports a name it cannot resolve as a ConnectException caused by an
+        // UnresolvedAddressException: the whole chain is searched for it before "refused" is said.
         for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
-            if (cause instanceof UnknownHostException) {
+            if (cause instanceof UnknownHostException || cause instanceof UnresolvedAddressException) {
                 return CheckResult.failed(name, "unresolved host: '" + host.replaceFirst(":[0-9]+$", "")
                         + "' is not known to this host's DNS", "correct 'endpoint' (or 'region') in the config,"
                         + " or this host's DNS setup (/etc/resolv.conf, /etc/hosts)");
             }
+        }
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
             if (cause instanceof HttpConnectTimeoutException) {
                 return CheckResult.failed(name, "timed out connecting to " + endpoint.display(),
                         "check that " + host + " is reachable from this host: a firewall, a route, or a proxy"
