@@ -55,7 +55,7 @@ record CheckDiagnosis(S3Endpoint endpoint, String accessKeyId, String source) {
             return CheckResult.failed(name, "the proxy refused the request (HTTP 407)",
                     "set the user and password of the proxy in http_proxy or HTTPS_PROXY/HTTP_PROXY");
         }
-        return CheckResult.failed(name, e.getMessage(), "see the server's answer above; if it persists, ask the"
+        return CheckResult.failed(name, e.getMessage(), "see the server's answer on the line above; if it persists, ask the"
                 + " administrator of " + endpoint.display());
     }
 

@@ -98,12 +98,13 @@ final class StoreChecks {
                 + millis[LATENCY_REQUESTS - 1] + " ms"));
     }
 
-    /** Reads the start of the first non-empty object under the folder, as a restore would. */
+    /** Reads the start of the first non-empty object under the folder (of the first 100 listed), as a restore would. */
     private void readStored(String folder) throws IOException {
         Optional<ObjectSummary> stored;
         try {
             stored = s3.listPage(layout.folderPrefix(), Optional.empty(), 100).objects().stream()
-                    .filter(o -> o.size() > 0).findFirst();
+                    // Folder placeholders (keys ending in "/") are no data; some stores give them a size.
+                    .filter(o -> o.size() > 0 && !o.key().endsWith("/")).findFirst();
         } catch (S3Exception e) {
             list.add(diagnosis.of("read", "s3:ListBucket", folder, e));
             return;

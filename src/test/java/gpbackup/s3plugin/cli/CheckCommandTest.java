@@ -126,6 +126,23 @@ class CheckCommandTest {
     }
 
     @Test
+    void readOnlyReadsTheFirstStoredObjectPastFolderPlaceholdersAndWritesNothing() {
+        String listing = "<ListBucketResult><Name>bucket</Name><IsTruncated>false</IsTruncated>"
+                + "<Contents><Key>f/backups/</Key><Size>4096</Size></Contents>"
+                + "<Contents><Key>f/backups/20240101/20240101120000/gpbackup_20240101120000_report</Key>"
+                + "<Size>14</Size></Contents></ListBucketResult>";
+        server.stubFor(get(urlPathEqualTo("/bucket")).willReturn(aResponse().withStatus(200).withBody(listing)));
+        server.stubFor(get(urlPathEqualTo("/bucket/f/backups/20240101/20240101120000/gpbackup_20240101120000_report"))
+                .willReturn(aResponse().withStatus(206).withHeader("Content-Range", "bytes 0-13/14")
+                        .withBody("Backup Report\n")));
+        assertEquals(0, run("check", config.toString(), "--read-only"), out() + err());
+        assertTrue(out().contains("✓ read: 14 bytes of s3://bucket/f/backups/20240101/20240101120000/"
+                + "gpbackup_20240101120000_report read (GetObject)"), out());
+        assertEquals(0, server.findAll(anyRequestedFor(anyUrl())).stream()
+                .filter(r -> !r.getMethod().getName().equals("GET")).count());
+    }
+
+    @Test
     void everyConfigProblemIsItsOwnFailedLine() throws IOException {
         Files.writeString(config, """
                 executablepath: /usr/local/greenplum-db/bin/gpbackup_s3_plugin
