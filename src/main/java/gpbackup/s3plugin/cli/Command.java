@@ -1,9 +1,19 @@
 package gpbackup.s3plugin.cli;
 
+import gpbackup.s3plugin.config.ConfigException;
 import java.io.IOException;
+import java.io.OutputStream;
 
 /** One plugin command, such as {@code backup_data}. */
 @FunctionalInterface
 interface Command {
     void run(PluginContext context) throws IOException;
+
+    /**
+     * The config did not load, so {@link #run} will not be called; the usual stderr line follows.
+     * A command for people may first show the problems its own way ({@code check} lists each as a
+     * failed item on stdout); gpbackup's commands print nothing more.
+     */
+    default void configRejected(ConfigException problems, OutputStream stdout) throws IOException {
+    }
 }

@@ -1,6 +1,7 @@
 package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.PluginException;
+import gpbackup.s3plugin.config.ConfigException;
 import gpbackup.s3plugin.config.ConfigLoader;
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.log.PluginLog;
@@ -58,7 +59,14 @@ final class CommandRunner {
         try (PluginLog log = openLog(stderr, pid)) {
             try {
                 spec.checkArgCount(args.size());
-                PluginConfig config = new ConfigLoader(environment).load(Path.of(args.get(0)));
+                PluginConfig config;
+                try {
+                    config = new ConfigLoader(environment).load(Path.of(args.get(0)));
+                } catch (ConfigException e) {
+                    spec.command().configRejected(e, stdout);
+                    stdout.flush();
+                    throw e;
+                }
                 log.debug(spec.name() + " " + String.join(" ", args));
                 spec.command().run(new PluginContext(args, config, log, stdin, stdout, resources, environment, umask,
                         clock));
@@ -103,7 +111,7 @@ final class CommandRunner {
         return PluginLog.open(homeDir, stderr, System.getProperty("user.name"), hostName(environment), pid, clock);
     }
 
-    private static String hostName(Function<String, String> environment) {
+    static String hostName(Function<String, String> environment) {
         String fromEnv = environment.apply("HOSTNAME");
         if (fromEnv != null && !fromEnv.isEmpty()) {
             return fromEnv;

@@ -19,12 +19,14 @@ import gpbackup.s3plugin.log.PluginLog;
 import gpbackup.s3plugin.s3.RequestEngine;
 import gpbackup.s3plugin.s3.S3Client;
 import gpbackup.s3plugin.s3.S3Endpoint;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * The one place an S3 client is put together from the config and the environment: region,
@@ -36,6 +38,17 @@ final class S3ClientFactory {
 
     static S3Client create(PluginConfig config, Function<String, String> environment, Clock clock,
                            PluginLog log) {
+        AwsConfigFiles awsFiles = AwsConfigFiles.from(environment);
+        return create(config, environment, clock, log, credentials(config, environment, awsFiles, clock, log),
+                UnaryOperator.identity(), config.maxRequestRetries());
+    }
+
+    /**
+     * A client with the given credentials, HTTP client wrapper and retries: {@code check}'s, which
+     * knows which credential source answered, watches every answer and gives up sooner.
+     */
+    static S3Client create(PluginConfig config, Function<String, String> environment, Clock clock, PluginLog log,
+                           CredentialsProvider credentials, UnaryOperator<HttpClient> watch, int retries) {
         AwsConfigFiles awsFiles = AwsConfigFiles.from(environment);
         String region = AwsRegion.resolve(config.region(), environment, awsFiles);
         S3Endpoint endpoint = endpoint(config, region);
@@ -50,10 +63,10 @@ final class S3ClientFactory {
         // TLS is set up only when a request can need it: for a plain-http endpoint without a
         // proxy tunnel, loading the JDK's trust store would cost a few hundred ms for nothing.
         boolean needsTls = endpoint.scheme().equals("https");
-        RequestEngine.Signing signing = new RequestEngine.Signing(SigV4Signer.forS3(region),
-                credentials(config, environment, awsFiles, clock, log), clock);
-        RequestEngine engine = new RequestEngine(HttpClients.forS3(proxy, config.caCert().map(Path::of), needsTls),
-                endpoint, signing, RequestEngine.Settings.withRetries(config.maxRequestRetries()), log);
+        RequestEngine.Signing signing = new RequestEngine.Signing(SigV4Signer.forS3(region), credentials, clock);
+        HttpClient http = watch.apply(HttpClients.forS3(proxy, config.caCert().map(Path::of), needsTls));
+        RequestEngine engine = new RequestEngine(http, endpoint, signing, RequestEngine.Settings.withRetries(retries),
+                log);
         return new S3Client(endpoint, engine);
     }
 
@@ -71,6 +84,13 @@ final class S3ClientFactory {
      */
     private static CredentialsProvider credentials(PluginConfig config, Function<String, String> environment,
                                                    AwsConfigFiles awsFiles, Clock clock, PluginLog log) {
+        return new RefreshingCredentialsProvider(new CredentialsChain(credentialSources(config, environment, awsFiles,
+                clock)), clock, log::warn);
+    }
+
+    /** The sources of the credential chain, in the order they are asked. */
+    static List<CredentialsProvider> credentialSources(PluginConfig config, Function<String, String> environment,
+                                                       AwsConfigFiles awsFiles, Clock clock) {
         List<CredentialsProvider> sources = new ArrayList<>();
         if (config.accessKeyId().isPresent() && config.secretAccessKey().isPresent()) {
             sources.add(new StaticCredentialsProvider(
@@ -79,6 +99,6 @@ final class S3ClientFactory {
         sources.add(new EnvironmentCredentialsProvider(environment));
         sources.add(new ProfileCredentialsProvider(awsFiles));
         sources.add(new InstanceMetadataCredentialsProvider(environment, clock));
-        return new RefreshingCredentialsProvider(new CredentialsChain(sources), clock, log::warn);
+        return sources;
     }
 }

@@ -23,12 +23,17 @@ final class Problems {
     /** Throws one exception naming every problem, if there is any. */
     void throwIfAny(String sourceName) {
         if (!found.isEmpty()) {
-            throw invalid(sourceName, String.join("; ", found));
+            throw invalid(sourceName, found);
         }
     }
 
     /** The exception for a config that cannot be used; its message is a single stderr line. */
-    static ConfigException invalid(String sourceName, String problems) {
-        return new ConfigException("invalid plugin config " + sourceName + ": " + problems);
+    static ConfigException invalid(String sourceName, String problem) {
+        return invalid(sourceName, List.of(problem));
+    }
+
+    private static ConfigException invalid(String sourceName, List<String> problems) {
+        return new ConfigException("invalid plugin config " + sourceName + ": " + String.join("; ", problems),
+                problems);
     }
 }

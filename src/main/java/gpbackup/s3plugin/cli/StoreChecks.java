@@ -1,0 +1,233 @@
+package gpbackup.s3plugin.cli;
+
+import gpbackup.s3plugin.s3.BodySink;
+import gpbackup.s3plugin.s3.Cancellation;
+import gpbackup.s3plugin.s3.ListPage;
+import gpbackup.s3plugin.s3.ObjectSummary;
+import gpbackup.s3plugin.s3.Payload;
+import gpbackup.s3plugin.s3.S3Client;
+import gpbackup.s3plugin.s3.S3Exception;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiFunction;
+
+/**
+ * {@code check}'s requests to the store: the folder listed (what a restore needs first), the
+ * round-trip latency, then either a probe object written, read back, compared and deleted with
+ * its transfer rates, or under {@code --read-only} one stored object read, nothing written.
+ *
+ * <p>Listing, not HeadBucket, proves the bucket: it needs s3:ListBucket either way, and a policy
+ * that allows listing only under the folder (an s3:prefix condition) passes a listing of the
+ * folder but fails HeadBucket, while backups there work.
+ */
+final class StoreChecks {
+    /** Under the folder, apart from gpbackup's {@code backups/}; list_backups and prune never see it. */
+    static final String PROBE_FOLDER = ".gpbackup_s3_plugin_check/";
+    /** Big enough for a rate that means something, small enough for a few seconds on a slow link. */
+    static final int PROBE_BYTES = 8 * 1024 * 1024;
+    static final int LATENCY_REQUESTS = 5;
+    /** How much of a stored object {@code --read-only} reads: proof of access, not a download. */
+    private static final long READ_SAMPLE_BYTES = 64 * 1024;
+    private static final double MIB = 1024.0 * 1024;
+
+    private final S3Client s3;
+    private final CheckDiagnosis diagnosis;
+    private final KeyLayout layout;
+    private final Checklist list;
+    private final BiFunction<String, Long, Progress> progress;
+
+    StoreChecks(S3Client s3, CheckDiagnosis diagnosis, KeyLayout layout, Checklist list,
+                BiFunction<String, Long, Progress> progress) {
+        this.s3 = s3;
+        this.diagnosis = diagnosis;
+        this.layout = layout;
+        this.list = list;
+        this.progress = progress;
+    }
+
+    /** @param probeName this run's part of the probe's name: host and pid, to which a random suffix is added */
+    void run(boolean readOnly, String probeName) throws IOException {
+        String folder = where(layout.folderPrefix());
+        if (!bucket(folder) || !latency(folder)) {
+            list.add(CheckResult.skipped(readOnly ? "read" : "write", "not tried: the folder cannot be listed"));
+            return;
+        }
+        if (readOnly) {
+            readStored(folder);
+            list.add(CheckResult.skipped("write", "not tried (--read-only)"));
+        } else {
+            String suffix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+            probe(layout.folderPrefix() + PROBE_FOLDER + probeName + "-" + suffix);
+        }
+    }
+
+    private boolean bucket(String folder) throws IOException {
+        try {
+            ListPage page = s3.listPage(layout.folderPrefix(), Optional.empty(), 1);
+            return list.add(CheckResult.passed("bucket", folder + " can be listed (ListObjectsV2), "
+                    + (page.objects().isEmpty() ? "nothing stored there yet" : "objects stored there")));
+        } catch (S3Exception e) {
+            return list.add(diagnosis.of("bucket", "s3:ListBucket", folder, e));
+        }
+    }
+
+    /** Small requests after the first, whose connection set-up would count otherwise; their median. */
+    private boolean latency(String folder) throws IOException {
+        long[] millis = new long[LATENCY_REQUESTS];
+        try {
+            for (int i = 0; i < LATENCY_REQUESTS; i++) {
+                long start = System.nanoTime();
+                s3.listPage(layout.folderPrefix(), Optional.empty(), 1);
+                millis[i] = (System.nanoTime() - start) / 1_000_000;
+            }
+        } catch (S3Exception e) {
+            return list.add(diagnosis.of("latency", "s3:ListBucket", folder, e));
+        }
+        Arrays.sort(millis);
+        return list.add(CheckResult.passed("latency", "median " + millis[LATENCY_REQUESTS / 2] + " ms over "
+                + LATENCY_REQUESTS + " requests (ListObjectsV2 of one key), " + millis[0] + " to "
+                + millis[LATENCY_REQUESTS - 1] + " ms"));
+    }
+
+    /** Reads the start of the first non-empty object under the folder (of the first 100 listed), as a restore would. */
+    private void readStored(String folder) throws IOException {
+        Optional<ObjectSummary> stored;
+        try {
+            stored = s3.listPage(layout.folderPrefix(), Optional.empty(), 100).objects().stream()
+                    // Folder placeholders (keys ending in "/") are no data; some stores give them a size.
+                    .filter(o -> o.size() > 0 && !o.key().endsWith("/")).findFirst();
+        } catch (S3Exception e) {
+            list.add(diagnosis.of("read", "s3:ListBucket", folder, e));
+            return;
+        }
+        if (stored.isEmpty()) {
+            list.add(CheckResult.skipped("read", "nothing stored under " + folder + " to read"));
+            return;
+        }
+        String key = stored.get().key();
+        long length = Math.min(READ_SAMPLE_BYTES, stored.get().size());
+        try {
+            Sha256Sink sink = new Sha256Sink();
+            s3.getFirstBytes(key, length, sink, new Cancellation());
+            list.add(CheckResult.passed("read", sink.length() + " bytes of " + where(key) + " read (GetObject)"));
+        } catch (S3Exception e) {
+            list.add(diagnosis.of("read", "s3:GetObject", where(key), e));
+        }
+    }
+
+    /** Writes, reads back, compares and deletes the probe; the transfer rates come from the same object. */
+    private void probe(String key) throws IOException {
+        byte[] data = new byte[PROBE_BYTES];
+        ThreadLocalRandom.current().nextBytes(data);
+        String probe = where(key);
+        List<String> rates = new ArrayList<>();
+        try (Progress shown = progress.apply(CheckCommand.NAME + " throughput", 2L * PROBE_BYTES)) {
+            long start = System.nanoTime();
+            try {
+                s3.putObject(key, Payload.of(data));
+            } catch (S3Exception e) {
+                list.add(diagnosis.of("write", "s3:PutObject", where(layout.folderPrefix()), e));
+                list.add(CheckResult.skipped("throughput", "not measured: nothing was written"));
+                return;
+            }
+            rates.add(rate("written", PROBE_BYTES, System.nanoTime() - start));
+            shown.advance(PROBE_BYTES);
+            list.add(CheckResult.passed("write", PROBE_BYTES / 1024 / 1024 + " MiB probe written to " + probe
+                    + " (PutObject)"));
+            try {
+                start = System.nanoTime();
+                Sha256Sink sink = new Sha256Sink();
+                s3.getFirstBytes(key, PROBE_BYTES, sink, new Cancellation());
+                rates.add(rate("read", PROBE_BYTES, System.nanoTime() - start));
+                shown.advance(PROBE_BYTES);
+                if (sink.length() == PROBE_BYTES && MessageDigest.isEqual(sink.digest(), sha256(data))) {
+                    list.add(CheckResult.passed("read back", "identical: " + PROBE_BYTES + " bytes, same SHA-256"
+                            + " (GetObject)"));
+                } else {
+                    list.add(CheckResult.failed("read back", "the probe read back differs from what was written ("
+                            + sink.length() + " of " + PROBE_BYTES + " bytes, another SHA-256)", "something between"
+                            + " this host and the store changes data (a proxy, a gateway): do not back up through it;"
+                            + " ask the administrator of " + diagnosis.endpoint().display()));
+                    rates.clear();
+                }
+            } catch (S3Exception e) {
+                list.add(diagnosis.of("read back", "s3:GetObject", probe, e));
+                rates.clear();
+            } finally {
+                delete(key, probe);
+            }
+        }
+        list.add(rates.isEmpty() ? CheckResult.skipped("throughput", "not measured: the probe was not read back")
+                : CheckResult.passed("throughput", String.join(", ", rates) + "; one stream, where a backup runs"
+                        + " up to backup_max_concurrent_requests"));
+    }
+
+    /** A probe left behind is no reason a backup would fail, but prune and delete_backup need the permission too. */
+    private void delete(String key, String probe) throws IOException {
+        try {
+            s3.deleteObject(key);
+            list.add(CheckResult.passed("delete", "probe deleted (DeleteObject)"));
+        } catch (S3Exception e) {
+            CheckResult failed = diagnosis.of("delete", "s3:DeleteObject", probe, e);
+            list.add(new CheckResult(failed.name(), CheckResult.Outcome.WARNING, failed.detail() + "; the probe "
+                    + probe + " stays behind (delete_backup and prune need this permission too)", failed.fix()));
+        }
+    }
+
+    private String where(String key) {
+        return "s3://" + diagnosis.endpoint().bucket() + "/" + key;
+    }
+
+    private static String rate(String what, long bytes, long nanos) {
+        double seconds = Math.max(nanos, 1) / 1e9;
+        return String.format(Locale.ROOT, "%d MiB %s in %.2f s (%.1f MiB/s)", bytes / 1024 / 1024, what, seconds,
+                bytes / MIB / seconds);
+    }
+
+    private static byte[] sha256(byte[] data) {
+        return newSha256().digest(data);
+    }
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+
+    /** Digests a body as it lands, without keeping it; a retried answer starts over. */
+    private static final class Sha256Sink implements BodySink {
+        private MessageDigest digest = newSha256();
+        private long length;
+
+        @Override
+        public void begin(long announced) {
+            digest = newSha256();
+            length = 0;
+        }
+
+        @Override
+        public void accept(ByteBuffer bytes) {
+            length += bytes.remaining();
+            digest.update(bytes);
+        }
+
+        long length() {
+            return length;
+        }
+
+        byte[] digest() {
+            return digest.digest();
+        }
+    }
+}
