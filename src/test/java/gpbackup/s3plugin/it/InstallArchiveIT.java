@@ -7,12 +7,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import gpbackup.s3plugin.it.PluginRunner.Result;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -89,14 +92,8 @@ class InstallArchiveIT {
 
     @Test
     void onATerminalRestoreFileShowsTheProgressLine() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "util-linux script gives the plugin a terminal");
         Path path = Path.of(stored.replace("gpseg0", "gpseg2"));
-        // The same launcher with its stdout and stderr on a pseudo-terminal, which script copies to its stdout.
-        Path onTerminal = Files.writeString(work.resolve("on-terminal"), "#!/usr/bin/env bash\n"
-                + "exec /usr/bin/script -qec \"$(printf '%q ' " + unpacked.resolve("bin/gpbackup_s3_plugin") + " \"$@\")\""
-                + " /dev/null\n");
-        Files.setPosixFilePermissions(onTerminal, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        Result shown = new PluginRunner(work.resolve("home")).withLauncher(onTerminal)
+        Result shown = new PluginRunner(work.resolve("home")).withLauncher(onTerminal())
                 .run("restore_file", config.toString(), path.toString());
         assertEquals(0, shown.exitCode(), shown::toString);
         assertArrayEquals(data, Files.readAllBytes(path));
@@ -105,6 +102,58 @@ class InstallArchiveIT {
         String terminal = shown.stdoutText();
         assertTrue(terminal.matches("(?s)\r(.*\r)?[^\r]*_" + TS + "_stored: 3\\.0 MiB of 3\\.0 MiB \\(100%\\)"
                 + "(, [0-9.]+ [KMGTPE]?i?B/s)?, in [0-9]+:[0-9]{2} *\r\n"), terminal);
+    }
+
+    @Test
+    void aCallRelayedToTheHostAgentShowsNoProgressEvenOnATerminal() throws Exception {
+        // A config of its own (a copy elsewhere), so that only this test's calls find the agent.
+        Path agentConfig = Files.copy(config, Files.createDirectories(work.resolve("cfg-agent")).resolve("s3-config.yaml"));
+        String backupDir = Path.of(stored).getParent().toString();
+        Result setup = plugin.run("setup_plugin_for_restore", agentConfig.toString(), backupDir, "segment_host");
+        assertEquals(0, setup.exitCode(), setup::toString);
+        try {
+            AgentHarness.waitFor(() -> agentPublished(), "the host agent to publish its pid");
+            Path path = Path.of(stored.replace("gpseg0", "gpseg3"));
+            Result shown = new PluginRunner(work.resolve("home")).withLauncher(onTerminal())
+                    .run("restore_file", agentConfig.toString(), path.toString());
+            assertEquals(0, shown.exitCode(), shown::toString);
+            assertArrayEquals(data, Files.readAllBytes(path));
+            assertEquals("", shown.stdoutText(), "the terminal shows nothing");
+            assertTrue(log().contains("relayed restore_file from pid"), "the call went through the agent");
+        } finally {
+            plugin.run("cleanup_plugin_for_restore", agentConfig.toString(), backupDir, "segment_host");
+        }
+    }
+
+    private boolean agentPublished() {
+        try (Stream<Path> files = Files.walk(plugin.agentRoot())) {
+            return files.anyMatch(file -> file.getFileName().toString().equals("pid"));
+        } catch (IOException | UncheckedIOException e) {
+            return false;
+        }
+    }
+
+    private String log() throws IOException {
+        StringBuilder text = new StringBuilder();
+        try (Stream<Path> files = Files.list(work.resolve("home/gpAdminLogs"))) {
+            for (Path file : files.toList()) {
+                text.append(Files.readString(file));
+            }
+        }
+        return text.toString();
+    }
+
+    /** The unpacked launcher with its stdout and stderr on a pseudo-terminal, which script copies to its stdout. */
+    private Path onTerminal() throws IOException {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "util-linux script gives the plugin a terminal");
+        Path wrapper = work.resolve("on-terminal");
+        if (!Files.exists(wrapper)) {
+            Files.writeString(wrapper, "#!/usr/bin/env bash\n"
+                    + "exec /usr/bin/script -qec \"$(printf '%q ' " + unpacked.resolve("bin/gpbackup_s3_plugin")
+                    + " \"$@\")\" /dev/null\n");
+            Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwx------"));
+        }
+        return wrapper;
     }
 
     private String dataPath(String name) throws IOException {
