@@ -109,7 +109,8 @@ public final class Main {
             return AgentCommands.serve(args, environment, clock, stderr);
         }
         try (ProcessResources resources = new ProcessResources(environment, clock)) {
-            ProgressDisplay progress = stderrIsTerminal ? ProgressDisplay.terminal(stderr, clock) : ProgressDisplay.none();
+            ProgressDisplay progress = stderrIsTerminal ? ProgressDisplay.terminal(stderr, clock)
+                    : ProgressDisplay.none();
             return new CommandRunner(environment, clock, resources, progress)
                     .run(Arrays.asList(argv), stdin, stdout, stderr, ProcessHandle.current().pid());
         }

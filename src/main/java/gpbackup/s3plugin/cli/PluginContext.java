@@ -90,7 +90,7 @@ final class PluginContext {
 
     /**
      * Progress of a task of {@code totalBytes} (negative when unknown), for a person watching: a
-     * live line when stderr is a terminal (spec/commands.md, "Progress"), else silent.
+     * live line when stderr is a terminal (spec/commands.md, "Progress on a terminal"), else silent.
      */
     Progress progress(String task, long totalBytes) {
         return progress.start(task, totalBytes);
