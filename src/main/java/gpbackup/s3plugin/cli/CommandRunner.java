@@ -28,11 +28,19 @@ final class CommandRunner {
     private final Function<String, String> environment;
     private final Clock clock;
     private final TransferResources resources;
+    private final ProgressDisplay progress;
 
+    /** A runner that shows no progress: the host agent's, whose stderr is not the caller's terminal. */
     CommandRunner(Function<String, String> environment, Clock clock, TransferResources resources) {
+        this(environment, clock, resources, ProgressDisplay.none());
+    }
+
+    CommandRunner(Function<String, String> environment, Clock clock, TransferResources resources,
+                  ProgressDisplay progress) {
         this.environment = environment;
         this.clock = clock;
         this.resources = resources;
+        this.progress = progress;
     }
 
     /**
@@ -69,7 +77,7 @@ final class CommandRunner {
                 }
                 log.debug(spec.name() + " " + String.join(" ", args));
                 spec.command().run(new PluginContext(args, config, log, stdin, stdout, resources, environment, umask,
-                        clock));
+                        clock, progress));
                 stdout.flush();
                 return 0;
             } catch (Throwable t) {

@@ -20,27 +20,36 @@ final class DataCommands {
     static void backupData(PluginContext context) throws IOException {
         String key = context.layout().keyFor(context.arg(1));
         long start = System.nanoTime();
-        long bytes = context.uploader().upload(key, context.stdin());
+        long bytes;
+        try (Progress progress = context.progress(task("backup_data", context.arg(1)), -1)) {
+            bytes = context.uploader().upload(key, ProgressStreams.counting(context.stdin(), progress));
+        }
         context.log().info(TransferReport.line("Uploaded", bytes, key, start));
     }
 
     /**
      * Streams the object for a data file path to stdout. The first ranged GET also tells the
      * size, so a table's small object costs one request; only when it finds nothing (a missing
-     * or an empty object) does HEAD look closer, at our key and at the Go plugin's.
+     * or an empty object) does HEAD look closer, at our key and at the Go plugin's. A person
+     * watching the progress line gets the HEAD first, for the total that the ETA needs.
      */
     static void restoreData(PluginContext context) throws IOException {
         long start = System.nanoTime();
         RangedDownloader downloader = context.downloader();
-        String key = context.layout().keyFor(context.arg(1));
-        Optional<Long> streamed = downloader.downloadWhole(key, context.stdout());
-        if (streamed.isPresent()) {
-            context.log().info(TransferReport.line("Downloaded", streamed.get(), key, start));
-            return;
+        if (!context.watched()) {
+            String key = context.layout().keyFor(context.arg(1));
+            Optional<Long> streamed = downloader.downloadWhole(key, context.stdout());
+            if (streamed.isPresent()) {
+                context.log().info(TransferReport.line("Downloaded", streamed.get(), key, start));
+                return;
+            }
         }
         StoredObject object = StoredObject.locate(context, context.arg(1));
-        long bytes = downloader.download(object.key(), List.of(new ByteRange(0, object.info().size())),
-                Optional.of(object.info().etag()), context.stdout());
+        long bytes;
+        try (Progress progress = context.progress(task("restore_data", context.arg(1)), object.info().size())) {
+            bytes = downloader.download(object.key(), List.of(new ByteRange(0, object.info().size())),
+                    Optional.of(object.info().etag()), ProgressStreams.counting(context.stdout(), progress));
+        }
         context.log().info(TransferReport.line("Downloaded", bytes, object.key(), start));
     }
 
@@ -53,10 +62,19 @@ final class DataCommands {
         long start = System.nanoTime();
         StoredObject object = StoredObject.locate(context, context.arg(1));
         List<ByteRange> ranges = readOffsets(offsetsFile, object.info().size());
-        long bytes = context.downloader().download(object.key(), ranges, Optional.of(object.info().etag()),
-                context.stdout());
+        long total = ranges.stream().mapToLong(ByteRange::length).sum();
+        long bytes;
+        try (Progress progress = context.progress(task("restore_data_subset", context.arg(1)), total)) {
+            bytes = context.downloader().download(object.key(), ranges, Optional.of(object.info().etag()),
+                    ProgressStreams.counting(context.stdout(), progress));
+        }
         context.log().info(TransferReport.line("Downloaded", bytes,
                 object.key() + " (" + ranges.size() + " ranges)", start));
+    }
+
+    /** What a progress line calls a transfer: the command and the file's name, its path being long. */
+    static String task(String command, String path) {
+        return command + " " + Path.of(path).getFileName();
     }
 
     /**

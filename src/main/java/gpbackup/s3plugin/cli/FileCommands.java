@@ -34,7 +34,10 @@ final class FileCommands {
         Path file = Path.of(context.arg(1));
         String key = context.layout().keyFor(context.arg(1));
         long start = System.nanoTime();
-        long bytes = upload(context.uploader(), file, key);
+        long bytes;
+        try (Progress progress = context.progress(DataCommands.task("backup_file", context.arg(1)), size(file))) {
+            bytes = upload(context.uploader(), file, key, progress);
+        }
         context.log().info(TransferReport.line("Uploaded", bytes, key, start));
     }
 
@@ -43,16 +46,33 @@ final class FileCommands {
         Path target = Path.of(context.arg(1));
         long start = System.nanoTime();
         StoredObject object = StoredObject.locate(context, context.arg(1));
-        long bytes = download(context.downloader(), object, target, context.umask());
+        long bytes;
+        try (Progress progress = context.progress(DataCommands.task("restore_file", context.arg(1)),
+                object.info().size())) {
+            bytes = download(context.downloader(), object, target, context.umask(), progress);
+        }
         context.log().info(TransferReport.line("Downloaded", bytes, object.key(), start));
     }
 
+    /** The size of the file to back up, for a progress line; unknown (-1) when it is not a readable file. */
+    private static long size(Path file) {
+        try {
+            return Files.isRegularFile(file) ? Files.size(file) : -1;
+        } catch (IOException e) {
+            return -1; // upload says what is wrong
+        }
+    }
+
     static long upload(StreamUploader uploader, Path file, String key) throws IOException {
+        return upload(uploader, file, key, Progress.silent());
+    }
+
+    static long upload(StreamUploader uploader, Path file, String key, Progress progress) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new PluginException("cannot back up " + file + ": not a readable regular file");
         }
         try (InputStream in = Files.newInputStream(file)) {
-            return uploader.upload(key, in);
+            return uploader.upload(key, ProgressStreams.counting(in, progress));
         } catch (NoSuchFileException e) {
             throw new PluginException("cannot back up " + file + ": no such file");
         }
@@ -64,6 +84,11 @@ final class FileCommands {
      */
     static long download(RangedDownloader downloader, StoredObject object, Path target, OptionalInt umask)
             throws IOException {
+        return download(downloader, object, target, umask, Progress.silent());
+    }
+
+    static long download(RangedDownloader downloader, StoredObject object, Path target, OptionalInt umask,
+                         Progress progress) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         createDirectories(dir, umask);
         // Not createTempFile: its 0600 mode would stick to the restored file; this one gets the umask's.
@@ -74,7 +99,7 @@ final class FileCommands {
             try (OutputStream out = new DataOutput(
                     FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))) {
                 bytes = downloader.download(object.key(), List.of(new ByteRange(0, object.info().size())),
-                        Optional.of(object.info().etag()), out);
+                        Optional.of(object.info().etag()), ProgressStreams.counting(out, progress));
             }
             if (umask.isPresent()) {
                 Files.setPosixFilePermissions(partial, permissions(0666 & ~umask.getAsInt()));

@@ -31,9 +31,18 @@ public final class Main {
     private final OutputStream stdout;
     private final PrintStream stderr;
     private final Clock clock;
+    private final boolean stderrIsTerminal;
 
+    /** A Main whose stderr is not a terminal: it shows no progress. */
     Main(Function<String, String> environment, InputStream stdin, OutputStream stdout, PrintStream stderr,
          Clock clock) {
+        this(environment, stdin, stdout, stderr, clock, false);
+    }
+
+    /** @param stderrIsTerminal whether {@code stderr} is a terminal, where a person may watch progress */
+    Main(Function<String, String> environment, InputStream stdin, OutputStream stdout, PrintStream stderr,
+         Clock clock, boolean stderrIsTerminal) {
+        this.stderrIsTerminal = stderrIsTerminal;
         this.environment = environment;
         this.stdin = stdin;
         this.stdout = stdout;
@@ -51,7 +60,8 @@ public final class Main {
         Thread command = Thread.currentThread();
         boolean serving = args.length > 0 && args[0].equals(AgentCommands.SERVE);
         SignalStop stop = serving ? null : SignalStop.install(command::interrupt, SignalStop.PATIENCE);
-        int status = new Main(System::getenv, stdin, stdout, System.err, Clock.systemDefaultZone()).run(args);
+        int status = new Main(System::getenv, stdin, stdout, System.err, Clock.systemDefaultZone(),
+                StderrTerminal.isTerminal(StderrTerminal.STDERR)).run(args);
         if (stop != null) {
             stop.finished();
         }
@@ -99,7 +109,9 @@ public final class Main {
             return AgentCommands.serve(args, environment, clock, stderr);
         }
         try (ProcessResources resources = new ProcessResources(environment, clock)) {
-            return new CommandRunner(environment, clock, resources)
+            ProgressDisplay progress = stderrIsTerminal ? ProgressDisplay.terminal(stderr, clock)
+                    : ProgressDisplay.none();
+            return new CommandRunner(environment, clock, resources, progress)
                     .run(Arrays.asList(argv), stdin, stdout, stderr, ProcessHandle.current().pid());
         }
     }

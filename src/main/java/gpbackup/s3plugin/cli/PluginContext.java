@@ -30,11 +30,14 @@ final class PluginContext {
     private final Function<String, String> environment;
     private final OptionalInt umask;
     private final Clock clock;
+    private final ProgressDisplay progress;
 
     PluginContext(List<String> args, PluginConfig config, PluginLog log, InputStream stdin, OutputStream stdout,
-                  TransferResources resources, Function<String, String> environment, OptionalInt umask, Clock clock) {
+                  TransferResources resources, Function<String, String> environment, OptionalInt umask, Clock clock,
+                  ProgressDisplay progress) {
         this.umask = umask;
         this.clock = clock;
+        this.progress = progress;
         this.args = List.copyOf(args);
         this.config = config;
         this.log = log;
@@ -89,11 +92,16 @@ final class PluginContext {
     }
 
     /**
-     * Progress of a task of {@code totalBytes} (negative when unknown), for a person watching:
-     * silent for now; the terminal line is issue 19's.
+     * Progress of a task of {@code totalBytes} (negative when unknown), for a person watching: a
+     * live line when stderr is a terminal (spec/commands.md, "Progress on a terminal"), else silent.
      */
     Progress progress(String task, long totalBytes) {
-        return Progress.silent();
+        return progress.start(task, totalBytes);
+    }
+
+    /** Whether a person watches the progress; never under gpbackup, never through the host agent. */
+    boolean watched() {
+        return progress.live();
     }
 
     S3Client s3() {
