@@ -1,6 +1,7 @@
 package gpbackup.s3plugin.s3;
 
 import gpbackup.s3plugin.auth.SigV4Encoding;
+import gpbackup.s3plugin.xml.XmlElement;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpHeaders;
