@@ -2,15 +2,10 @@ package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.auth.AwsConfigFiles;
 import gpbackup.s3plugin.auth.AwsRegion;
+import gpbackup.s3plugin.auth.CredentialSources;
 import gpbackup.s3plugin.auth.Credentials;
-import gpbackup.s3plugin.auth.CredentialsChain;
 import gpbackup.s3plugin.auth.CredentialsProvider;
-import gpbackup.s3plugin.auth.EnvironmentCredentialsProvider;
-import gpbackup.s3plugin.auth.InstanceMetadataCredentialsProvider;
-import gpbackup.s3plugin.auth.ProfileCredentialsProvider;
-import gpbackup.s3plugin.auth.RefreshingCredentialsProvider;
 import gpbackup.s3plugin.auth.SigV4Signer;
-import gpbackup.s3plugin.auth.StaticCredentialsProvider;
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.http.HttpClients;
 import gpbackup.s3plugin.http.ProxyChoice;
@@ -21,8 +16,6 @@ import gpbackup.s3plugin.s3.S3Client;
 import gpbackup.s3plugin.s3.S3Endpoint;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -51,7 +44,7 @@ final class S3ClientFactory {
         // proxy tunnel, loading the JDK's trust store would cost a few hundred ms for nothing.
         boolean needsTls = endpoint.scheme().equals("https");
         RequestEngine.Signing signing = new RequestEngine.Signing(SigV4Signer.forS3(region),
-                credentials(config, environment, awsFiles, clock, log), clock);
+                credentials(config, environment, awsFiles, region, clock, log), clock);
         RequestEngine engine = new RequestEngine(HttpClients.forS3(proxy, config.caCert().map(Path::of), needsTls),
                 endpoint, signing, RequestEngine.Settings.withRetries(config.maxRequestRetries()), log);
         return new S3Client(endpoint, engine);
@@ -66,19 +59,15 @@ final class S3ClientFactory {
     }
 
     /**
-     * The credential chain: config keys, the AWS_* environment, the shared profile files, the EC2
-     * instance role. The first complete source wins and is refreshed before its keys expire.
+     * The credential chain (auth/CredentialSources): config keys, the AWS_* environment, web identity,
+     * the shared profile, container credentials, the EC2 instance role. The first complete source wins
+     * and is refreshed before its keys expire.
      */
     private static CredentialsProvider credentials(PluginConfig config, Function<String, String> environment,
-                                                   AwsConfigFiles awsFiles, Clock clock, PluginLog log) {
-        List<CredentialsProvider> sources = new ArrayList<>();
-        if (config.accessKeyId().isPresent() && config.secretAccessKey().isPresent()) {
-            sources.add(new StaticCredentialsProvider(
-                    Credentials.of(config.accessKeyId().get(), config.secretAccessKey().get(), null)));
-        }
-        sources.add(new EnvironmentCredentialsProvider(environment));
-        sources.add(new ProfileCredentialsProvider(awsFiles));
-        sources.add(new InstanceMetadataCredentialsProvider(environment, clock));
-        return new RefreshingCredentialsProvider(new CredentialsChain(sources), clock, log::warn);
+                                                   AwsConfigFiles awsFiles, String region, Clock clock,
+                                                   PluginLog log) {
+        Optional<Credentials> configKeys = config.accessKeyId().flatMap(id -> config.secretAccessKey()
+                .map(secret -> Credentials.of(id, secret, config.sessionToken().orElse(null))));
+        return CredentialSources.chain(configKeys, environment, awsFiles, region, clock, log::warn);
     }
 }

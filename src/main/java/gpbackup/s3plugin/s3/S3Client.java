@@ -32,6 +32,11 @@ public final class S3Client implements AutoCloseable {
         this.engine = engine;
     }
 
+    /** Which credential source signs this client's requests (see CredentialsProvider#source); no secret. */
+    public String credentialsSource() {
+        return engine.credentialsSource();
+    }
+
     public S3Endpoint endpoint() {
         return endpoint;
     }
