@@ -147,7 +147,8 @@ public final class StsClient {
 
     private HttpResponse<String> send(String action, String body, Optional<Credentials> signWith) {
         String host = endpoint.getPort() == -1 ? endpoint.getHost() : endpoint.getHost() + ":" + endpoint.getPort();
-        String contentType = "application/x-www-form-urlencoded; charset=utf-8";
+        // No charset: the body is ASCII once form-encoded, and some servers rewrite the parameter.
+        String contentType = "application/x-www-form-urlencoded";
         HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint).timeout(TIMEOUT)
                 .header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
