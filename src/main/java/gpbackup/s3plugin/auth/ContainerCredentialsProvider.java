@@ -34,7 +34,8 @@ public final class ContainerCredentialsProvider implements CredentialsProvider {
     static final String ECS_BASE = "http://169.254.170.2";
     /** ECS and EKS Pod Identity agents' addresses, allowed over http besides loopback. */
     private static final Set<String> AGENT_HOSTS = Set.of("169.254.170.2", "169.254.170.23", "fd00:ec2:0:0:0:0:0:23");
-    private static final Duration TIMEOUT = Duration.ofSeconds(2);
+    /** Only asked when its variables are set, so a slow agent costs nothing elsewhere. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     private final Function<String, String> environment;
     private final String relativeBase;
