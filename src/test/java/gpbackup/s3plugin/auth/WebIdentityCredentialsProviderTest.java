@@ -11,8 +11,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +56,44 @@ class WebIdentityCredentialsProviderTest {
         sts.server.verify(1, postRequestedFor(urlEqualTo("/")).withRequestBody(containing(
                 "WebIdentityToken=second-projected-token")));
         assertEquals("web identity (role " + ROLE + ", environment)", provider.toString());
+    }
+
+    @Test
+    void theRefreshingProviderAsksAgainBeforeExpiryWithTheRotatedToken() throws IOException {
+        Path token = Files.writeString(dir.resolve("token"), "token-at-start");
+        env.put("AWS_WEB_IDENTITY_TOKEN_FILE", token.toString());
+        env.put("AWS_ROLE_ARN", ROLE);
+        sts.answer("AssumeRoleWithWebIdentity", "ASIAIRSA", "irsa-secret", "irsa-session"); // valid one hour
+        AtomicReference<Instant> now = new AtomicReference<>(StsFake.NOW);
+        Clock moving = new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        CredentialsProvider refreshing = new RefreshingCredentialsProvider(
+                WebIdentityCredentialsProvider.fromEnvironment(env::get, () -> sts.client(moving), moving), moving,
+                w -> { });
+        refreshing.credentials();
+        now.set(StsFake.NOW.plus(Duration.ofMinutes(50)));
+        refreshing.credentials();
+        assertEquals(1, sts.server.getAllServeEvents().size(), "fresh credentials are not fetched again");
+        Files.writeString(token, "token-after-rotation");
+        now.set(StsFake.NOW.plus(Duration.ofMinutes(56)));
+        refreshing.credentials();
+        assertEquals(2, sts.server.getAllServeEvents().size(), "within five minutes of expiry they are");
+        sts.server.verify(1, postRequestedFor(urlEqualTo("/")).withRequestBody(containing(
+                "WebIdentityToken=token-after-rotation")));
     }
 
     @Test

@@ -407,6 +407,17 @@ class ConfigLoaderTest {
                     failure(configWith("aws_secret_access_key: abc")));
         }
 
+        @Test
+        void sessionTokenGoesWithBothKeysAndIsNeverPrinted() {
+            PluginConfig config = parse(configWith("aws_access_key_id: ASIAID", "aws_secret_access_key: abc",
+                    "aws_session_token: IQoJb3JpZ2luX2VjEXAMPLETOKEN"));
+            assertEquals(Optional.of("IQoJb3JpZ2luX2VjEXAMPLETOKEN"), config.sessionToken());
+            assertFalse(config.toString().contains("IQoJb3JpZ2luX2VjEXAMPLETOKEN"), config.toString());
+            assertEquals("invalid plugin config " + SOURCE + ": aws_session_token is set but aws_access_key_id and"
+                    + " aws_secret_access_key are not both set",
+                    failure(configWith("aws_session_token: IQoJb3JpZ2luX2VjEXAMPLETOKEN")));
+        }
+
         @ParameterizedTest(name = "restore_subset: {0} is {1}")
         @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
                 on      | true
