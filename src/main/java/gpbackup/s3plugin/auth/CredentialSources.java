@@ -1,5 +1,7 @@
 package gpbackup.s3plugin.auth;
 
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,18 +24,20 @@ public final class CredentialSources {
      * @param configKeys the config's {@code aws_access_key_id}/{@code aws_secret_access_key}
      *                   [/{@code aws_session_token}], if set
      * @param region     the signing region, which also picks the regional STS endpoint
+     * @param stsHttp    the HTTP client for the STS endpoint (proxy and trust are the caller's choice)
      */
     public static CredentialsProvider chain(Optional<Credentials> configKeys, Function<String, String> environment,
                                             AwsConfigFiles files, String region, Clock clock,
-                                            Consumer<String> warnings) {
+                                            Function<URI, HttpClient> stsHttp, Consumer<String> warnings) {
         return new RefreshingCredentialsProvider(new CredentialsChain(sources(configKeys, environment, files, region,
-                clock)), clock, warnings);
+                clock, stsHttp)), clock, warnings);
     }
 
     /** The sources in order, unrefreshed; tests ask the chain of them directly. */
     static List<CredentialsProvider> sources(Optional<Credentials> configKeys, Function<String, String> environment,
-                                             AwsConfigFiles files, String region, Clock clock) {
-        Supplier<StsClient> sts = memoized(() -> StsClient.forRegion(region, environment, clock));
+                                             AwsConfigFiles files, String region, Clock clock,
+                                             Function<URI, HttpClient> stsHttp) {
+        Supplier<StsClient> sts = memoized(() -> StsClient.forRegion(region, environment, clock, stsHttp));
         List<CredentialsProvider> sources = new ArrayList<>();
         configKeys.ifPresent(keys -> sources.add(new StaticCredentialsProvider(keys)));
         sources.add(new EnvironmentCredentialsProvider(environment));

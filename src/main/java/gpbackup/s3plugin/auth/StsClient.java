@@ -58,13 +58,27 @@ public final class StsClient {
         this.backoff = backoff;
     }
 
-    /** STS for {@code region} as the environment says to reach it; the HTTP client is built on first use. */
-    public static StsClient forRegion(String region, Function<String, String> environment, Clock clock) {
-        return new StsClient(endpoint(region, environment), region, () -> HttpClient.newBuilder()
+    /**
+     * STS for {@code region} as the environment says to reach it.
+     *
+     * @param httpFor the HTTP client for the endpoint (the caller picks proxy and trust for its host);
+     *                built on first use
+     */
+    public static StsClient forRegion(String region, Function<String, String> environment, Clock clock,
+                                      Function<URI, HttpClient> httpFor) {
+        URI endpoint = endpoint(region, environment);
+        return new StsClient(endpoint, region, () -> httpFor.apply(endpoint), clock,
+                delay -> Thread.sleep(delay.toMillis()));
+    }
+
+    /** A direct connection, no proxy: for callers that have no proxy settings to apply. */
+    public static HttpClient directHttp(URI endpoint) {
+        return HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .build(), clock, delay -> Thread.sleep(delay.toMillis()));
+                .proxy(HttpClient.Builder.NO_PROXY)
+                .build();
     }
 
     /**

@@ -14,6 +14,8 @@ import gpbackup.s3plugin.log.PluginLog;
 import gpbackup.s3plugin.s3.RequestEngine;
 import gpbackup.s3plugin.s3.S3Client;
 import gpbackup.s3plugin.s3.S3Endpoint;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
@@ -68,6 +70,10 @@ final class S3ClientFactory {
                                                    PluginLog log) {
         Optional<Credentials> configKeys = config.accessKeyId().flatMap(id -> config.secretAccessKey()
                 .map(secret -> Credentials.of(id, secret, config.sessionToken().orElse(null))));
-        return CredentialSources.chain(configKeys, environment, awsFiles, region, clock, log::warn);
+        // STS is reached as S3 is: through http_proxy or HTTPS_PROXY unless NO_PROXY names it, trusting ca_cert too.
+        Function<URI, HttpClient> stsHttp = sts -> HttpClients.forS3(
+                ProxyChoice.choose(config.httpProxy(), sts.getScheme(), sts.getHost(), environment),
+                config.caCert().map(Path::of), sts.getScheme().equals("https"));
+        return CredentialSources.chain(configKeys, environment, awsFiles, region, clock, stsHttp, log::warn);
     }
 }

@@ -63,7 +63,7 @@ class ChainOrderTest {
 
     private CredentialsChain chain(Optional<Credentials> configKeys) {
         return new CredentialsChain(CredentialSources.sources(configKeys, env::get, AwsConfigFiles.from(env::get),
-                "eu-west-1", clock));
+                "eu-west-1", clock, StsClient::directHttp));
     }
 
     @Test
@@ -131,7 +131,7 @@ class ChainOrderTest {
     void theRefreshingWrapperNamesTheSameSource() throws IOException {
         webIdentity();
         CredentialsProvider refreshing = CredentialSources.chain(Optional.empty(), env::get,
-                AwsConfigFiles.from(env::get), "eu-west-1", clock, w -> { });
+                AwsConfigFiles.from(env::get), "eu-west-1", clock, StsClient::directHttp, w -> { });
         refreshing.credentials();
         assertEquals("web identity (role " + ROLE + ", environment)", refreshing.source());
     }
