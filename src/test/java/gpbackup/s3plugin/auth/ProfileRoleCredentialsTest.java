@@ -117,6 +117,21 @@ class ProfileRoleCredentialsTest {
     }
 
     @Test
+    void credentialSourceEcsContainerSignsWithTheContainerKeys() throws IOException {
+        sts.answer("AssumeRole", "ASIAROLE", "role-secret", "role-token");
+        sts.server.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo("/task")).willReturn(
+                com.github.tomakehurst.wiremock.client.WireMock.aResponse().withBody("{\"AccessKeyId\":\"ASIATASK\","
+                        + "\"SecretAccessKey\":\"task-secret\",\"Token\":\"task-token\"}")));
+        ProfileCredentialsProvider provider = profile("ecs", "", "[profile ecs]\nrole_arn = " + ROLE
+                + "\ncredential_source = EcsContainer\n");
+        env.put("AWS_CONTAINER_CREDENTIALS_FULL_URI", sts.url() + "/task");
+        assertEquals("ASIAROLE", provider.credentials().accessKeyId());
+        sts.server.verify(postRequestedFor(urlEqualTo("/")).withHeader("Authorization",
+                matching(".*Credential=ASIATASK/.*")));
+        assertEquals("profile 'ecs': role " + ROLE + " from EcsContainer", provider.source());
+    }
+
+    @Test
     void roleSettingsThatCannotWorkAreNamed() throws IOException {
         assertEquals("profile 'x' has credential_source 'Ec2'; use Environment, Ec2InstanceMetadata or EcsContainer",
                 assertThrows(CredentialsException.class, profile("x", "", "[profile x]\nrole_arn = " + ROLE
