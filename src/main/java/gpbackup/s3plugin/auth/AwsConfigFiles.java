@@ -24,12 +24,22 @@ public record AwsConfigFiles(Path credentialsFile, Path configFile, String profi
 
     /** The chosen profile's settings in the credentials file. */
     public Map<String, String> credentialsProfile() {
-        return ProfileFile.read(credentialsFile, ProfileFile.Kind.CREDENTIALS).profile(profile).orElse(Map.of());
+        return credentialsProfile(profile);
     }
 
     /** The chosen profile's settings in the config file. */
     public Map<String, String> configProfile() {
-        return ProfileFile.read(configFile, ProfileFile.Kind.CONFIG).profile(profile).orElse(Map.of());
+        return configProfile(profile);
+    }
+
+    /** A named profile's settings in the credentials file (a source_profile, say). */
+    public Map<String, String> credentialsProfile(String name) {
+        return ProfileFile.read(credentialsFile, ProfileFile.Kind.CREDENTIALS).profile(name).orElse(Map.of());
+    }
+
+    /** A named profile's settings in the config file. */
+    public Map<String, String> configProfile(String name) {
+        return ProfileFile.read(configFile, ProfileFile.Kind.CONFIG).profile(name).orElse(Map.of());
     }
 
     private static Function<Path, Path> expandHome(String path) {

@@ -36,4 +36,16 @@ public final class CredentialsChain implements CredentialsProvider {
         }
         throw new CredentialsException("no AWS credentials found (" + String.join("; ", reasons) + ")");
     }
+
+    /** The source that answered (the one the chain now sticks with), or "no source has answered yet". */
+    @Override
+    public String source() {
+        CredentialsProvider known = lastWorking;
+        return known == null ? "no source has answered yet" : known.source();
+    }
+
+    @Override
+    public String toString() {
+        return "credentials chain";
+    }
 }

@@ -9,4 +9,13 @@ public interface CredentialsProvider {
      * @throws CredentialsException when this source has none, saying why in a DBA-readable way
      */
     Credentials credentials();
+
+    /**
+     * Which source answered, for a DBA: "environment variables", "web identity (role arn:..., environment)",
+     * "profile 'prod': credential_process". Never holds a secret. A chain names the member that last
+     * answered; before any answer, the source itself.
+     */
+    default String source() {
+        return toString();
+    }
 }

@@ -42,6 +42,11 @@ public final class RefreshingCredentialsProvider implements CredentialsProvider 
         }
     }
 
+    @Override
+    public String source() {
+        return source.source();
+    }
+
     private Credentials refresh() {
         Instant now = clock.instant();
         Held current = held;

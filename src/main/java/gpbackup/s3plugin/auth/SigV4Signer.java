@@ -58,6 +58,11 @@ public final class SigV4Signer {
         return new SigV4Signer(region, "s3", CanonicalRequest::uriAsSent, true, true);
     }
 
+    /** The signer for STS (AssumeRole): a form-encoded POST to {@code /}, no {@code x-amz-content-sha256}. */
+    public static SigV4Signer forSts(String region) {
+        return new SigV4Signer(region, "sts", CanonicalRequest::uriAsSent, false, false);
+    }
+
     /**
      * Signs with header authorization. Returns the headers to add, in order: {@code X-Amz-Date},
      * {@code x-amz-content-sha256} (when the signer adds it, as for S3), {@code X-Amz-Security-Token} (when

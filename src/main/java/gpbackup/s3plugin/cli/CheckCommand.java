@@ -11,6 +11,7 @@ import gpbackup.s3plugin.http.AnswerWatchingClient;
 import gpbackup.s3plugin.http.ProxyChoice;
 import gpbackup.s3plugin.http.ProxySetting;
 import gpbackup.s3plugin.http.TrustedCertificates;
+import gpbackup.s3plugin.log.PluginLog;
 import gpbackup.s3plugin.s3.S3Client;
 import gpbackup.s3plugin.s3.S3Endpoint;
 import java.io.IOException;
@@ -79,9 +80,9 @@ final class CheckCommand implements Command {
         list.add(CheckResult.passed("config", context.arg(0) + " loads: bucket '" + config.bucket() + "', folder '"
                 + config.folder() + "'"));
 
-        Optional<AnsweringSource> credentials = credentials(config, environment, list);
         AwsConfigFiles awsFiles = AwsConfigFiles.from(environment);
         String region = AwsRegion.resolve(config.region(), environment, awsFiles);
+        Optional<AnsweringSource> credentials = credentials(config, environment, awsFiles, region, context.log(), list);
         Optional<S3Endpoint> endpoint = endpoint(config, region, awsFiles, environment, list);
         boolean connectable = endpoint.isPresent() && proxy(config, endpoint.get(), environment, list)
                 & tls(config, endpoint.get(), list);
@@ -121,11 +122,12 @@ final class CheckCommand implements Command {
 
     /** Which source of the chain answers, and its key id; never the secret. */
     private static Optional<AnsweringSource> credentials(PluginConfig config, Function<String, String> environment,
+                                                        AwsConfigFiles awsFiles, String region, PluginLog log,
                                                         Checklist list) throws IOException {
         try {
             // The chain's own clock matters only for refreshing temporary keys, past a check's few seconds.
-            AnsweringSource source = AnsweringSource.ask(S3ClientFactory.credentialSources(config, environment,
-                    AwsConfigFiles.from(environment), Clock.systemUTC()));
+            AnsweringSource source = AnsweringSource.ask(S3ClientFactory.credentials(config, environment, awsFiles,
+                    region, Clock.systemUTC(), log));
             var answered = source.answered();
             String kind = answered.sessionToken().isPresent() ? ", temporary (with a session token)" : "";
             String expiry = answered.expiration().map(e -> ", expiring " + e).orElse("");

@@ -2,15 +2,10 @@ package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.auth.AwsConfigFiles;
 import gpbackup.s3plugin.auth.AwsRegion;
+import gpbackup.s3plugin.auth.CredentialSources;
 import gpbackup.s3plugin.auth.Credentials;
-import gpbackup.s3plugin.auth.CredentialsChain;
 import gpbackup.s3plugin.auth.CredentialsProvider;
-import gpbackup.s3plugin.auth.EnvironmentCredentialsProvider;
-import gpbackup.s3plugin.auth.InstanceMetadataCredentialsProvider;
-import gpbackup.s3plugin.auth.ProfileCredentialsProvider;
-import gpbackup.s3plugin.auth.RefreshingCredentialsProvider;
 import gpbackup.s3plugin.auth.SigV4Signer;
-import gpbackup.s3plugin.auth.StaticCredentialsProvider;
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.http.HttpClients;
 import gpbackup.s3plugin.http.ProxyChoice;
@@ -19,11 +14,10 @@ import gpbackup.s3plugin.log.PluginLog;
 import gpbackup.s3plugin.s3.RequestEngine;
 import gpbackup.s3plugin.s3.S3Client;
 import gpbackup.s3plugin.s3.S3Endpoint;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -39,7 +33,8 @@ final class S3ClientFactory {
     static S3Client create(PluginConfig config, Function<String, String> environment, Clock clock,
                            PluginLog log) {
         AwsConfigFiles awsFiles = AwsConfigFiles.from(environment);
-        return create(config, environment, clock, log, credentials(config, environment, awsFiles, clock, log),
+        String region = AwsRegion.resolve(config.region(), environment, awsFiles);
+        return create(config, environment, clock, log, credentials(config, environment, awsFiles, region, clock, log),
                 UnaryOperator.identity(), config.maxRequestRetries());
     }
 
@@ -79,26 +74,19 @@ final class S3ClientFactory {
     }
 
     /**
-     * The credential chain: config keys, the AWS_* environment, the shared profile files, the EC2
-     * instance role. The first complete source wins and is refreshed before its keys expire.
+     * The credential chain (auth/CredentialSources): config keys, the AWS_* environment, web identity,
+     * the shared profile, container credentials, the EC2 instance role. The first complete source wins
+     * and is refreshed before its keys expire.
      */
-    private static CredentialsProvider credentials(PluginConfig config, Function<String, String> environment,
-                                                   AwsConfigFiles awsFiles, Clock clock, PluginLog log) {
-        return new RefreshingCredentialsProvider(new CredentialsChain(credentialSources(config, environment, awsFiles,
-                clock)), clock, log::warn);
-    }
-
-    /** The sources of the credential chain, in the order they are asked. */
-    static List<CredentialsProvider> credentialSources(PluginConfig config, Function<String, String> environment,
-                                                       AwsConfigFiles awsFiles, Clock clock) {
-        List<CredentialsProvider> sources = new ArrayList<>();
-        if (config.accessKeyId().isPresent() && config.secretAccessKey().isPresent()) {
-            sources.add(new StaticCredentialsProvider(
-                    Credentials.of(config.accessKeyId().get(), config.secretAccessKey().get(), null)));
-        }
-        sources.add(new EnvironmentCredentialsProvider(environment));
-        sources.add(new ProfileCredentialsProvider(awsFiles));
-        sources.add(new InstanceMetadataCredentialsProvider(environment, clock));
-        return sources;
+    static CredentialsProvider credentials(PluginConfig config, Function<String, String> environment,
+                                                   AwsConfigFiles awsFiles, String region, Clock clock,
+                                                   PluginLog log) {
+        Optional<Credentials> configKeys = config.accessKeyId().flatMap(id -> config.secretAccessKey()
+                .map(secret -> Credentials.of(id, secret, config.sessionToken().orElse(null))));
+        // STS is reached as S3 is: through http_proxy or HTTPS_PROXY unless NO_PROXY names it, trusting ca_cert too.
+        Function<URI, HttpClient> stsHttp = sts -> HttpClients.forS3(
+                ProxyChoice.choose(config.httpProxy(), sts.getScheme(), sts.getHost(), environment),
+                config.caCert().map(Path::of), sts.getScheme().equals("https"));
+        return CredentialSources.chain(configKeys, environment, awsFiles, region, clock, stsHttp, log::warn);
     }
 }

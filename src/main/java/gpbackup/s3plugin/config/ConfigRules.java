@@ -16,6 +16,8 @@ final class ConfigRules {
     static final String ENDPOINT = "endpoint";
     static final String ACCESS_KEY_ID = "aws_access_key_id";
     static final String SECRET_ACCESS_KEY = "aws_secret_access_key";
+    /** Temporary static keys carry a token; it is meaningless without both keys. */
+    static final String SESSION_TOKEN = "aws_session_token";
     static final String BUCKET = "bucket";
     static final String FOLDER = "folder";
     static final String ENCRYPTION = "encryption";
@@ -41,7 +43,7 @@ final class ConfigRules {
             REGION, ENDPOINT, ACCESS_KEY_ID, SECRET_ACCESS_KEY, BUCKET, FOLDER, ENCRYPTION, HTTP_PROXY,
             BACKUP_CONCURRENCY, BACKUP_PART_SIZE, RESTORE_CONCURRENCY, RESTORE_PIECE_SIZE,
             MAX_REQUEST_RETRIES, RESTORE_SUBSET, PGPORT, BACKUP_PLUGIN_VERSION, CA_CERT, MEMORY_BUDGET, AGENT,
-            AGENT_IDLE_TIMEOUT);
+            AGENT_IDLE_TIMEOUT, SESSION_TOKEN);
 
     static final long MIB = 1024L * 1024;
     static final long GIB = 1024 * MIB;
@@ -100,7 +102,8 @@ final class ConfigRules {
 
         problems.throwIfAny(sourceName);
         return new PluginConfig(executablePath, bucket, folder, options.text(REGION), options.text(ENDPOINT),
-                encryption, options.text(ACCESS_KEY_ID), options.text(SECRET_ACCESS_KEY), options.text(HTTP_PROXY),
+                encryption, options.text(ACCESS_KEY_ID), options.text(SECRET_ACCESS_KEY), options.text(SESSION_TOKEN),
+                options.text(HTTP_PROXY),
                 new TransferSettings(backupPartSize, backupConcurrency),
                 new TransferSettings(restorePieceSize, restoreConcurrency),
                 maxRequestRetries, restoreSubset, options.text(CA_CERT), memoryBudget,
@@ -155,6 +158,9 @@ final class ConfigRules {
         }
         if (hasSecret && !hasKeyId) {
             problems.add(SECRET_ACCESS_KEY + " is set but " + ACCESS_KEY_ID + " is not");
+        }
+        if (options.isSet(SESSION_TOKEN) && !(hasKeyId && hasSecret)) {
+            problems.add(SESSION_TOKEN + " is set but " + ACCESS_KEY_ID + " and " + SECRET_ACCESS_KEY + " are not both set");
         }
     }
 

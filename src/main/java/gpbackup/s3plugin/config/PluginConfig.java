@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param encryption      false only when the config says {@code encryption: off} (any case): then plain http
  * @param accessKeyId     static access key id, if configured (always together with the secret)
  * @param secretAccessKey static secret key, if configured; never printed
+ * @param sessionToken    session token of temporary static keys, if configured (only with both keys); never printed
  * @param httpProxy       proxy URL, if configured; may carry a password, so never printed
  * @param backup          part size and concurrency of uploads
  * @param restore         part size and concurrency of downloads
@@ -31,6 +32,7 @@ public record PluginConfig(
         boolean encryption,
         Optional<String> accessKeyId,
         Optional<String> secretAccessKey,
+        Optional<String> sessionToken,
         Optional<String> httpProxy,
         TransferSettings backup,
         TransferSettings restore,
@@ -50,6 +52,7 @@ public record PluginConfig(
                 + ", encryption=" + (encryption ? "on" : "off")
                 + ", accessKeyId=" + accessKeyId.orElse("")
                 + ", secretAccessKey=" + (secretAccessKey.isPresent() ? "****" : "")
+                + ", sessionToken=" + (sessionToken.isPresent() ? "****" : "")
                 + ", httpProxy=" + (httpProxy.isPresent() ? "****" : "")
                 + ", backup=" + backup
                 + ", restore=" + restore

@@ -319,6 +319,11 @@ public final class RequestEngine implements AutoCloseable {
         }
     }
 
+    /** Which credential source answered, for {@code check}. */
+    public String credentialsSource() {
+        return signing.credentials().source();
+    }
+
     private String accessKeyIdForMessages() {
         try {
             return signing.credentials().credentials().accessKeyId();

@@ -1,6 +1,7 @@
 package gpbackup.s3plugin.s3;
 
 import gpbackup.s3plugin.auth.SigV4Encoding;
+import gpbackup.s3plugin.xml.XmlElement;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpHeaders;
@@ -29,6 +30,11 @@ public final class S3Client implements AutoCloseable {
         }
         this.endpoint = endpoint;
         this.engine = engine;
+    }
+
+    /** Which credential source signs this client's requests (see CredentialsProvider#source); no secret. */
+    public String credentialsSource() {
+        return engine.credentialsSource();
     }
 
     public S3Endpoint endpoint() {

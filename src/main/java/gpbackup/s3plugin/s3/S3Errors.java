@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.s3;
 
+import gpbackup.s3plugin.xml.XmlElement;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;

@@ -94,7 +94,8 @@ class CredentialsChainTest {
     void aMalformedProfileFileStopsTheChain() throws IOException {
         Map<String, String> env = environment(Map.of(), "[default]\naws_access_key_id AKID\n", CONFIG);
         List<String> asked = new ArrayList<>();
-        List<CredentialsProvider> sources = List.of(new ProfileCredentialsProvider(AwsConfigFiles.from(env::get)),
+        List<CredentialsProvider> sources = List.of(new ProfileCredentialsProvider(AwsConfigFiles.from(env::get), env::get,
+                Clock.systemUTC(), () -> { throw new AssertionError("no STS here"); }),
                 () -> {
                     asked.add("instance role");
                     return Credentials.of("ROLE", "r", null);
@@ -170,7 +171,8 @@ class CredentialsChainTest {
             sources.add(new StaticCredentialsProvider(Credentials.of("CONFIG_KEYS", "c", null)));
         }
         sources.add(new EnvironmentCredentialsProvider(env::get));
-        sources.add(new ProfileCredentialsProvider(AwsConfigFiles.from(env::get)));
+        sources.add(new ProfileCredentialsProvider(AwsConfigFiles.from(env::get), env::get,
+                Clock.systemUTC(), () -> { throw new AssertionError("no STS here"); }));
         sources.add(new InstanceMetadataCredentialsProvider(env::get, Clock.systemUTC()));
         return new CredentialsChain(sources);
     }

@@ -2,13 +2,25 @@ package gpbackup.s3plugin.auth;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Optional;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The secret key, the session token and signatures never reach toString() or an exception message. */
+/**
+ * The secret key, the session token, the web identity token and signatures never reach toString(),
+ * an exception message or a warning line, whatever a credential source or STS answers.
+ */
 class SecretsStayHiddenTest {
 
     private static final String SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -51,5 +63,84 @@ class SecretsStayHiddenTest {
                 SignableRequest.EMPTY_PAYLOAD_SHA256);
         assertHidden(assertThrows(IllegalArgumentException.class, () -> S3.sign(bad, CREDENTIALS, NOW)).getMessage(),
                 SECRET, TOKEN);
+    }
+
+    private static final String WEB_TOKEN = "eyJhbGciOiJSUzI1NiJ9.WEBIDENTITYTOKEN.sig";
+
+    /** Every line a source or the refreshing wrapper can produce when STS echoes what it was sent. */
+    @Test
+    void stsFailuresAndTheRefreshWarningHideTokensAndKeys(@TempDir Path dir) throws IOException {
+        try (StsFake sts = new StsFake()) {
+            // STS repeating what each request sent: the web identity token, or the signing keys' token.
+            sts.fail("AssumeRoleWithWebIdentity", 400, "InvalidIdentityToken", "bad request: " + WEB_TOKEN);
+            sts.fail("AssumeRole", 403, "AccessDenied", "bad request: " + SECRET + " " + TOKEN);
+            Path tokenFile = Files.writeString(dir.resolve("token"), WEB_TOKEN);
+            MutableClock clock = new MutableClock(StsFake.NOW);
+            CredentialsProvider web = new WebIdentityCredentialsProvider("arn:aws:iam::1:role/r", tokenFile,
+                    Optional.empty(), () -> sts.client(clock), clock, "environment");
+            CredentialsProvider role = new AssumeRoleCredentialsProvider(() -> CREDENTIALS, "arn:aws:iam::1:role/r",
+                    Optional.empty(), Optional.empty(), Optional.empty(), sts.client(clock), clock, "profile 'p'");
+            List<String> lines = new ArrayList<>();
+            for (CredentialsProvider source : List.of(web, role)) {
+                lines.add(source.toString());
+                lines.add(source.source());
+                lines.add(assertThrows(CredentialsException.class, source::credentials).getMessage());
+            }
+            // A refresh that fails while the old set is valid logs a warning built from the same message.
+            Credentials expiring = new Credentials("ASIA", SECRET, Optional.of(TOKEN),
+                    Optional.of(StsFake.NOW.plusSeconds(60)));
+            boolean[] first = {true};
+            CredentialsProvider flaky = () -> {
+                if (first[0]) {
+                    first[0] = false;
+                    return expiring;
+                }
+                return web.credentials();
+            };
+            RefreshingCredentialsProvider refreshing = new RefreshingCredentialsProvider(flaky, clock, lines::add);
+            refreshing.credentials();
+            clock.advance(Duration.ofSeconds(40));
+            refreshing.credentials();
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("could not refresh credentials")), lines.toString());
+            for (String line : lines) {
+                assertHidden(line, WEB_TOKEN, SECRET, TOKEN);
+            }
+        }
+    }
+
+    @Test
+    void credentialProcessOutputNeverReachesAMessage(@TempDir Path dir) throws IOException {
+        String printed = "{\"Version\": 2, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"" + SECRET
+                + "\", \"SessionToken\": \"" + TOKEN + "\"}";
+        for (String body : List.of("echo '" + printed + "'", "echo '" + printed + "' >&2; exit 1",
+                "echo 'SecretAccessKey=" + SECRET + "'", "echo '{\"Version\":1,\"SecretAccessKey\":\"" + SECRET
+                        + "\"}'", "echo '{\"Version\":1,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"" + SECRET
+                        + "\",\"Expiration\":\"" + TOKEN + "\"}'")) {
+            Path helper = Files.writeString(dir.resolve("helper"), "#!/bin/sh\n" + body + "\n");
+            Files.setPosixFilePermissions(helper, PosixFilePermissions.fromString("rwx------"));
+            ProcessCredentialsProvider process = new ProcessCredentialsProvider(helper.toString(), "p");
+            assertHidden(assertThrows(CredentialsException.class, process::credentials).getMessage(), SECRET, TOKEN);
+            assertHidden(process, SECRET, TOKEN);
+        }
+    }
+
+    @Test
+    void containerAnswersAndTokensNeverReachAMessage() {
+        Map<String, String> env = Map.of("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://192.0.2.1/creds",
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN", TOKEN);
+        assertHidden(assertThrows(CredentialsException.class,
+                () -> new ContainerCredentialsProvider(env::get).credentials()).getMessage(), TOKEN);
+        Map<String, String> twoLines = Map.of("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:1/creds",
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN", TOKEN + "\nX: y");
+        assertHidden(assertThrows(CredentialsException.class,
+                () -> new ContainerCredentialsProvider(twoLines::get).credentials()).getMessage(), TOKEN);
+    }
+
+    @Test
+    void configKeysWithASessionTokenHideIt() {
+        Credentials configKeys = Credentials.of("ASIA", SECRET, TOKEN);
+        StaticCredentialsProvider provider = new StaticCredentialsProvider(configKeys);
+        assertHidden(provider, SECRET, TOKEN);
+        assertHidden(provider.source(), SECRET, TOKEN);
     }
 }

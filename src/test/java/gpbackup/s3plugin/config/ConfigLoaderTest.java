@@ -133,7 +133,7 @@ class ConfigLoaderTest {
             assertEquals(handWritten, rewritten);
             assertEquals(new PluginConfig("/usr/local/greenplum-db/bin/gpbackup_s3_plugin", "my-bucket",
                     "test/backup", Optional.of("us-east-1"), Optional.of("127.0.0.1:9000"), false,
-                    Optional.of("AKIAIOSFODNN7EXAMPLE"), Optional.of("abc"), Optional.empty(),
+                    Optional.of("AKIAIOSFODNN7EXAMPLE"), Optional.of("abc"), Optional.empty(), Optional.empty(),
                     new TransferSettings(500 * MIB, 6), new TransferSettings(500 * MIB, 6), 10, true,
                     Optional.empty(), 128 * MIB, new AgentSettings(true, Duration.ofMinutes(30))),
                     rewritten);
@@ -215,7 +215,7 @@ class ConfigLoaderTest {
                     """);
             assertEquals(new PluginConfig("/bin/plugin", "b", "/backups/prod", Optional.empty(),
                     Optional.of("https://minio.example.com:9000"), true, Optional.of("AKID"),
-                    Optional.of("SECRET"), Optional.of("http://proxy:3128"),
+                    Optional.of("SECRET"), Optional.empty(), Optional.of("http://proxy:3128"),
                     new TransferSettings(64 * MIB, 16), new TransferSettings(1536 * MIB, 32), 0, false,
                     Optional.of("/etc/ssl/minio.pem"), 256 * MIB, new AgentSettings(false, Duration.ofSeconds(90))),
                     config);
@@ -405,6 +405,17 @@ class ConfigLoaderTest {
             assertEquals("invalid plugin config " + SOURCE
                     + ": aws_secret_access_key is set but aws_access_key_id is not",
                     failure(configWith("aws_secret_access_key: abc")));
+        }
+
+        @Test
+        void sessionTokenGoesWithBothKeysAndIsNeverPrinted() {
+            PluginConfig config = parse(configWith("aws_access_key_id: ASIAID", "aws_secret_access_key: abc",
+                    "aws_session_token: IQoJb3JpZ2luX2VjEXAMPLETOKEN"));
+            assertEquals(Optional.of("IQoJb3JpZ2luX2VjEXAMPLETOKEN"), config.sessionToken());
+            assertFalse(config.toString().contains("IQoJb3JpZ2luX2VjEXAMPLETOKEN"), config.toString());
+            assertEquals("invalid plugin config " + SOURCE + ": aws_session_token is set but aws_access_key_id and"
+                    + " aws_secret_access_key are not both set",
+                    failure(configWith("aws_session_token: IQoJb3JpZ2luX2VjEXAMPLETOKEN")));
         }
 
         @ParameterizedTest(name = "restore_subset: {0} is {1}")

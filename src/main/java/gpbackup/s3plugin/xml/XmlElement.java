@@ -1,4 +1,4 @@
-package gpbackup.s3plugin.s3;
+package gpbackup.s3plugin.xml;
 
 import java.io.StringReader;
 import java.util.ArrayList;
@@ -12,7 +12,7 @@ import javax.xml.stream.XMLStreamReader;
  * A parsed XML element: just enough of a tree to read S3's small response documents.
  * Parsing never resolves DTDs or external entities, whatever the server sends.
  */
-record XmlElement(String name, String text, List<XmlElement> children) {
+public record XmlElement(String name, String text, List<XmlElement> children) {
 
     /** Parses a whole document and returns its root element. */
     public static XmlElement parse(String xml) {

@@ -1,4 +1,4 @@
-package gpbackup.s3plugin.s3;
+package gpbackup.s3plugin.xml;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import gpbackup.s3plugin.s3.WireMockS3;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,0 +1,46 @@
+package gpbackup.s3plugin.auth;
+
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * A role assumed with STS {@code AssumeRole}, signed with the credentials of another source (a
+ * profile's {@code source_profile} or {@code credential_source}). The source is asked again at
+ * each fetch, so a source with temporary keys of its own (an instance role) stays current.
+ */
+public final class AssumeRoleCredentialsProvider implements CredentialsProvider {
+    private final CredentialsProvider source;
+    private final StsClient.AssumeRole request;
+    private final Optional<String> fixedSessionName;
+    private final StsClient sts;
+    private final Clock clock;
+    private final String description;
+
+    /**
+     * @param sessionName {@code role_session_name}; without it one is made up per call
+     * @param description for {@link #toString()}, e.g. "profile 'prod': role arn:... from profile 'base'"
+     */
+    public AssumeRoleCredentialsProvider(CredentialsProvider source, String roleArn, Optional<String> sessionName,
+                                         Optional<String> externalId, Optional<Integer> durationSeconds,
+                                         StsClient sts, Clock clock, String description) {
+        this.source = source;
+        this.request = new StsClient.AssumeRole(roleArn, "", externalId, durationSeconds);
+        this.fixedSessionName = sessionName;
+        this.sts = sts;
+        this.clock = clock;
+        this.description = description;
+    }
+
+    @Override
+    public Credentials credentials() {
+        Credentials signWith = source.credentials();
+        String session = fixedSessionName.orElseGet(() -> "gpbackup-s3-plugin-" + clock.millis());
+        return sts.assumeRole(signWith, new StsClient.AssumeRole(request.roleArn(), session, request.externalId(),
+                request.durationSeconds()));
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+}
