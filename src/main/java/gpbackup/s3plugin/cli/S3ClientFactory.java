@@ -12,6 +12,7 @@ import gpbackup.s3plugin.auth.RefreshingCredentialsProvider;
 import gpbackup.s3plugin.auth.SigV4Signer;
 import gpbackup.s3plugin.auth.StaticCredentialsProvider;
 import gpbackup.s3plugin.config.PluginConfig;
+import gpbackup.s3plugin.config.StorageOptions;
 import gpbackup.s3plugin.http.HttpClients;
 import gpbackup.s3plugin.http.ProxyChoice;
 import gpbackup.s3plugin.http.ProxySetting;
@@ -19,16 +20,19 @@ import gpbackup.s3plugin.log.PluginLog;
 import gpbackup.s3plugin.s3.RequestEngine;
 import gpbackup.s3plugin.s3.S3Client;
 import gpbackup.s3plugin.s3.S3Endpoint;
+import gpbackup.s3plugin.s3.SseCustomerKey;
+import gpbackup.s3plugin.s3.StoragePolicy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
 /**
  * The one place an S3 client is put together from the config and the environment: region,
- * credential chain, endpoint, proxy, trust, retries.
+ * credential chain, endpoint, proxy, trust, retries, and the storage policy of the objects written.
  */
 final class S3ClientFactory {
     private S3ClientFactory() {
@@ -54,7 +58,18 @@ final class S3ClientFactory {
                 credentials(config, environment, awsFiles, clock, log), clock);
         RequestEngine engine = new RequestEngine(HttpClients.forS3(proxy, config.caCert().map(Path::of), needsTls),
                 endpoint, signing, RequestEngine.Settings.withRetries(config.maxRequestRetries()), log);
-        return new S3Client(endpoint, engine);
+        return new S3Client(endpoint, engine, storagePolicy(config.storage()));
+    }
+
+    /** The storage options as the headers' values S3 takes. */
+    static StoragePolicy storagePolicy(StorageOptions options) {
+        return new StoragePolicy(options.serverSideEncryption(), options.kmsKeyId(),
+                options.kmsEncryptionContext().isEmpty() ? Optional.empty()
+                        : Optional.of(StoragePolicy.contextJson(options.kmsEncryptionContext())),
+                options.bucketKey(),
+                options.customerKey().map(key -> SseCustomerKey.of(Base64.getDecoder().decode(key.base64()))),
+                options.storageClass(),
+                options.objectLockMode().map(mode -> new StoragePolicy.ObjectLock(mode, options.objectLockRetainDays())));
     }
 
     /** The configured store, path-style, or else Amazon S3 in {@code region}, the signing region already resolved. */

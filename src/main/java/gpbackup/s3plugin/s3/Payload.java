@@ -30,6 +30,23 @@ public interface Payload {
         return HexFormat.of().formatHex(digest.digest());
     }
 
+    /**
+     * Base64 MD5 of the body, for {@code Content-MD5}: a second pass over the body, paid only where
+     * S3 insists on that header (Object Lock).
+     */
+    default String md5Base64() {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no MD5", e);
+        }
+        for (ByteBuffer buffer : buffers()) {
+            digest.update(buffer);
+        }
+        return java.util.Base64.getEncoder().encodeToString(digest.digest());
+    }
+
     /** An empty body. */
     static Payload empty() {
         return of(new byte[0]);
