@@ -51,6 +51,8 @@ final class StorageRules {
     /** A key id, a multi-region key id, an alias, or an ARN of either (any partition). */
     private static final Pattern KMS_KEY_ID = Pattern.compile("(" + UUID + "|" + MULTI_REGION_ID + "|" + ALIAS
             + "|arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/(" + UUID + "|" + MULTI_REGION_ID + ")|" + ALIAS + "))");
+    /** Padded base64, as {@code openssl rand -base64} and {@code base64} write it. */
+    private static final Pattern BASE64 = Pattern.compile("([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final int KEY_BYTES = 32;
     private static final Set<PosixFilePermission> GROUP_OR_OTHERS = EnumSet.of(PosixFilePermission.GROUP_READ,
@@ -209,7 +211,13 @@ final class StorageRules {
         if (content.length == KEY_BYTES) {
             return Optional.of(new CustomerKey(java.util.Base64.getEncoder().encodeToString(content), source));
         }
-        return fromBase64(new String(content, StandardCharsets.ISO_8859_1).strip(), what, source);
+        String text = new String(content, StandardCharsets.ISO_8859_1).strip();
+        if (!BASE64.matcher(text).matches()) {
+            problems.add(what + ": the file holds " + content.length + " bytes; SSE-C needs a key of 32 raw bytes"
+                    + " or 32 bytes in base64 (44 characters)");
+            return Optional.empty();
+        }
+        return fromBase64(text, what, source);
     }
 
     /** An environment variable holds text, so the key is in base64 there. */
@@ -228,13 +236,11 @@ final class StorageRules {
     }
 
     private Optional<CustomerKey> fromBase64(String text, String what, String source) {
-        byte[] key;
-        try {
-            key = java.util.Base64.getDecoder().decode(text);
-        } catch (IllegalArgumentException e) {
-            problems.add(what + ": the key is neither 32 raw bytes nor base64");
+        if (text.isEmpty() || !BASE64.matcher(text).matches()) {
+            problems.add(what + ": the key is not base64");
             return Optional.empty();
         }
+        byte[] key = java.util.Base64.getDecoder().decode(text);
         if (key.length != KEY_BYTES) {
             problems.add(what + ": the key has " + key.length + " bytes; SSE-C needs 32 (256 bits)");
             return Optional.empty();
