@@ -223,7 +223,8 @@ public final class StreamUploader {
         /**
          * When the answer to CompleteMultipartUpload is lost, the retry finds the upload gone
          * ({@code NoSuchUpload}) although it did complete; the object's ETag, which S3 derives
-         * from the parts' ETags, tells whether the object now at the key is this upload.
+         * from the parts' ETags, tells whether the object now at the key is this upload. Under
+         * SSE-KMS and SSE-C the ETags are not MD5s and tell nothing, so the upload fails.
          */
         private Void completeOrRecognise(List<String> partEtags) {
             try {
