@@ -2,9 +2,9 @@ package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.PluginException;
 import gpbackup.s3plugin.s3.ObjectRetention;
+import gpbackup.s3plugin.s3.ObjectSummary;
 import gpbackup.s3plugin.s3.S3Client;
 import gpbackup.s3plugin.s3.S3Exception;
-import gpbackup.s3plugin.s3.ObjectSummary;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;

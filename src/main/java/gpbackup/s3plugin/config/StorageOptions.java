@@ -1,5 +1,7 @@
 package gpbackup.s3plugin.config;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -26,6 +28,6 @@ public record StorageOptions(Optional<String> serverSideEncryption, Optional<Str
             Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 0);
 
     public StorageOptions {
-        kmsEncryptionContext = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(kmsEncryptionContext));
+        kmsEncryptionContext = Collections.unmodifiableMap(new LinkedHashMap<>(kmsEncryptionContext));
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.Base64;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -209,7 +210,7 @@ final class StorageRules {
             return Optional.empty();
         }
         if (content.length == KEY_BYTES) {
-            return Optional.of(new CustomerKey(java.util.Base64.getEncoder().encodeToString(content), source));
+            return Optional.of(new CustomerKey(Base64.getEncoder().encodeToString(content), source));
         }
         String text = new String(content, StandardCharsets.ISO_8859_1).strip();
         if (!BASE64.matcher(text).matches()) {
@@ -240,12 +241,12 @@ final class StorageRules {
             problems.add(what + ": the key is not base64");
             return Optional.empty();
         }
-        byte[] key = java.util.Base64.getDecoder().decode(text);
+        byte[] key = Base64.getDecoder().decode(text);
         if (key.length != KEY_BYTES) {
             problems.add(what + ": the key has " + key.length + " bytes; SSE-C needs 32 (256 bits)");
             return Optional.empty();
         }
-        return Optional.of(new CustomerKey(java.util.Base64.getEncoder().encodeToString(key), source));
+        return Optional.of(new CustomerKey(Base64.getEncoder().encodeToString(key), source));
     }
 
     private Optional<String> storageClass(String text) {

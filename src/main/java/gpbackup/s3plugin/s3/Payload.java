@@ -3,6 +3,7 @@ package gpbackup.s3plugin.s3;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -44,7 +45,7 @@ public interface Payload {
         for (ByteBuffer buffer : buffers()) {
             digest.update(buffer);
         }
-        return java.util.Base64.getEncoder().encodeToString(digest.digest());
+        return Base64.getEncoder().encodeToString(digest.digest());
     }
 
     /** An empty body. */

@@ -3,10 +3,14 @@ package gpbackup.s3plugin.s3;
 import gpbackup.s3plugin.auth.SigV4Encoding;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -42,7 +46,7 @@ public final class S3Client implements AutoCloseable {
     }
 
     /** The clock that dates this client's requests. */
-    public java.time.Clock clock() {
+    public Clock clock() {
         return engine.clock();
     }
 
@@ -115,8 +119,8 @@ public final class S3Client implements AutoCloseable {
      */
     public ObjectInfo headObject(String key) {
         try {
-            return engine.execute(objectRequest("read", "HEAD", key, "", policy.customerKeyHeaders(), Payload.empty()),
-                    (response, in) -> {
+            S3Request request = objectRequest("read", "HEAD", key, "", policy.customerKeyHeaders(), Payload.empty());
+            return engine.execute(request, (response, in) -> {
                 long size = response.headers().firstValueAsLong("Content-Length")
                         .orElseThrow(() -> new IOException("HEAD answer has no Content-Length"));
                 return new ObjectInfo(size, response.headers().firstValue("ETag").orElse(""));
@@ -315,11 +319,11 @@ public final class S3Client implements AutoCloseable {
     }
 
     /** An S3 date header (ISO 8601, as S3 sends retain-until dates); an unreadable one is a failed answer. */
-    private static java.time.Instant instant(String text) {
+    private static Instant instant(String text) {
         try {
-            return java.time.Instant.parse(text.strip());
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new java.io.UncheckedIOException(new IOException("unreadable date '" + text + "' in the answer"));
+            return Instant.parse(text.strip());
+        } catch (DateTimeParseException e) {
+            throw new UncheckedIOException(new IOException("unreadable date '" + text + "' in the answer"));
         }
     }
 

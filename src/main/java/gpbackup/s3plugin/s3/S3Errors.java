@@ -5,7 +5,10 @@ import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import javax.net.ssl.SSLException;
 
 /** Turns S3's error answers and transport failures into messages a DBA can act on. */
@@ -99,7 +102,7 @@ final class S3Errors {
      * or the failure is of another kind.
      */
     private static Optional<String> refusedOptions(S3Request request, int status, String code, String serverMessage) {
-        java.util.Set<String> options = new java.util.LinkedHashSet<>();
+        Set<String> options = new LinkedHashSet<>();
         for (var header : request.headers()) {
             String option = switch (header.getKey()) {
                 case StoragePolicy.SSE -> "server_side_encryption";
@@ -118,7 +121,7 @@ final class S3Errors {
         if (options.isEmpty()) {
             return Optional.empty();
         }
-        String lowerMessage = serverMessage.toLowerCase(java.util.Locale.ROOT);
+        String lowerMessage = serverMessage.toLowerCase(Locale.ROOT);
         boolean refusal = status == 501
                 || (code != null && (code.equals("NotImplemented") || code.equals("InvalidArgument")
                         || code.equals("InvalidRequest") || code.equals("InvalidStorageClass")
