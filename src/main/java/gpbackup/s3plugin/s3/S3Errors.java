@@ -73,6 +73,12 @@ final class S3Errors {
         if (code == null) {
             return what + " failed: HTTP " + status + suffix(serverMessage);
         }
+        if (serverMessage.contains("Content-MD5") && serverMessage.contains("Object Lock")) {
+            // A bucket's default retention makes S3 want Content-MD5, which we send only under our own lock options.
+            return what + " failed: HTTP " + status + " " + code + suffix(serverMessage) + "; the bucket has a default"
+                    + " Object Lock retention: set object_lock_mode and object_lock_retain_days, and the plugin sends"
+                    + " Content-MD5";
+        }
         return switch (code) {
             case "InvalidObjectState" -> "object " + target + " is archived (InvalidObjectState): restore it"
                     + " with RestoreObject first (aws s3api restore-object --bucket " + endpoint.bucket()

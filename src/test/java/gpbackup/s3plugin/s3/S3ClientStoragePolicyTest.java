@@ -235,6 +235,14 @@ class S3ClientStoragePolicyTest {
     }
 
     @Test
+    void aBucketWithDefaultRetentionWantingContentMd5NamesTheLockOptions() {
+        String message = putFails(StoragePolicy.NONE, s3Error(400, "InvalidRequest",
+                "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters"));
+        assertTrue(message.endsWith("; the bucket has a default Object Lock retention: set object_lock_mode and"
+                + " object_lock_retain_days, and the plugin sends Content-MD5"), message);
+    }
+
+    @Test
     void aWrongSseCustomerKeyOnHeadIsNamed() {
         server.stubFor(head(urlEqualTo(PATH)).willReturn(aResponse().withStatus(403)));
         S3Exception e = assertThrows(S3Exception.class, () -> client(SSE_C).headObject(KEY));
