@@ -29,6 +29,10 @@ final class HookCommands {
         String localBackupDir = context.arg(1).replaceAll("/+$", "");
         String timestamp = lastSegment(localBackupDir);
         String probeKey = context.layout().keyFor(localBackupDir + "/gpbackup_" + timestamp + "_report");
+        if (context.config().storage().objectLockMode().isPresent()) {
+            ObjectLocks.requireBucketLock(context.s3());
+        }
+        // Sent with the storage policy's headers, so a server that refuses one of them says so now.
         context.s3().putObject(probeKey, Payload.empty());
         try {
             context.s3().deleteObject(probeKey);

@@ -7,6 +7,7 @@ import gpbackup.s3plugin.auth.Credentials;
 import gpbackup.s3plugin.auth.CredentialsProvider;
 import gpbackup.s3plugin.auth.SigV4Signer;
 import gpbackup.s3plugin.config.PluginConfig;
+import gpbackup.s3plugin.config.StorageOptions;
 import gpbackup.s3plugin.http.HttpClients;
 import gpbackup.s3plugin.http.ProxyChoice;
 import gpbackup.s3plugin.http.ProxySetting;
@@ -14,17 +15,20 @@ import gpbackup.s3plugin.log.PluginLog;
 import gpbackup.s3plugin.s3.RequestEngine;
 import gpbackup.s3plugin.s3.S3Client;
 import gpbackup.s3plugin.s3.S3Endpoint;
+import gpbackup.s3plugin.s3.SseCustomerKey;
+import gpbackup.s3plugin.s3.StoragePolicy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Base64;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
  * The one place an S3 client is put together from the config and the environment: region,
- * credential chain, endpoint, proxy, trust, retries.
+ * credential chain, endpoint, proxy, trust, retries, and the storage policy of the objects written.
  */
 final class S3ClientFactory {
     private S3ClientFactory() {
@@ -62,7 +66,18 @@ final class S3ClientFactory {
         HttpClient http = watch.apply(HttpClients.forS3(proxy, config.caCert().map(Path::of), needsTls));
         RequestEngine engine = new RequestEngine(http, endpoint, signing, RequestEngine.Settings.withRetries(retries),
                 log);
-        return new S3Client(endpoint, engine);
+        return new S3Client(endpoint, engine, storagePolicy(config.storage()));
+    }
+
+    /** The storage options as the headers' values S3 takes. */
+    static StoragePolicy storagePolicy(StorageOptions options) {
+        return new StoragePolicy(options.serverSideEncryption(), options.kmsKeyId(),
+                options.kmsEncryptionContext().isEmpty() ? Optional.empty()
+                        : Optional.of(StoragePolicy.contextJson(options.kmsEncryptionContext())),
+                options.bucketKey(),
+                options.customerKey().map(key -> SseCustomerKey.of(Base64.getDecoder().decode(key.base64()))),
+                options.storageClass(),
+                options.objectLockMode().map(mode -> new StoragePolicy.ObjectLock(mode, options.objectLockRetainDays())));
     }
 
     /** The configured store, path-style, or else Amazon S3 in {@code region}, the signing region already resolved. */

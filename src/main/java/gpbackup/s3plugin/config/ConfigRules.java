@@ -44,6 +44,9 @@ final class ConfigRules {
             BACKUP_CONCURRENCY, BACKUP_PART_SIZE, RESTORE_CONCURRENCY, RESTORE_PIECE_SIZE,
             MAX_REQUEST_RETRIES, RESTORE_SUBSET, PGPORT, BACKUP_PLUGIN_VERSION, CA_CERT, MEMORY_BUDGET, AGENT,
             AGENT_IDLE_TIMEOUT, SESSION_TOKEN);
+    /** Every option this plugin knows: the core ones and the storage ones (StorageRules). */
+    private static final List<String> ALL_OPTIONS = java.util.stream.Stream
+            .concat(KNOWN_OPTIONS.stream(), StorageRules.OPTIONS.stream()).toList();
 
     static final long MIB = 1024L * 1024;
     static final long GIB = 1024 * MIB;
@@ -99,6 +102,7 @@ final class ConfigRules {
         boolean restoreSubset = onOff(options, RESTORE_SUBSET, problems);
         boolean agent = onOffAnyCase(options, AGENT, true, problems);
         int agentIdleSeconds = count(options, AGENT_IDLE_TIMEOUT, DEFAULT_AGENT_IDLE_SECONDS, 1, 86_400, problems);
+        StorageOptions storage = new StorageRules(options::text, environment, problems).apply();
 
         problems.throwIfAny(sourceName);
         return new PluginConfig(executablePath, bucket, folder, options.text(REGION), options.text(ENDPOINT),
@@ -107,14 +111,14 @@ final class ConfigRules {
                 new TransferSettings(backupPartSize, backupConcurrency),
                 new TransferSettings(restorePieceSize, restoreConcurrency),
                 maxRequestRetries, restoreSubset, options.text(CA_CERT), memoryBudget,
-                new AgentSettings(agent, Duration.ofSeconds(agentIdleSeconds)));
+                new AgentSettings(agent, Duration.ofSeconds(agentIdleSeconds)), storage);
     }
 
     private static void reportUnknown(Options options, Problems problems) {
         for (String name : options.names()) {
-            if (!KNOWN_OPTIONS.contains(name)) {
+            if (!ALL_OPTIONS.contains(name)) {
                 problems.add("unknown option '" + SafeText.shown(name) + "'"
-                        + NameSuggestion.didYouMean(name, KNOWN_OPTIONS));
+                        + NameSuggestion.didYouMean(name, ALL_OPTIONS));
             }
         }
     }

@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param caCert          a PEM bundle of extra certificate authorities to trust, if configured
  * @param memoryBudget    bytes of part buffers one plugin process may hold, all transfers together
  * @param agent           whether the setup hooks start a host agent, and when it exits unused
+ * @param storage         server-side encryption, storage class and Object Lock of the objects written
  */
 public record PluginConfig(
         String executablePath,
@@ -40,7 +41,19 @@ public record PluginConfig(
         boolean restoreSubset,
         Optional<String> caCert,
         long memoryBudget,
-        AgentSettings agent) {
+        AgentSettings agent,
+        StorageOptions storage) {
+
+    /** A config with none of the storage options: the bucket's defaults. */
+    public PluginConfig(String executablePath, String bucket, String folder, Optional<String> region,
+                        Optional<String> endpoint, boolean encryption, Optional<String> accessKeyId,
+                        Optional<String> secretAccessKey, Optional<String> sessionToken, Optional<String> httpProxy,
+                        TransferSettings backup, TransferSettings restore, int maxRequestRetries, boolean restoreSubset,
+                        Optional<String> caCert, long memoryBudget, AgentSettings agent) {
+        this(executablePath, bucket, folder, region, endpoint, encryption, accessKeyId, secretAccessKey, sessionToken,
+                httpProxy,
+                backup, restore, maxRequestRetries, restoreSubset, caCert, memoryBudget, agent, StorageOptions.NONE);
+    }
 
     @Override
     public String toString() {
@@ -60,6 +73,7 @@ public record PluginConfig(
                 + ", restoreSubset=" + restoreSubset
                 + ", caCert=" + caCert.orElse("")
                 + ", memoryBudget=" + memoryBudget
-                + ", agent=" + agent + "]";
+                + ", agent=" + agent
+                + ", storage=" + storage + "]";
     }
 }

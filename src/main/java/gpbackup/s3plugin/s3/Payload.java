@@ -3,6 +3,7 @@ package gpbackup.s3plugin.s3;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -28,6 +29,23 @@ public interface Payload {
             digest.update(buffer);
         }
         return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /**
+     * Base64 MD5 of the body, for {@code Content-MD5}: a second pass over the body, paid only where
+     * S3 insists on that header (Object Lock).
+     */
+    default String md5Base64() {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no MD5", e);
+        }
+        for (ByteBuffer buffer : buffers()) {
+            digest.update(buffer);
+        }
+        return Base64.getEncoder().encodeToString(digest.digest());
     }
 
     /** An empty body. */

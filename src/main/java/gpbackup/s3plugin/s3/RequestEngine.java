@@ -98,6 +98,11 @@ public final class RequestEngine implements AutoCloseable {
         return endpoint;
     }
 
+    /** The clock that dates requests, for dates sent in headers (an Object Lock's retain-until). */
+    Clock clock() {
+        return signing.clock();
+    }
+
     /**
      * Stops the HTTP client's threads where the JDK can (Java 21 made {@link HttpClient}
      * closeable; the check compiles on 17 without reflection). Its selector thread sits in

@@ -4,10 +4,14 @@ import gpbackup.s3plugin.auth.SigV4Encoding;
 import gpbackup.s3plugin.xml.XmlElement;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -22,14 +26,34 @@ import java.util.Optional;
 public final class S3Client implements AutoCloseable {
     private final S3Endpoint endpoint;
     private final RequestEngine engine;
+    private final StoragePolicy policy;
 
     /** @param engine sends every request; it must address {@code endpoint} */
     public S3Client(S3Endpoint endpoint, RequestEngine engine) {
+        this(endpoint, engine, StoragePolicy.NONE);
+    }
+
+    /**
+     * @param engine sends every request; it must address {@code endpoint}
+     * @param policy how the objects written are stored (encryption, class, lock), and the SSE-C key reads need
+     */
+    public S3Client(S3Endpoint endpoint, RequestEngine engine, StoragePolicy policy) {
         if (!endpoint.equals(engine.endpoint())) {
             throw new IllegalArgumentException("the request engine addresses " + engine.endpoint() + ", not " + endpoint);
         }
         this.endpoint = endpoint;
         this.engine = engine;
+        this.policy = policy;
+    }
+
+    /** The clock that dates this client's requests. */
+    public Clock clock() {
+        return engine.clock();
+    }
+
+    /** How the objects this client writes are stored. */
+    public StoragePolicy policy() {
+        return policy;
     }
 
     /** Which credential source signs this client's requests (see CredentialsProvider#source); no secret. */
@@ -49,13 +73,15 @@ public final class S3Client implements AutoCloseable {
 
     /** PutObject: the whole object in one request. */
     public void putObject(String key, Payload body) {
-        engine.execute(objectRequest("upload", "PUT", key, "", List.of(), body), (response, in) -> null);
+        List<Map.Entry<String, String>> headers = new ArrayList<>(policy.creationHeaders(engine.clock().instant()));
+        addContentMd5(headers, body);
+        engine.execute(objectRequest("upload", "PUT", key, "", headers, body), (response, in) -> null);
     }
 
     /** CreateMultipartUpload; returns the upload id. */
     public String createMultipartUpload(String key) {
-        S3Request request = objectRequest("start multipart upload of", "POST", key, "uploads=", List.of(),
-                Payload.empty());
+        S3Request request = objectRequest("start multipart upload of", "POST", key, "uploads=",
+                policy.creationHeaders(engine.clock().instant()), Payload.empty());
         return engine.execute(request, (response, in) -> parseOk(in).childText("UploadId")
                         .orElseThrow(() -> new IOException("CreateMultipartUpload answer has no UploadId")));
     }
@@ -63,7 +89,9 @@ public final class S3Client implements AutoCloseable {
     /** UploadPart, stopped when {@code cancellation} is thrown; returns the part's ETag. */
     public String uploadPart(String key, String uploadId, int partNumber, Payload body, Cancellation cancellation) {
         String query = "partNumber=" + partNumber + "&uploadId=" + SigV4Encoding.encode(uploadId);
-        return engine.execute(objectRequest("upload part " + partNumber + " of", "PUT", key, query, List.of(), body),
+        List<Map.Entry<String, String>> headers = new ArrayList<>(policy.customerKeyHeaders());
+        addContentMd5(headers, body);
+        return engine.execute(objectRequest("upload part " + partNumber + " of", "PUT", key, query, headers, body),
                 (response, in) -> response.headers().firstValue("ETag")
                         .orElseThrow(() -> new IOException("UploadPart answer has no ETag")), cancellation);
     }
@@ -97,7 +125,8 @@ public final class S3Client implements AutoCloseable {
      */
     public ObjectInfo headObject(String key) {
         try {
-            return engine.execute(objectRequest("read", "HEAD", key, "", List.of(), Payload.empty()), (response, in) -> {
+            S3Request request = objectRequest("read", "HEAD", key, "", policy.customerKeyHeaders(), Payload.empty());
+            return engine.execute(request, (response, in) -> {
                 long size = response.headers().firstValueAsLong("Content-Length")
                         .orElseThrow(() -> new IOException("HEAD answer has no Content-Length"));
                 return new ObjectInfo(size, response.headers().firstValue("ETag").orElse(""));
@@ -125,7 +154,7 @@ public final class S3Client implements AutoCloseable {
      */
     public void getRange(String key, long start, long endExclusive, Optional<String> ifMatch, BodySink sink,
                          Cancellation cancellation) {
-        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        List<Map.Entry<String, String>> headers = new ArrayList<>(policy.customerKeyHeaders());
         headers.add(Map.entry("range", "bytes=" + start + "-" + (endExclusive - 1)));
         ifMatch.filter(etag -> !etag.isEmpty()).ifPresent(etag -> headers.add(Map.entry("if-match", etag)));
         long expected = endExclusive - start;
@@ -149,7 +178,8 @@ public final class S3Client implements AutoCloseable {
      * has no byte to give and answers 416 (InvalidRange).
      */
     public ObjectInfo getFirstBytes(String key, long length, BodySink sink, Cancellation cancellation) {
-        List<Map.Entry<String, String>> headers = List.of(Map.entry("range", "bytes=0-" + (length - 1)));
+        List<Map.Entry<String, String>> headers = new ArrayList<>(policy.customerKeyHeaders());
+        headers.add(Map.entry("range", "bytes=0-" + (length - 1)));
         long[] size = new long[1];
         HttpHeaders answered = engine.land(objectRequest("download", "GET", key, "", headers, Payload.empty()), answer -> {
             long announced = answer.headers().firstValueAsLong("Content-Length").orElse(-1);
@@ -254,7 +284,54 @@ public final class S3Client implements AutoCloseable {
         engine.execute(objectRequest("delete", "DELETE", key, "", List.of(), Payload.empty()), (response, in) -> null);
     }
 
+    /**
+     * HeadObject for an object's Object Lock: its retention and legal hold, as far as the
+     * credentials may read them (S3 leaves the headers out otherwise).
+     */
+    public ObjectRetention objectRetention(String key) {
+        return engine.execute(objectRequest("read the retention of", "HEAD", key, "", policy.customerKeyHeaders(),
+                Payload.empty()), (response, in) -> new ObjectRetention(key,
+                response.headers().firstValue(StoragePolicy.LOCK_MODE),
+                response.headers().firstValue(StoragePolicy.LOCK_RETAIN_UNTIL).map(S3Client::instant),
+                response.headers().firstValue("x-amz-object-lock-legal-hold").filter("ON"::equalsIgnoreCase)
+                        .isPresent()));
+    }
+
+    /**
+     * GetObjectLockConfiguration: whether the bucket has Object Lock enabled. A bucket without
+     * it answers 404 {@code ObjectLockConfigurationNotFoundError}, which is {@code false} here;
+     * any other failure (no permission, a server without Object Lock) is thrown.
+     */
+    public boolean objectLockEnabled() {
+        S3Request request = new S3Request("read the Object Lock configuration of", "GET", "", endpoint.bucketPath(),
+                "object-lock=", List.of(), Payload.empty());
+        try {
+            return engine.execute(request, (response, in) -> parseOk(in).childText("ObjectLockEnabled")
+                    .filter(enabled -> enabled.strip().equals("Enabled")).isPresent());
+        } catch (S3Exception e) {
+            if (e.code().filter("ObjectLockConfigurationNotFoundError"::equals).isPresent()) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     // ---------------------------------------------------------------------------------------
+
+    private void addContentMd5(List<Map.Entry<String, String>> headers, Payload body) {
+        if (policy.needsContentMd5()) {
+            headers.add(Map.entry("content-md5", body.md5Base64()));
+        }
+    }
+
+    /** An S3 date header (ISO 8601, as S3 sends retain-until dates); an unreadable one is a failed answer. */
+    private static Instant instant(String text) {
+        try {
+            return Instant.parse(text.strip());
+        } catch (DateTimeParseException e) {
+            throw new UncheckedIOException(new IOException("unreadable date '" + text + "' in the answer"));
+        }
+    }
 
     private S3Request objectRequest(String action, String method, String key, String query,
                                     List<Map.Entry<String, String>> headers, Payload payload) {

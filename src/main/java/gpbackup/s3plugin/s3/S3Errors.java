@@ -6,11 +6,15 @@ import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import javax.net.ssl.SSLException;
 
 /** Turns S3's error answers and transport failures into messages a DBA can act on. */
 final class S3Errors {
+    private static final String SSE_C_OPTIONS = "sse_customer_key_file/sse_customer_key_env (SSE-C)";
     private final S3Endpoint endpoint;
 
     S3Errors(S3Endpoint endpoint) {
@@ -39,6 +43,7 @@ final class S3Errors {
                 // A proxy or load balancer answered with HTML: the status alone will have to do.
             }
         }
+        serverMessage = withoutSecrets(request, serverMessage);
         if (code == null) {
             code = switch (status) {
                 // A bucket-level call (listing, batch delete) carries a prefix as its key, not an object.
@@ -60,10 +65,25 @@ final class S3Errors {
             return what + " failed: the proxy refused the request (HTTP 407 Proxy Authentication Required);"
                     + " check the user and password of http_proxy or HTTPS_PROXY";
         }
+        Optional<String> refusedOptions = refusedOptions(request, status, code, serverMessage);
+        if (refusedOptions.isPresent()) {
+            return what + " failed: " + endpoint.display() + " refused " + refusedOptions.get() + " (HTTP " + status
+                    + (code == null ? "" : " " + code) + suffix(serverMessage) + "); check those options, or remove"
+                    + " them for a server without that feature";
+        }
         if (code == null) {
             return what + " failed: HTTP " + status + suffix(serverMessage);
         }
+        if (serverMessage.contains("Content-MD5") && serverMessage.contains("Object Lock")) {
+            // A bucket's default retention makes S3 want Content-MD5, which we send only under our own lock options.
+            return what + " failed: HTTP " + status + " " + code + suffix(serverMessage) + "; the bucket has a default"
+                    + " Object Lock retention: set object_lock_mode and object_lock_retain_days, and the plugin sends"
+                    + " Content-MD5";
+        }
         return switch (code) {
+            case "InvalidObjectState" -> "object " + target + " is archived (InvalidObjectState): restore it"
+                    + " with RestoreObject first (aws s3api restore-object --bucket " + endpoint.bucket()
+                    + " --key " + request.key() + " --restore-request Days=N), wait until it is readable, then retry";
             case "NoSuchBucket" -> "bucket '" + endpoint.bucket() + "' does not exist at " + endpoint.display();
             case "NoSuchKey" -> "object " + target + " does not exist";
             case "AccessDenied" -> what + " failed: access denied (AccessDenied); check the credentials"
@@ -80,6 +100,56 @@ final class S3Errors {
                             + " (" + code + ")";
             default -> what + " failed: HTTP " + status + " " + code + suffix(serverMessage);
         };
+    }
+
+    /**
+     * The config options whose headers this request carried, when the answer looks like a refusal
+     * of them: a server without the feature (NotImplemented, InvalidArgument, InvalidRequest), a
+     * bad or inaccessible KMS key, an unknown storage class. Empty when the request carried none
+     * or the failure is of another kind.
+     */
+    private static Optional<String> refusedOptions(S3Request request, int status, String code, String serverMessage) {
+        Set<String> options = new LinkedHashSet<>();
+        for (var header : request.headers()) {
+            String option = switch (header.getKey()) {
+                case StoragePolicy.SSE -> "server_side_encryption";
+                case StoragePolicy.SSE_KMS_KEY_ID -> "sse_kms_key_id";
+                case StoragePolicy.SSE_CONTEXT -> "sse_kms_encryption_context";
+                case StoragePolicy.SSE_BUCKET_KEY -> "sse_bucket_key";
+                case StoragePolicy.SSE_C_ALGORITHM -> SSE_C_OPTIONS;
+                case StoragePolicy.STORAGE_CLASS -> "storage_class";
+                case StoragePolicy.LOCK_MODE -> "object_lock_mode/object_lock_retain_days";
+                default -> null;
+            };
+            if (option != null) {
+                options.add(option);
+            }
+        }
+        if (options.isEmpty()) {
+            return Optional.empty();
+        }
+        String lowerMessage = serverMessage.toLowerCase(Locale.ROOT);
+        boolean refusal = status == 501
+                || (code != null && (code.equals("NotImplemented") || code.equals("InvalidArgument")
+                        || code.equals("InvalidRequest") || code.equals("InvalidStorageClass")
+                        || code.equals("InvalidEncryptionAlgorithmError") || code.startsWith("KMS.")))
+                || (status == 403 && lowerMessage.contains("kms"))
+                || (status == 400 && code == null)
+                // A wrong SSE-C key reads as a bare 403 to HEAD and GET.
+                || (status == 403 && options.contains(SSE_C_OPTIONS) && !request.method().equals("PUT")
+                        && !request.method().equals("POST"));
+        return refusal ? Optional.of(String.join(", ", options)) : Optional.empty();
+    }
+
+    /** The server's message with any secret header value of the request cut out, should a server echo one. */
+    private static String withoutSecrets(S3Request request, String serverMessage) {
+        String message = serverMessage;
+        for (var header : request.headers()) {
+            if (header.getKey().equals(StoragePolicy.SSE_C_KEY) && !header.getValue().isEmpty()) {
+                message = message.replace(header.getValue(), "****");
+            }
+        }
+        return message;
     }
 
     /** The exception for a response body that stopped arriving. */

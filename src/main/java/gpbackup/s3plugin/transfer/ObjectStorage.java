@@ -38,6 +38,14 @@ public interface ObjectStorage {
     void getRange(String key, long start, long endExclusive, Optional<String> ifMatch, BodySink sink,
                   Cancellation cancellation);
 
+    /**
+     * Whether ETags are MD5s of the data, so a multipart object's ETag follows from its parts'
+     * (not so under SSE-KMS or SSE-C).
+     */
+    default boolean etagsAreMd5() {
+        return true;
+    }
+
     /** GetObject of the first {@code length} bytes (fewer when the object is shorter); returns the object's size and ETag. */
     ObjectInfo getFirstBytes(String key, long length, BodySink sink, Cancellation cancellation);
 }

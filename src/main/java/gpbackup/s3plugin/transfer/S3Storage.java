@@ -41,6 +41,11 @@ public record S3Storage(S3Client s3) implements ObjectStorage {
     }
 
     @Override
+    public boolean etagsAreMd5() {
+        return s3.policy().etagsAreMd5();
+    }
+
+    @Override
     public ObjectInfo headObject(String key) {
         return s3.headObject(key);
     }

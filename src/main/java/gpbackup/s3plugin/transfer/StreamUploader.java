@@ -223,13 +223,15 @@ public final class StreamUploader {
         /**
          * When the answer to CompleteMultipartUpload is lost, the retry finds the upload gone
          * ({@code NoSuchUpload}) although it did complete; the object's ETag, which S3 derives
-         * from the parts' ETags, tells whether the object now at the key is this upload.
+         * from the parts' ETags, tells whether the object now at the key is this upload. Under
+         * SSE-KMS and SSE-C the ETags are not MD5s and tell nothing, so the upload fails.
          */
         private Void completeOrRecognise(List<String> partEtags) {
             try {
                 storage.completeMultipartUpload(key, uploadId, partEtags);
             } catch (S3Exception e) {
-                Optional<String> expected = MultipartEtag.of(partEtags);
+                // Under SSE-KMS and SSE-C ETags are not MD5s: nothing recognises the object, so it fails.
+                Optional<String> expected = storage.etagsAreMd5() ? MultipartEtag.of(partEtags) : Optional.empty();
                 if (!e.code().filter("NoSuchUpload"::equals).isPresent() || expected.isEmpty()
                         || !expected.get().equals(storage.headObject(key).etag())) {
                     throw e;

@@ -80,6 +80,16 @@ public final class RawS3Client {
         return response.headers().firstValue("ETag").orElseThrow();
     }
 
+    /** The headers HEAD answers for an object. */
+    public java.net.http.HttpHeaders headers(String bucket, String key) throws IOException, InterruptedException {
+        HttpRequest request = signed("HEAD", "/" + bucket + "/" + SigV4Encoding.encodePath(key), "", new byte[0]);
+        HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+        if (response.statusCode() != 200) {
+            throw new IOException("HEAD " + key + ": HTTP " + response.statusCode());
+        }
+        return response.headers();
+    }
+
     /** Keys under a prefix (first page, up to 1,000; enough for the tests that use it). */
     public List<String> keys(String bucket, String prefix) throws IOException, InterruptedException {
         HttpResponse<String> response = send("GET", "/" + bucket,

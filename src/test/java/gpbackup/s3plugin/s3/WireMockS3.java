@@ -67,6 +67,15 @@ public final class WireMockS3 {
         return new S3Client(endpoint, new RequestEngine(http(), endpoint, signing, settings, log));
     }
 
+    /** A client without retries that writes objects as {@code policy} says, dating requests by {@code clock}. */
+    public static S3Client client(int port, StoragePolicy policy, Clock clock) {
+        S3Endpoint endpoint = endpoint(port);
+        RequestEngine.Signing signing = new RequestEngine.Signing(SigV4Signer.forS3(REGION),
+                () -> Credentials.of(ACCESS_KEY_ID, SECRET, null), clock);
+        return new S3Client(endpoint, new RequestEngine(http(), endpoint, signing, RequestEngine.Settings.withRetries(0),
+                quietLog()), policy);
+    }
+
     /** Retries after a millisecond or so, so a test of retrying takes no time. */
     public static RetryPolicy fastRetries(int retries) {
         return new RetryPolicy(retries, Duration.ofMillis(1), Duration.ofMillis(5));

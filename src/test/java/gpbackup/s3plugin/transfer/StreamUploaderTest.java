@@ -217,6 +217,25 @@ class StreamUploaderTest {
     }
 
     @Test
+    void underSseKmsALostCompletionIsNotTakenForOursEvenWhenTheEtagsWouldMatch() throws Exception {
+        // Under SSE-KMS the ETags are not MD5s: even an object whose ETag happens to be the
+        // multipart ETag of our parts' ETags proves nothing, so the upload fails and is aborted.
+        byte[] data = data(2 * PART + 5);
+        List<String> etags = stubLostCompletion(data);
+        server.stubFor(head(urlEqualTo(KEY_PATH)).willReturn(ok().withHeader("Content-Length", String.valueOf(data.length))
+                .withHeader("ETag", MultipartEtag.of(etags).orElseThrow())));
+        gpbackup.s3plugin.s3.StoragePolicy kms = new gpbackup.s3plugin.s3.StoragePolicy(Optional.of("aws:kms"),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty());
+        StreamUploader uploader = Engines.uploader(WireMockS3.client(server.getPort(), kms, java.time.Clock.systemUTC()),
+                PART, 2, WireMockS3.quietLog());
+        S3Exception e = assertThrows(S3Exception.class,
+                () -> uploader.upload("folder/data", new ByteArrayInputStream(data)));
+        assertEquals("NoSuchUpload", e.code().orElseThrow());
+        assertEquals(1, aborts());
+    }
+
+    @Test
     void aNoSuchUploadWithSomeoneElsesObjectAtTheKeyStillFails() throws Exception {
         byte[] data = data(2 * PART + 5);
         stubLostCompletion(data);

@@ -1,0 +1,85 @@
+package gpbackup.s3plugin.cli;
+
+import gpbackup.s3plugin.PluginException;
+import gpbackup.s3plugin.s3.ObjectRetention;
+import gpbackup.s3plugin.s3.ObjectSummary;
+import gpbackup.s3plugin.s3.S3Client;
+import gpbackup.s3plugin.s3.S3Exception;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Object Lock as the commands that write or delete backups see it: whether the bucket can lock
+ * objects at all, and which objects under a prefix are locked until when, asked of every object
+ * before anything is deleted (delete_backup; prune can ask the same).
+ */
+final class ObjectLocks {
+    private ObjectLocks() {
+    }
+
+    /**
+     * The objects under {@code prefixes} that Object Lock protects at {@code now} (a retention
+     * not yet over, or a legal hold), in listing order. One HEAD per object.
+     */
+    static List<ObjectRetention> lockedUnder(S3Client s3, List<String> prefixes, Instant now) {
+        List<ObjectRetention> locked = new ArrayList<>();
+        for (String prefix : prefixes) {
+            for (ObjectSummary object : s3.listAll(prefix)) {
+                if (object.key().endsWith("/")) {
+                    continue; // a folder placeholder of some servers: no data to protect
+                }
+                ObjectRetention retention = s3.objectRetention(object.key());
+                if (retention.lockedAt(now)) {
+                    locked.add(retention);
+                }
+            }
+        }
+        return locked;
+    }
+
+    /**
+     * Fails, naming the latest retain-until date, when any object under {@code prefixes} is
+     * locked; so a delete that follows removes all of a backup or, when this throws, nothing.
+     */
+    static void refuseDeleteIfLocked(S3Client s3, String what, List<String> prefixes, Instant now) {
+        List<ObjectRetention> locked = lockedUnder(s3, prefixes, now);
+        if (locked.isEmpty()) {
+            return;
+        }
+        Optional<ObjectRetention> latest = locked.stream().filter(r -> r.retainUntil().isPresent())
+                .max(Comparator.comparing(r -> r.retainUntil().get()));
+        long held = locked.stream().filter(ObjectRetention::legalHold).count();
+        StringBuilder message = new StringBuilder("cannot delete " + what + ": " + locked.size()
+                + " of its objects are under Object Lock");
+        latest.ifPresent(r -> message.append(", the last until ").append(r.retainUntil().get())
+                .append(r.mode().map(mode -> " (" + mode + ")").orElse(""))
+                .append(" (s3://").append(s3.endpoint().bucket()).append('/').append(r.key()).append(')'));
+        if (held > 0) {
+            message.append(", ").append(held).append(" under a legal hold");
+        }
+        throw new PluginException(message.append("; nothing was deleted").toString());
+    }
+
+    /**
+     * Fails with one line unless the bucket has Object Lock enabled: without it S3 refuses every
+     * upload that asks for a retention, so a backup would fail at its first table.
+     */
+    static void requireBucketLock(S3Client s3) {
+        String bucket = s3.endpoint().bucket();
+        boolean enabled;
+        try {
+            enabled = s3.objectLockEnabled();
+        } catch (S3Exception e) {
+            throw new PluginException("object_lock_mode is set but the Object Lock configuration of bucket '" + bucket
+                    + "' cannot be read: " + e.getMessage(), e);
+        }
+        if (!enabled) {
+            throw new PluginException("object_lock_mode is set but bucket '" + bucket + "' has no Object Lock"
+                    + " enabled (ObjectLockConfigurationNotFoundError); use a bucket created with Object Lock, or"
+                    + " remove object_lock_mode and object_lock_retain_days");
+        }
+    }
+}

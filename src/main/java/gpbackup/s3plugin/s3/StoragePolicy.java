@@ -1,0 +1,130 @@
+package gpbackup.s3plugin.s3;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * How the objects a backup writes are to be stored: server-side encryption, storage class and
+ * Object Lock, as the headers each request type carries (spec/s3.md, "Storage policy").
+ * Built once from the config; {@link #NONE} sends none of these headers.
+ *
+ * @param serverSideEncryption {@code AES256} or {@code aws:kms}, when asked for
+ * @param kmsKeyId             the KMS key for {@code aws:kms}; absent means the account's default key
+ * @param kmsContextJson       the KMS encryption context as a JSON object, when one is given
+ * @param bucketKey            whether S3 Bucket Keys are used for {@code aws:kms}; absent leaves the bucket's setting
+ * @param customerKey          the SSE-C key, when objects are encrypted with a key of ours
+ * @param storageClass         the S3 storage class of new objects, when not the bucket's default
+ * @param objectLock           the retention every new object gets, when asked for
+ */
+public record StoragePolicy(Optional<String> serverSideEncryption, Optional<String> kmsKeyId,
+                            Optional<String> kmsContextJson, Optional<Boolean> bucketKey,
+                            Optional<SseCustomerKey> customerKey, Optional<String> storageClass,
+                            Optional<ObjectLock> objectLock) {
+
+    /** Nothing asked for: every object takes the bucket's defaults. */
+    public static final StoragePolicy NONE = new StoragePolicy(Optional.empty(), Optional.empty(), Optional.empty(),
+            Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+
+    /** Header names, lower case as signed. */
+    static final String SSE = "x-amz-server-side-encryption";
+    static final String SSE_KMS_KEY_ID = "x-amz-server-side-encryption-aws-kms-key-id";
+    static final String SSE_CONTEXT = "x-amz-server-side-encryption-context";
+    static final String SSE_BUCKET_KEY = "x-amz-server-side-encryption-bucket-key-enabled";
+    static final String SSE_C_ALGORITHM = "x-amz-server-side-encryption-customer-algorithm";
+    static final String SSE_C_KEY = "x-amz-server-side-encryption-customer-key";
+    static final String SSE_C_KEY_MD5 = "x-amz-server-side-encryption-customer-key-md5";
+    static final String STORAGE_CLASS = "x-amz-storage-class";
+    static final String LOCK_MODE = "x-amz-object-lock-mode";
+    static final String LOCK_RETAIN_UNTIL = "x-amz-object-lock-retain-until-date";
+
+    /**
+     * Object Lock retention for every object written.
+     *
+     * @param mode       {@code GOVERNANCE} or {@code COMPLIANCE}
+     * @param retainDays how many days after its upload each object stays locked, at least 1
+     */
+    public record ObjectLock(String mode, int retainDays) {
+        /** The date an object written at {@code now} stays locked until, to the second, as S3 takes it (ISO 8601, UTC). */
+        public String retainUntil(Instant now) {
+            return DateTimeFormatter.ISO_INSTANT.format(now.plus(Duration.ofDays(retainDays)).truncatedTo(ChronoUnit.SECONDS));
+        }
+    }
+
+    /** The KMS encryption context header's value: base64 of the context's JSON. */
+    public static String contextJson(Map<String, String> context) {
+        StringBuilder json = new StringBuilder("{");
+        context.forEach((name, value) -> {
+            if (json.length() > 1) {
+                json.append(',');
+            }
+            json.append(jsonString(name)).append(':').append(jsonString(value));
+        });
+        return json.append('}').toString();
+    }
+
+    /**
+     * The headers of a request that creates an object (PutObject, CreateMultipartUpload): every
+     * choice of this policy, with a retention counted from {@code now}.
+     */
+    List<Map.Entry<String, String>> creationHeaders(Instant now) {
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        serverSideEncryption.ifPresent(sse -> headers.add(Map.entry(SSE, sse)));
+        kmsKeyId.ifPresent(id -> headers.add(Map.entry(SSE_KMS_KEY_ID, id)));
+        kmsContextJson.ifPresent(json -> headers.add(Map.entry(SSE_CONTEXT,
+                Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8)))));
+        bucketKey.ifPresent(on -> headers.add(Map.entry(SSE_BUCKET_KEY, on.toString())));
+        headers.addAll(customerKeyHeaders());
+        storageClass.ifPresent(c -> headers.add(Map.entry(STORAGE_CLASS, c)));
+        objectLock.ifPresent(lock -> {
+            headers.add(Map.entry(LOCK_MODE, lock.mode()));
+            headers.add(Map.entry(LOCK_RETAIN_UNTIL, lock.retainUntil(now)));
+        });
+        return headers;
+    }
+
+    /** The SSE-C headers, which S3 wants on every request that reads or writes an object's data or metadata. */
+    List<Map.Entry<String, String>> customerKeyHeaders() {
+        return customerKey.map(key -> List.of(Map.entry(SSE_C_ALGORITHM, SseCustomerKey.ALGORITHM),
+                Map.entry(SSE_C_KEY, key.keyBase64()), Map.entry(SSE_C_KEY_MD5, key.keyMd5Base64())))
+                .orElse(List.of());
+    }
+
+    /** S3 refuses an object-lock PutObject or UploadPart without an integrity header; Content-MD5 is the one every server knows. */
+    boolean needsContentMd5() {
+        return objectLock.isPresent();
+    }
+
+    /**
+     * Whether the ETags S3 gives our objects are MD5s of their data: not under SSE-KMS or SSE-C,
+     * so a multipart object's ETag cannot be derived from its parts'.
+     */
+    public boolean etagsAreMd5() {
+        return customerKey.isEmpty() && !serverSideEncryption.filter("aws:kms"::equals).isPresent();
+    }
+
+    private static String jsonString(String text) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
+    }
+}
