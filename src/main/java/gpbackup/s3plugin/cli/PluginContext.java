@@ -2,6 +2,7 @@ package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.log.PluginLog;
+import gpbackup.s3plugin.s3.RequestObserver;
 import gpbackup.s3plugin.s3.S3Client;
 import gpbackup.s3plugin.transfer.BufferPool;
 import gpbackup.s3plugin.transfer.PartPlan;
@@ -28,10 +29,15 @@ final class PluginContext {
     private final TransferResources resources;
     private final Function<String, String> environment;
     private final OptionalInt umask;
+    private final RequestObserver audit;
+    private S3Client observedClient;
 
+    /** @param audit told of every S3 request the command makes (its audit trail), or {@link RequestObserver#NONE} */
     PluginContext(List<String> args, PluginConfig config, PluginLog log, InputStream stdin, OutputStream stdout,
-                  TransferResources resources, Function<String, String> environment, OptionalInt umask) {
+                  TransferResources resources, Function<String, String> environment, OptionalInt umask,
+                  RequestObserver audit) {
         this.umask = umask;
+        this.audit = audit;
         this.args = List.copyOf(args);
         this.config = config;
         this.log = log;
@@ -88,8 +94,15 @@ final class PluginContext {
         return Progress.silent();
     }
 
-    S3Client s3() {
-        return resources.s3(config, log);
+    /** The shared client, seen through this command's audit trail when there is one. */
+    synchronized S3Client s3() {
+        if (audit == RequestObserver.NONE) {
+            return resources.s3(config, log);
+        }
+        if (observedClient == null) {
+            observedClient = resources.s3(config, log).observedBy(audit);
+        }
+        return observedClient;
     }
 
     /** Uploads with parts planned within the memory budget; the configured part size and concurrency are upper bounds. */

@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param caCert          a PEM bundle of extra certificate authorities to trust, if configured
  * @param memoryBudget    bytes of part buffers one plugin process may hold, all transfers together
  * @param agent           whether the setup hooks start a host agent, and when it exits unused
+ * @param auditLog        the file that gets one JSON line per S3 request, {@code $VAR} expanded, if configured
  */
 public record PluginConfig(
         String executablePath,
@@ -38,7 +39,8 @@ public record PluginConfig(
         boolean restoreSubset,
         Optional<String> caCert,
         long memoryBudget,
-        AgentSettings agent) {
+        AgentSettings agent,
+        Optional<String> auditLog) {
 
     @Override
     public String toString() {
@@ -57,6 +59,7 @@ public record PluginConfig(
                 + ", restoreSubset=" + restoreSubset
                 + ", caCert=" + caCert.orElse("")
                 + ", memoryBudget=" + memoryBudget
-                + ", agent=" + agent + "]";
+                + ", agent=" + agent
+                + ", auditLog=" + auditLog.orElse("") + "]";
     }
 }
