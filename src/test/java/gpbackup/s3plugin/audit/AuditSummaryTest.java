@@ -32,17 +32,21 @@ class AuditSummaryTest {
                 + line("backup_data", "UploadPart", "PUT", DIR + "big.gz", 200, null, 2048, 0, 900, 2)
                 + line("backup_data", "UploadPart", "PUT", DIR + "big.gz", 200, null, 1024, 0, 40, 0)
                 + line("backup_data", "CompleteMultipartUpload", "POST", DIR + "big.gz", 200, null, 300, 0, 7, 0)
+                + line("aot_training", "PutObject", "PUT", DIR + "warm-up", 200, null, 5000, 0, 10, 0)
+                + line("aot_training", "GetObject", "GET", DIR + "warm-up", 206, null, 0, 5000, 10, 0)
+                + line("setup_plugin_for_backup", "PutObject", "PUT", DIR + "probe", 200, null, 0, 0, 10, 0)
+                + line("setup_plugin_for_backup", "DeleteObject", "DELETE", DIR + "probe", 204, null, 0, 0, 10, 0)
                 + line("restore_data", "HeadObject", "HEAD", DIR + "gone.gz", 404, "NoSuchKey", 0, 0, 2, 0)
                 + line("restore_data", "GetObject", "GET", DIR + "a.gz", 206, null, 0, 100, 30, 0)
                 + line("restore_data", "GetObject", "GET", DIR + "big.gz", 0, "Transport", 0, 0, 1200, 3)
                 + "{\"torn\":\"li\n"
                 + line("list_directory", "ListObjectsV2", "GET", "f/", 200, null, 0, 0, 1, 0);
         String text = AuditSummary.read(new BufferedReader(new StringReader(trail))).render();
-        assertTrue(text.startsWith("10 line(s), 2 backup(s); 1 line(s) unreadable"), text);
+        assertTrue(text.startsWith("14 line(s), 2 backup(s); 1 line(s) unreadable"), text);
         assertTrue(text.contains("backup " + TS + "   2024-01-02T03:04:05.002Z .. 2024-01-02T03:04:06.200Z\n"), text);
         assertTrue(text.contains("  objects written 2, 3.1 KiB up; objects read 1, 100 B down\n"), text);
-        assertTrue(text.contains("  requests 8, failed 1, not found 1, retries 5\n"), text);
-        assertTrue(text.contains("commands: backup_data 5, restore_data 3\n"), text);
+        assertTrue(text.contains("  requests 12, failed 1, not found 1, retries 5\n"), text);
+        assertTrue(text.contains("commands: aot_training 2, backup_data 5, restore_data 3, setup_plugin_for_backup 2\n"), text);
         assertTrue(text.indexOf("backup " + TS) < text.indexOf("backup (no backup)"), "backups first: " + text);
         String slowest = text.substring(text.indexOf("  slowest:\n"), text.indexOf("backup (no backup)"));
         assertEquals(6, slowest.lines().filter(l -> !l.isBlank()).count(), slowest);
