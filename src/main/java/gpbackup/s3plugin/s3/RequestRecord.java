@@ -15,10 +15,11 @@ import java.util.Optional;
  * @param key           the object key, the listing prefix, or "" for a bucket-level call
  * @param range         the Range header sent, such as {@code bytes=0-1048575}
  * @param status        the HTTP status of the last answer, 0 when none arrived
- * @param error         why the request failed: S3's error code, or {@code Transport}, {@code Cancelled},
- *                      {@code Interrupted}, {@code Credentials}; empty when it succeeded
+ * @param error         why the request failed: S3's error code, {@code HTTP <status>} for an answer without
+ *                      one, or {@code Transport}, {@code Cancelled}, {@code Interrupted}, {@code Credentials};
+ *                      empty when it succeeded
  * @param bytesSent     the request body's length (sent once per attempt)
- * @param bytesReceived the object bytes a successful GET received
+ * @param bytesReceived the body a successful GET received (the object's bytes; a listing's XML)
  * @param duration      from the first attempt's start to the end, retry pauses included
  * @param retries       attempts after the first
  * @param requestId     the last answer's {@code x-amz-request-id}
