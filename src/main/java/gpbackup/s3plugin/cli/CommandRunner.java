@@ -2,9 +2,13 @@ package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.PluginException;
 import gpbackup.s3plugin.config.ConfigException;
+import gpbackup.s3plugin.audit.BackupTimestamps;
+import gpbackup.s3plugin.audit.CallAudit;
+import gpbackup.s3plugin.audit.CallIdentity;
 import gpbackup.s3plugin.config.ConfigLoader;
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.log.PluginLog;
+import gpbackup.s3plugin.s3.RequestObserver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -76,8 +80,11 @@ final class CommandRunner {
                     throw e;
                 }
                 log.debug(spec.name() + " " + String.join(" ", args));
-                spec.command().run(new PluginContext(args, config, log, stdin, stdout, resources, environment, umask,
-                        clock, progress));
+                try (CallAudit audit = config.auditLog().map(path -> audit(Path.of(path), spec, args, pid, log))
+                        .orElse(null)) {
+                    spec.command().run(new PluginContext(args, config, log, stdin, stdout, resources, environment,
+                            umask, clock, progress, audit == null ? RequestObserver.NONE : audit));
+                }
                 stdout.flush();
                 return 0;
             } catch (Throwable t) {
@@ -106,6 +113,13 @@ final class CommandRunner {
             return spec.name() + " failed: " + t.getMessage();
         }
         return spec.name() + " failed unexpectedly: " + oneLine(t);
+    }
+
+    /** The call's audit trail: its requests carry this host, the caller's pid, and the backup its arguments name. */
+    private CallAudit audit(Path file, CommandSpec spec, List<String> args, long pid, PluginLog log) {
+        CallIdentity call = new CallIdentity(hostName(environment), pid, spec.name(),
+                BackupTimestamps.inArguments(args.subList(1, args.size())));
+        return CallAudit.to(file, call, log::warn);
     }
 
     private PluginLog openLog(PrintStream stderr, long pid) {

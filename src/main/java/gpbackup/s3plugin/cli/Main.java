@@ -105,6 +105,9 @@ public final class Main {
             stderr.println(PROGRAM + ": " + e.getMessage());
             return 1;
         }
+        if (name.equals(AuditSummaryCommand.NAME)) {
+            return AuditSummaryCommand.run(args, stdout, stderr);
+        }
         if (name.equals(AgentCommands.SERVE)) {
             return AgentCommands.serve(args, environment, clock, stderr);
         }

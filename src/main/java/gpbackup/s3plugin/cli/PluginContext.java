@@ -2,6 +2,7 @@ package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.log.PluginLog;
+import gpbackup.s3plugin.s3.RequestObserver;
 import gpbackup.s3plugin.s3.S3Client;
 import gpbackup.s3plugin.transfer.BufferPool;
 import gpbackup.s3plugin.transfer.PartPlan;
@@ -31,13 +32,17 @@ final class PluginContext {
     private final OptionalInt umask;
     private final Clock clock;
     private final ProgressDisplay progress;
+    private final RequestObserver audit;
+    private S3Client observedClient;
 
+    /** @param audit told of every S3 request the command makes (its audit trail), or {@link RequestObserver#NONE} */
     PluginContext(List<String> args, PluginConfig config, PluginLog log, InputStream stdin, OutputStream stdout,
                   TransferResources resources, Function<String, String> environment, OptionalInt umask, Clock clock,
-                  ProgressDisplay progress) {
+                  ProgressDisplay progress, RequestObserver audit) {
         this.umask = umask;
         this.clock = clock;
         this.progress = progress;
+        this.audit = audit;
         this.args = List.copyOf(args);
         this.config = config;
         this.log = log;
@@ -104,8 +109,15 @@ final class PluginContext {
         return progress.live();
     }
 
-    S3Client s3() {
-        return resources.s3(config, log);
+    /** The shared client, seen through this command's audit trail when there is one. */
+    synchronized S3Client s3() {
+        if (audit == RequestObserver.NONE) {
+            return resources.s3(config, log);
+        }
+        if (observedClient == null) {
+            observedClient = resources.s3(config, log).observedBy(audit);
+        }
+        return observedClient;
     }
 
     /** Uploads with parts planned within the memory budget; the configured part size and concurrency are upper bounds. */

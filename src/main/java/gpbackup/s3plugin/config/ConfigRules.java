@@ -38,12 +38,14 @@ final class ConfigRules {
     static final String CA_CERT = "ca_cert";
     /** Bytes of part buffers one process may hold; the part and piece sizes and concurrencies are bounds within it. */
     static final String MEMORY_BUDGET = "memory_budget";
+    /** A file that gets one JSON line per S3 request; off unless set (spec/config.md says why). */
+    static final String AUDIT_LOG = "audit_log";
 
     static final List<String> KNOWN_OPTIONS = List.of(
             REGION, ENDPOINT, ACCESS_KEY_ID, SECRET_ACCESS_KEY, BUCKET, FOLDER, ENCRYPTION, HTTP_PROXY,
             BACKUP_CONCURRENCY, BACKUP_PART_SIZE, RESTORE_CONCURRENCY, RESTORE_PIECE_SIZE,
             MAX_REQUEST_RETRIES, RESTORE_SUBSET, PGPORT, BACKUP_PLUGIN_VERSION, CA_CERT, MEMORY_BUDGET, AGENT,
-            AGENT_IDLE_TIMEOUT, SESSION_TOKEN);
+            AGENT_IDLE_TIMEOUT, SESSION_TOKEN, AUDIT_LOG);
     /** Every option this plugin knows: the core ones and the storage ones (StorageRules). */
     private static final List<String> ALL_OPTIONS = java.util.stream.Stream
             .concat(KNOWN_OPTIONS.stream(), StorageRules.OPTIONS.stream()).toList();
@@ -103,6 +105,7 @@ final class ConfigRules {
         boolean agent = onOffAnyCase(options, AGENT, true, problems);
         int agentIdleSeconds = count(options, AGENT_IDLE_TIMEOUT, DEFAULT_AGENT_IDLE_SECONDS, 1, 86_400, problems);
         StorageOptions storage = new StorageRules(options::text, environment, problems).apply();
+        Optional<String> auditLog = auditLog(options, problems);
 
         problems.throwIfAny(sourceName);
         return new PluginConfig(executablePath, bucket, folder, options.text(REGION), options.text(ENDPOINT),
@@ -111,7 +114,25 @@ final class ConfigRules {
                 new TransferSettings(backupPartSize, backupConcurrency),
                 new TransferSettings(restorePieceSize, restoreConcurrency),
                 maxRequestRetries, restoreSubset, options.text(CA_CERT), memoryBudget,
-                new AgentSettings(agent, Duration.ofSeconds(agentIdleSeconds)), storage);
+                new AgentSettings(agent, Duration.ofSeconds(agentIdleSeconds)), storage, auditLog);
+    }
+
+    /**
+     * Expanded as executablepath is, so {@code $HOME/...} works; absolute, because the host agent
+     * runs calls in another working directory than the caller's.
+     */
+    private Optional<String> auditLog(Options options, Problems problems) {
+        Optional<String> written = options.text(AUDIT_LOG);
+        if (written.isEmpty()) {
+            return Optional.empty();
+        }
+        String expanded = EnvExpansion.expand(written.get(), environment);
+        if (!expanded.startsWith("/") || expanded.endsWith("/")) {
+            problems.add(AUDIT_LOG + " " + SafeText.quoted(written.get()) + " must be an absolute file path"
+                    + (expanded.equals(written.get()) ? "" : " once environment variables are expanded"));
+            return Optional.empty();
+        }
+        return Optional.of(expanded);
     }
 
     private static void reportUnknown(Options options, Problems problems) {

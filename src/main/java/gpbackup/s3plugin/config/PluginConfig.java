@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param memoryBudget    bytes of part buffers one plugin process may hold, all transfers together
  * @param agent           whether the setup hooks start a host agent, and when it exits unused
  * @param storage         server-side encryption, storage class and Object Lock of the objects written
+ * @param auditLog        the file that gets one JSON line per S3 request, {@code $VAR} expanded, if configured
  */
 public record PluginConfig(
         String executablePath,
@@ -42,9 +43,10 @@ public record PluginConfig(
         Optional<String> caCert,
         long memoryBudget,
         AgentSettings agent,
-        StorageOptions storage) {
+        StorageOptions storage,
+        Optional<String> auditLog) {
 
-    /** A config with none of the storage options: the bucket's defaults. */
+    /** A config with none of the storage options (the bucket's defaults) and no audit log. */
     public PluginConfig(String executablePath, String bucket, String folder, Optional<String> region,
                         Optional<String> endpoint, boolean encryption, Optional<String> accessKeyId,
                         Optional<String> secretAccessKey, Optional<String> sessionToken, Optional<String> httpProxy,
@@ -52,7 +54,8 @@ public record PluginConfig(
                         Optional<String> caCert, long memoryBudget, AgentSettings agent) {
         this(executablePath, bucket, folder, region, endpoint, encryption, accessKeyId, secretAccessKey, sessionToken,
                 httpProxy,
-                backup, restore, maxRequestRetries, restoreSubset, caCert, memoryBudget, agent, StorageOptions.NONE);
+                backup, restore, maxRequestRetries, restoreSubset, caCert, memoryBudget, agent, StorageOptions.NONE,
+                Optional.empty());
     }
 
     @Override
@@ -74,6 +77,7 @@ public record PluginConfig(
                 + ", caCert=" + caCert.orElse("")
                 + ", memoryBudget=" + memoryBudget
                 + ", agent=" + agent
-                + ", storage=" + storage + "]";
+                + ", storage=" + storage
+                + ", auditLog=" + auditLog.orElse("") + "]";
     }
 }

@@ -2,6 +2,7 @@ package gpbackup.s3plugin.s3;
 
 import gpbackup.s3plugin.auth.AwsChunkedEncoding;
 import gpbackup.s3plugin.auth.Credentials;
+import gpbackup.s3plugin.auth.CredentialsException;
 import gpbackup.s3plugin.auth.CredentialsProvider;
 import gpbackup.s3plugin.auth.SigV4Signer;
 import gpbackup.s3plugin.auth.SignableRequest;
@@ -17,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +78,9 @@ public final class RequestEngine implements AutoCloseable {
     private final S3Errors errors;
     private final Duration idleLimit;
     private final ScheduledExecutorService watchdogs;
+    private final RequestObserver observer;
+    /** False for a view made by {@link #observedBy}: the threads and connections are its origin's to close. */
+    private final boolean owner;
 
     public RequestEngine(HttpClient http, S3Endpoint endpoint, Signing signing, Settings settings, PluginLog log) {
         this.http = http;
@@ -91,6 +96,31 @@ public final class RequestEngine implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+        this.observer = RequestObserver.NONE;
+        this.owner = true;
+    }
+
+    private RequestEngine(RequestEngine origin, RequestObserver observer) {
+        this.http = origin.http;
+        this.endpoint = origin.endpoint;
+        this.signing = origin.signing;
+        this.retry = origin.retry;
+        this.log = origin.log;
+        this.chunkedThreshold = origin.chunkedThreshold;
+        this.errors = origin.errors;
+        this.idleLimit = origin.idleLimit;
+        this.watchdogs = origin.watchdogs;
+        this.observer = observer;
+        this.owner = false;
+    }
+
+    /**
+     * This engine's connections, credentials and threads, with every request's end told to
+     * {@code observer}: one command's view of an engine the host agent shares among its calls.
+     * Closing the view closes nothing.
+     */
+    public RequestEngine observedBy(RequestObserver observer) {
+        return new RequestEngine(this, observer);
     }
 
     /** Where every request of this engine goes. */
@@ -110,6 +140,9 @@ public final class RequestEngine implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (!owner) {
+            return;
+        }
         watchdogs.shutdownNow();
         if (http instanceof AutoCloseable closeable) {
             try {
@@ -148,11 +181,31 @@ public final class RequestEngine implements AutoCloseable {
     }
 
     private <T> T execute(S3Request request, ResponseHandler<T> handler, Target target, Cancellation cancellation) {
+        if (observer == RequestObserver.NONE) {
+            return attempts(request, handler, target, cancellation, new Trace());
+        }
+        Instant started = signing.clock().instant();
+        long start = System.nanoTime();
+        Trace trace = new Trace();
+        try {
+            T result = attempts(request, handler, target, cancellation, trace);
+            observe(request, trace, started, start, null, cancellation);
+            return result;
+        } catch (RuntimeException e) {
+            observe(request, trace, started, start, e, cancellation);
+            throw e;
+        }
+    }
+
+    private <T> T attempts(S3Request request, ResponseHandler<T> handler, Target target, Cancellation cancellation,
+                           Trace trace) {
         for (int attempt = 0; ; attempt++) {
             S3Exception failure;
+            trace.attempt(attempt);
             try (IdleWatchdog watchdog = new IdleWatchdog(idleLimit, watchdogs)) {
                 try {
-                    HttpResponse<InputStream> response = send(request, target, watchdog, cancellation);
+                    HttpResponse<InputStream> response = send(request, target, watchdog, cancellation, trace);
+                    trace.answered(response);
                     // A proxy's refusal of a CONNECT tunnel arrives as a response without a body.
                     InputStream raw = response.body() == null ? InputStream.nullInputStream() : response.body();
                     Runnable closeBody = () -> closeQuietly(raw);
@@ -215,9 +268,10 @@ public final class RequestEngine implements AutoCloseable {
      * answer's body is then closed unread. So when the call returns the server is done with it.
      */
     private HttpResponse<InputStream> send(S3Request request, Target target, IdleWatchdog watchdog,
-                                           Cancellation cancellation) throws IOException, InterruptedException {
+                                           Cancellation cancellation, Trace trace)
+            throws IOException, InterruptedException {
         AtomicBoolean bodyHandedOver = new AtomicBoolean(request.payload().length() == 0);
-        HttpRequest httpRequest = build(request, watchdog::progress, () -> bodyHandedOver.set(true));
+        HttpRequest httpRequest = build(request, watchdog::progress, () -> bodyHandedOver.set(true), trace);
         // A landing body is part of the exchange, which ends only once the body has landed or the
         // landing is closed (which, like closing a streamed body, waits for the answer to arrive).
         BodyLanding landing = target == null ? null
@@ -267,8 +321,9 @@ public final class RequestEngine implements AutoCloseable {
         }
     }
 
-    private HttpRequest build(S3Request request, Runnable progress, Runnable bodyHandedOver) {
+    private HttpRequest build(S3Request request, Runnable progress, Runnable bodyHandedOver, Trace trace) {
         Credentials creds = signing.credentials().credentials();
+        trace.signedBy(creds.accessKeyId());
         Payload payload = request.payload();
         boolean chunked = payload.length() > chunkedThreshold;
         List<Map.Entry<String, String>> headers = new ArrayList<>(request.headers());
@@ -304,6 +359,79 @@ public final class RequestEngine implements AutoCloseable {
             builder.header(header.getKey(), header.getValue());
         }
         return builder.build();
+    }
+
+    /** Tells the observer how the request ended; an observer's failure never fails the request. */
+    private void observe(S3Request request, Trace trace, Instant started, long startNanos, RuntimeException failure,
+                         Cancellation cancellation) {
+        try {
+            HttpHeaders answer = trace.headers;
+            boolean ok = failure == null;
+            long received = ok && request.method().equals("GET") && answer != null && trace.status / 100 == 2
+                    ? answer.firstValueAsLong("Content-Length").orElse(0) : 0;
+            observer.ended(new RequestRecord(started,
+                    RequestRecord.operationOf(request.method(), request.key(), request.query()),
+                    request.method(), endpoint.bucket(), request.key(), header(request, "range"), trace.status,
+                    ok ? Optional.empty() : Optional.of(errorOf(failure, trace.status, cancellation)),
+                    request.payload().length(), received, Duration.ofNanos(System.nanoTime() - startNanos),
+                    trace.attempts, answer == null ? Optional.empty() : answer.firstValue("x-amz-request-id"),
+                    answer == null ? Optional.empty() : answer.firstValue("x-amz-id-2"),
+                    Optional.ofNullable(trace.accessKeyId)));
+        } catch (RuntimeException e) {
+            log.debug("observing a request failed: " + e);
+        }
+    }
+
+    /** A short name for why a request failed, for the audit trail; the plugin log has the message. */
+    private static String errorOf(RuntimeException failure, int status, Cancellation cancellation) {
+        if (failure instanceof S3Exception s3) {
+            if (s3.code().isPresent()) {
+                return s3.code().get();
+            }
+            if (cancellation.isCancelled()) {
+                return "Cancelled";
+            }
+            if (s3.getCause() instanceof InterruptedException) {
+                return "Interrupted";
+            }
+            int answered = s3.status() != 0 ? s3.status() : status;
+            return answered != 0 && answered / 100 != 2 ? "HTTP " + answered : "Transport";
+        }
+        if (failure instanceof CredentialsException) {
+            return "Credentials";
+        }
+        return failure.getClass().getSimpleName();
+    }
+
+    private static Optional<String> header(S3Request request, String name) {
+        return request.headers().stream().filter(h -> h.getKey().equalsIgnoreCase(name))
+                .map(Map.Entry::getValue).findFirst();
+    }
+
+    /**
+     * What the attempts of one request have learnt so far, for its {@link RequestRecord}: each
+     * attempt starts it afresh, so a transport failure after a 503 reports no answer.
+     */
+    private static final class Trace {
+        int attempts;
+        int status;
+        HttpHeaders headers;
+        String accessKeyId;
+
+        void attempt(int attempt) {
+            attempts = attempt;
+            status = 0;
+            headers = null;
+        }
+
+        void answered(HttpResponse<?> response) {
+            status = response.statusCode();
+            headers = response.headers();
+        }
+
+        void signedBy(String accessKeyIdUsed) {
+            accessKeyId = accessKeyIdUsed;
+        }
     }
 
     private S3Exception cancelled(S3Request request) {

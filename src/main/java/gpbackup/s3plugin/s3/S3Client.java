@@ -65,6 +65,14 @@ public final class S3Client implements AutoCloseable {
         return endpoint;
     }
 
+    /**
+     * This client with every request's end told to {@code observer}, sharing its connections and
+     * credentials (see {@link RequestEngine#observedBy}); closing it closes nothing.
+     */
+    public S3Client observedBy(RequestObserver observer) {
+        return new S3Client(endpoint, engine.observedBy(observer));
+    }
+
     /** Stops the engine's threads and, where the JDK can, the HTTP client's. */
     @Override
     public void close() {

@@ -135,7 +135,8 @@ class ConfigLoaderTest {
                     "test/backup", Optional.of("us-east-1"), Optional.of("127.0.0.1:9000"), false,
                     Optional.of("AKIAIOSFODNN7EXAMPLE"), Optional.of("abc"), Optional.empty(), Optional.empty(),
                     new TransferSettings(500 * MIB, 6), new TransferSettings(500 * MIB, 6), 10, true,
-                    Optional.empty(), 128 * MIB, new AgentSettings(true, Duration.ofMinutes(30))),
+                    Optional.empty(), 128 * MIB, new AgentSettings(true, Duration.ofMinutes(30)), StorageOptions.NONE,
+                    Optional.empty()),
                     rewritten);
         }
 
@@ -212,12 +213,14 @@ class ConfigLoaderTest {
                       agent: "off"
                       agent_idle_timeout: 90
                       memory_budget: 256MB
+                      audit_log: /var/log/gpbackup/s3-audit.jsonl
                     """);
             assertEquals(new PluginConfig("/bin/plugin", "b", "/backups/prod", Optional.empty(),
                     Optional.of("https://minio.example.com:9000"), true, Optional.of("AKID"),
                     Optional.of("SECRET"), Optional.empty(), Optional.of("http://proxy:3128"),
                     new TransferSettings(64 * MIB, 16), new TransferSettings(1536 * MIB, 32), 0, false,
-                    Optional.of("/etc/ssl/minio.pem"), 256 * MIB, new AgentSettings(false, Duration.ofSeconds(90))),
+                    Optional.of("/etc/ssl/minio.pem"), 256 * MIB, new AgentSettings(false, Duration.ofSeconds(90)),
+                    StorageOptions.NONE, Optional.of("/var/log/gpbackup/s3-audit.jsonl")),
                     config);
         }
     }
@@ -526,6 +529,20 @@ class ConfigLoaderTest {
             assertEquals("invalid plugin config " + SOURCE
                     + ": executablepath \"$NOT_SET\" is empty once environment variables are expanded",
                     failure("executablepath: $NOT_SET\noptions:\n  bucket: b\n  folder: f\n  region: r\n"));
+        }
+
+        @Test
+        void theAuditLogIsOffUnlessSetAndExpandsHome() {
+            assertEquals(Optional.empty(), parse(configWith()).auditLog());
+            assertEquals(Optional.of("/home/gpadmin/gpAdminLogs/s3-audit.jsonl"),
+                    parse(configWith("audit_log: $HOME/gpAdminLogs/s3-audit.jsonl")).auditLog());
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"audit.jsonl", "$NOT_SET", "/var/log/"})
+        void anAuditLogThatIsNotAnAbsoluteFilePathIsRejected(String written) {
+            assertTrue(failure(configWith("audit_log: " + written))
+                    .contains("audit_log \"" + written + "\" must be an absolute file path"));
         }
 
         @ParameterizedTest(name = "{0}")
