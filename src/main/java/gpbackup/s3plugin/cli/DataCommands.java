@@ -1,6 +1,7 @@
 package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.transfer.ByteRange;
+import gpbackup.s3plugin.transfer.DigestRecord;
 import gpbackup.s3plugin.transfer.RangedDownloader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,8 +21,9 @@ final class DataCommands {
     static void backupData(PluginContext context) throws IOException {
         String key = context.layout().keyFor(context.arg(1));
         long start = System.nanoTime();
-        long bytes = context.uploader().upload(key, context.stdin());
-        context.log().info(TransferReport.line("Uploaded", bytes, key, start));
+        DigestRecord uploaded = context.uploader().uploadDigested(key, context.stdin());
+        DigestRecords.store(context, key, uploaded);
+        context.log().info(TransferReport.line("Uploaded", uploaded.size(), key, start));
     }
 
     /**
