@@ -26,6 +26,7 @@ final class CommandTable {
             new CommandSpec("backup_directory_parallel", List.of(2, 3), DirectoryCommands::backupDirectoryParallel),
             new CommandSpec("restore_directory", List.of(2, 3), DirectoryCommands::restoreDirectory),
             new CommandSpec("restore_directory_parallel", List.of(2, 3), DirectoryCommands::restoreDirectoryParallel),
+            new CommandSpec("verify", List.of(2, 3), VerifyCommand::verify),
             // Not for people: the launcher runs it while Java 25+ records the AOT cache.
             new CommandSpec("aot_training", List.of(2), AotTraining::train))
             .collect(Collectors.toUnmodifiableMap(CommandSpec::name, Function.identity()));
