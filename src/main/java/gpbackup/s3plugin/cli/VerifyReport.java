@@ -46,7 +46,7 @@ final class VerifyReport {
                 parts.add(counts.get(status) + " " + status.word());
             }
         }
-        return verdicts.size() + " keys, " + bytes() + " bytes read in " + millis + " ms: " + String.join(", ", parts)
+        return verdicts.size() + " keys, " + bytes() + " bytes, " + millis + " ms: " + String.join(", ", parts)
                 + (intact() ? "; the backup is intact" : "; the backup is NOT proven intact");
     }
 
