@@ -231,6 +231,9 @@ final class VerifyCommand {
             return Plan.none("ETag " + info.etag() + " is not an MD5: content not checkable by ETag");
         }
         int count = Integer.parseInt(multipart.group(2));
+        if (count == 1) {
+            return multipartPlan(List.of(info.size()), true, "multipart ETag recomputed over its one part");
+        }
         Optional<List<Long>> told = partsFromServer(key, count, info.size());
         if (told.isPresent()) {
             return multipartPlan(told.get(), true, "multipart ETag recomputed over " + parts(count)
