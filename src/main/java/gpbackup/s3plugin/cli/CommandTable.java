@@ -29,6 +29,7 @@ final class CommandTable {
             new CommandSpec("list_backups", List.of(1, 2), CatalogCommands::listBackups),
             new CommandSpec("prune", List.of(1, 2, 3, 4, 5, 6), CatalogCommands::prune),
             new CommandSpec("check", List.of(1, 2), new CheckCommand(java.time.Clock.systemUTC())),
+            new CommandSpec("verify", List.of(2, 3), VerifyCommand::verify),
             // Not for people: the launcher runs it while Java 25+ records the AOT cache.
             new CommandSpec("aot_training", List.of(2), AotTraining::train))
             .collect(Collectors.toUnmodifiableMap(CommandSpec::name, Function.identity()));

@@ -1,6 +1,7 @@
 package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.transfer.ByteRange;
+import gpbackup.s3plugin.transfer.DigestRecord;
 import gpbackup.s3plugin.transfer.RangedDownloader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,11 +21,12 @@ final class DataCommands {
     static void backupData(PluginContext context) throws IOException {
         String key = context.layout().keyFor(context.arg(1));
         long start = System.nanoTime();
-        long bytes;
+        DigestRecord uploaded;
         try (Progress progress = context.progress(task("backup_data", context.arg(1)), -1)) {
-            bytes = context.uploader().upload(key, ProgressStreams.counting(context.stdin(), progress));
+            uploaded = context.uploader().uploadDigested(key, ProgressStreams.counting(context.stdin(), progress));
         }
-        context.log().info(TransferReport.line("Uploaded", bytes, key, start));
+        DigestRecords.store(context, key, uploaded);
+        context.log().info(TransferReport.line("Uploaded", uploaded.size(), key, start));
     }
 
     /**

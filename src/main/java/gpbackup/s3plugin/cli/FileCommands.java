@@ -3,6 +3,7 @@ package gpbackup.s3plugin.cli;
 import gpbackup.s3plugin.PluginException;
 import gpbackup.s3plugin.transfer.ByteRange;
 import gpbackup.s3plugin.transfer.DataOutput;
+import gpbackup.s3plugin.transfer.DigestRecord;
 import gpbackup.s3plugin.transfer.RangedDownloader;
 import gpbackup.s3plugin.transfer.StreamUploader;
 import java.io.IOException;
@@ -34,11 +35,16 @@ final class FileCommands {
         Path file = Path.of(context.arg(1));
         String key = context.layout().keyFor(context.arg(1));
         long start = System.nanoTime();
-        long bytes;
+        DigestRecord uploaded;
         try (Progress progress = context.progress(DataCommands.task("backup_file", context.arg(1)), size(file))) {
-            bytes = upload(context.uploader(), file, key, progress);
+            uploaded = upload(file, () -> {
+                try (InputStream in = Files.newInputStream(file)) {
+                    return context.uploader().uploadDigested(key, ProgressStreams.counting(in, progress));
+                }
+            });
         }
-        context.log().info(TransferReport.line("Uploaded", bytes, key, start));
+        DigestRecords.store(context, key, uploaded);
+        context.log().info(TransferReport.line("Uploaded", uploaded.size(), key, start));
     }
 
     /** Downloads a key to a local file; on failure no file, and no partial file, is left behind. */
@@ -64,15 +70,25 @@ final class FileCommands {
     }
 
     static long upload(StreamUploader uploader, Path file, String key) throws IOException {
-        return upload(uploader, file, key, Progress.silent());
+        return upload(file, () -> {
+            try (InputStream in = Files.newInputStream(file)) {
+                return uploader.upload(key, in);
+            }
+        });
     }
 
-    static long upload(StreamUploader uploader, Path file, String key, Progress progress) throws IOException {
+    /** What an upload of a local file returns. */
+    @FunctionalInterface
+    interface FileUpload<T> {
+        T run() throws IOException;
+    }
+
+    private static <T> T upload(Path file, FileUpload<T> upload) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new PluginException("cannot back up " + file + ": not a readable regular file");
         }
-        try (InputStream in = Files.newInputStream(file)) {
-            return uploader.upload(key, ProgressStreams.counting(in, progress));
+        try {
+            return upload.run();
         } catch (NoSuchFileException e) {
             throw new PluginException("cannot back up " + file + ": no such file");
         }

@@ -10,6 +10,8 @@ import java.util.regex.Pattern;
  */
 public record KeyLayout(String folder) {
     private static final Pattern TIMESTAMP = Pattern.compile("[0-9]{14}");
+    /** No file gpbackup writes ends so. */
+    private static final String DIGEST_RECORD_SUFFIX = ".s3plugin-digests";
 
     /** The object key for a local backup path such as {@code /data/gpseg0/backups/20240101/20240101120000/f}. */
     public String keyFor(String path) {
@@ -45,6 +47,20 @@ public record KeyLayout(String folder) {
     /** One of our keys, which starts with {@code <folder>/}, with that slash doubled. */
     private String withGoSlash(String key) {
         return folder + "/" + key.substring(folder.length());
+    }
+
+    /**
+     * Where {@code backup_file} and {@code backup_data} record the digests of the object at
+     * {@code key} (spec/layout.md): beside it, one record per object, so the many plugin
+     * processes of one backup never write the same key.
+     */
+    public static String digestRecordKey(String key) {
+        return key + DIGEST_RECORD_SUFFIX;
+    }
+
+    /** Whether {@code key} is a digest record rather than a backup file. */
+    public static boolean isDigestRecord(String key) {
+        return key.endsWith(DIGEST_RECORD_SUFFIX);
     }
 
     /** The prefix of everything under the configured folder. */

@@ -17,6 +17,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * One method per S3 operation the plugin needs: what to send and how to read the answer.
@@ -153,6 +154,19 @@ public final class S3Client implements AutoCloseable {
             }
             throw missing;
         }
+    }
+
+    /** HeadObject of one part of a multipart object: where a reader learns the part boundaries S3 kept. */
+    public PartInfo headPart(String key, int partNumber) {
+        return engine.execute(objectRequest("read part " + partNumber + " of", "HEAD", key, "partNumber=" + partNumber,
+                List.of(), Payload.empty()), (response, in) -> {
+                    long size = response.headers().firstValueAsLong("Content-Length")
+                            .orElseThrow(() -> new IOException("HEAD answer has no Content-Length"));
+                    OptionalInt count = response.headers().firstValue("x-amz-mp-parts-count")
+                            .filter(text -> text.strip().matches("[0-9]{1,5}"))
+                            .map(text -> OptionalInt.of(Integer.parseInt(text.strip()))).orElse(OptionalInt.empty());
+                    return new PartInfo(size, count);
+                });
     }
 
     /**

@@ -8,6 +8,7 @@ import gpbackup.s3plugin.s3.S3Exception;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -59,22 +60,32 @@ public final class StreamUploader {
      * with that many bytes; returns the number of bytes.
      */
     public long upload(String key, InputStream source) throws IOException {
+        return uploadDigested(key, source).size();
+    }
+
+    /**
+     * {@link #upload}, returning what a {@link DigestRecord} keeps of the object: its size, the
+     * ETag the server reports, and the SHA-256 of each part, taken from the signing of the parts.
+     */
+    public DigestRecord uploadDigested(String key, InputStream source) throws IOException {
         PushbackInputStream in = new PushbackInputStream(source, 1);
         BlockBuffer first = readPart(in, plan.partSize(1), NEVER)
                 .orElseThrow(() -> new IllegalStateException("no stop condition, yet stopped"));
+        List<PartDigest> digests = new ArrayList<>();
         long sent;
         if (first.length() < plan.partSize(1) || endOfStream(in, first)) {
             try {
+                digests.add(new PartDigest(first.length(), first.sha256Hex()));
                 storage.putObject(key, first);
             } finally {
                 first.release();
             }
             sent = first.length();
         } else {
-            sent = new Multipart(key).run(in, first);
+            sent = new Multipart(key, digests).run(in, first);
         }
-        verifyStored(key, sent);
-        return sent;
+        ObjectInfo stored = verifyStored(key, sent);
+        return new DigestRecord(sent, stored.etag(), digests);
     }
 
     /**
@@ -121,7 +132,7 @@ public final class StreamUploader {
      * when it runs out of heap while assembling parts). A backup must never look complete when
      * it is not, so the object's size is read back, as the Go plugin also did after each upload.
      */
-    private void verifyStored(String key, long sent) {
+    private ObjectInfo verifyStored(String key, long sent) {
         ObjectInfo stored;
         try {
             stored = storage.headObject(key);
@@ -136,6 +147,7 @@ public final class StreamUploader {
             throw new PluginException("the server holds " + stored.size() + " bytes for " + storage.location(key)
                     + " but " + sent + " were sent; the backup of it failed");
         }
+        return stored;
     }
 
     /**
@@ -150,10 +162,13 @@ public final class StreamUploader {
         private final String what;
         private final ExecutorService workers = WorkerThreads.create("upload", concurrency);
         private final PartsInFlight parts;
+        private final List<PartDigest> digests;
         private String uploadId;
 
-        Multipart(String key) {
+        /** @param digests gets each part's length and SHA-256, in part order */
+        Multipart(String key, List<PartDigest> digests) {
             this.key = key;
+            this.digests = digests;
             this.what = "upload of " + key;
             this.parts = new PartsInFlight(workers, concurrency, pool, what, this::abortQuietly);
         }
@@ -188,6 +203,7 @@ public final class StreamUploader {
                 first.release();
                 throw e;
             }
+            digests.add(new PartDigest(first.length(), first.sha256Hex()));
             parts.send(1, first, this::uploadPart);
             long total = first.length();
             for (int number = 2; ; number++) {
@@ -208,6 +224,8 @@ public final class StreamUploader {
                             + plan.maxStreamSize(maxParts) + " bytes fit; raise memory_budget and"
                             + " backup_multipart_chunksize");
                 }
+                // Taken before sending: a sent part's buffer goes back to the pool when its upload ends.
+                digests.add(new PartDigest(part.length(), part.sha256Hex()));
                 parts.send(number, part, this::uploadPart);
                 total += part.length();
                 if (part.length() < size) {

@@ -84,11 +84,18 @@ class MainAgainstS3Test {
     @Test
     void backupDataUploadsStdinToTheKeyOfTheDataFile() {
         server.stubFor(put(urlEqualTo(KEY_PATH)).willReturn(ok().withHeader("ETag", "\"e\"")));
-        server.stubFor(head(urlEqualTo(KEY_PATH)).willReturn(ok().withHeader("Content-Length", String.valueOf(OBJECT.length))));
+        server.stubFor(head(urlEqualTo(KEY_PATH)).willReturn(ok().withHeader("Content-Length", String.valueOf(OBJECT.length))
+                .withHeader("ETag", "\"e\"")));
+        server.stubFor(put(urlEqualTo(KEY_PATH + ".s3plugin-digests")).willReturn(ok()));
         assertEquals(0, run(new ByteArrayInputStream(OBJECT), "backup_data", config.toString(), DATA_FILE), err());
         List<LoggedRequest> puts = server.findAll(putRequestedFor(urlEqualTo(KEY_PATH)));
         assertEquals(1, puts.size());
         assertArrayEquals(OBJECT, puts.get(0).getBody());
+        // After the object is checked, its digest record: the SHA-256 that signed the one part.
+        List<LoggedRequest> records = server.findAll(putRequestedFor(urlEqualTo(KEY_PATH + ".s3plugin-digests")));
+        assertEquals(1, records.size());
+        assertEquals("gpbackup_s3_plugin digest record 1\nobject " + OBJECT.length + " \"e\"\npart " + OBJECT.length
+                + " " + puts.get(0).getHeader("x-amz-content-sha256") + "\n", records.get(0).getBodyAsString());
         assertEquals("", stdout.toString(StandardCharsets.UTF_8));
         assertEquals("", err());
     }

@@ -139,6 +139,34 @@ public final class RawS3Client {
         }
     }
 
+    /** Uploads one part of an open multipart upload; returns its ETag. */
+    public String uploadPart(String bucket, String key, String uploadId, int partNumber, byte[] body)
+            throws IOException, InterruptedException {
+        HttpRequest request = signed("PUT", "/" + bucket + "/" + SigV4Encoding.encodePath(key),
+                "partNumber=" + partNumber + "&uploadId=" + SigV4Encoding.encode(uploadId), body);
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("upload part: HTTP " + response.statusCode() + " " + response.body());
+        }
+        return response.headers().firstValue("ETag").orElseThrow();
+    }
+
+    /** Completes a multipart upload with its parts' ETags in order. */
+    public void completeUpload(String bucket, String key, String uploadId, List<String> etags)
+            throws IOException, InterruptedException {
+        StringBuilder xml = new StringBuilder("<CompleteMultipartUpload>");
+        for (int i = 0; i < etags.size(); i++) {
+            xml.append("<Part><PartNumber>").append(i + 1).append("</PartNumber><ETag>")
+                    .append(etags.get(i).replace("\"", "&quot;")).append("</ETag></Part>");
+        }
+        HttpResponse<String> response = send("POST", "/" + bucket + "/" + SigV4Encoding.encodePath(key),
+                "uploadId=" + SigV4Encoding.encode(uploadId),
+                xml.append("</CompleteMultipartUpload>").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (response.statusCode() != 200 || response.body().contains("<Error>")) {
+            throw new IOException("complete upload: HTTP " + response.statusCode() + " " + response.body());
+        }
+    }
+
     private HttpResponse<String> send(String method, String path, String query, byte[] body)
             throws IOException, InterruptedException {
         return http.send(signed(method, path, query, body), HttpResponse.BodyHandlers.ofString());

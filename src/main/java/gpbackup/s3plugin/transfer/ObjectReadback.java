@@ -1,0 +1,131 @@
+package gpbackup.s3plugin.transfer;
+
+import gpbackup.s3plugin.s3.ObjectInfo;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.LongConsumer;
+
+/**
+ * Reads one whole object back through a {@link RangedDownloader} (so in pieces within the buffer
+ * pool, several at once) and keeps only digests of it: one per part, for parts of the given
+ * lengths, and, for a gzip file, whether it decompresses to its end. Nothing is written anywhere.
+ */
+public final class ObjectReadback {
+    /** The digest taken of each part. */
+    public enum Algorithm {
+        SHA256("SHA-256"), MD5("MD5");
+
+        private final String jdkName;
+
+        Algorithm(String jdkName) {
+            this.jdkName = jdkName;
+        }
+
+        MessageDigest create() {
+            try {
+                return MessageDigest.getInstance(jdkName);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("the JDK has no " + jdkName, e);
+            }
+        }
+    }
+
+    /**
+     * What the read found.
+     *
+     * @param bytes       bytes read
+     * @param partDigests lower-case hex digest of each part, in order; empty when none was asked for
+     * @param gzipMembers gzip members decompressed whole, when gzip was checked
+     * @param gzipFault   what is wrong with the gzip data, when it was checked and is faulty
+     */
+    public record Result(long bytes, List<String> partDigests, long gzipMembers, Optional<String> gzipFault) {
+    }
+
+    private final RangedDownloader downloader;
+
+    public ObjectReadback(RangedDownloader downloader) {
+        this.downloader = downloader;
+    }
+
+    /**
+     * Reads {@code key}, pinned to the version {@code info} describes.
+     *
+     * @param partSizes the part lengths, adding up to the object's size; ignored without an algorithm
+     * @param algorithm the digest of each part, if any
+     * @param gzip      whether to decompress the bytes as gzip
+     * @param progress  told of every run of bytes read
+     */
+    public Result read(String key, ObjectInfo info, List<Long> partSizes, Optional<Algorithm> algorithm,
+                       boolean gzip, LongConsumer progress) throws IOException {
+        Digesting out = new Digesting(algorithm.isPresent() ? partSizes : List.of(), algorithm,
+                gzip ? new GzipCheck() : null, progress);
+        long bytes = info.size() == 0 ? 0
+                : downloader.download(key, List.of(new ByteRange(0, info.size())), Optional.of(info.etag()), out);
+        return out.finish(bytes);
+    }
+
+    /** A sink that hashes each part in turn and feeds the gzip check. */
+    private static final class Digesting extends OutputStream {
+        private final List<Long> partSizes;
+        private final MessageDigest digest;
+        private final GzipCheck gzip;
+        private final LongConsumer progress;
+        private final List<String> digests = new ArrayList<>();
+        private long leftInPart;
+
+        Digesting(List<Long> partSizes, Optional<Algorithm> algorithm, GzipCheck gzip, LongConsumer progress) {
+            this.partSizes = partSizes;
+            this.digest = algorithm.map(Algorithm::create).orElse(null);
+            this.gzip = gzip;
+            this.progress = progress;
+            this.leftInPart = partSizes.isEmpty() ? Long.MAX_VALUE : partSizes.get(0);
+        }
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int start, int length) {
+            if (gzip != null) {
+                gzip.update(bytes, start, length);
+            }
+            progress.accept(length);
+            if (digest == null) {
+                return;
+            }
+            int at = start;
+            int end = start + length;
+            while (at < end) {
+                closeFinishedParts();
+                int n = (int) Math.min(end - at, leftInPart);
+                digest.update(bytes, at, n);
+                leftInPart -= n;
+                at += n;
+            }
+        }
+
+        /** Parts of zero bytes (an empty object's one part) and parts just filled get their digest. */
+        private void closeFinishedParts() {
+            while (leftInPart == 0 && digests.size() < partSizes.size()) {
+                digests.add(HexFormat.of().formatHex(digest.digest()));
+                leftInPart = digests.size() < partSizes.size() ? partSizes.get(digests.size()) : Long.MAX_VALUE;
+            }
+        }
+
+        Result finish(long bytes) {
+            if (digest != null) {
+                closeFinishedParts();
+            }
+            Optional<String> fault = gzip == null ? Optional.empty() : gzip.finish();
+            return new Result(bytes, List.copyOf(digests), gzip == null ? 0 : gzip.members(), fault);
+        }
+    }
+}
