@@ -113,6 +113,16 @@ public final class BufferPool {
         }
     }
 
+    /** Reservations waiting for room now; lets a test know that one has queued. */
+    int waiting() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Makes every waiting {@link #reserve} look at its stop condition again. */
     void wakeWaiters() {
         lock.lock();

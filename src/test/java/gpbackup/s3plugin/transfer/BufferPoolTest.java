@@ -29,13 +29,11 @@ class BufferPoolTest {
         }
     }
 
-    /** Waits until a reservation queues: then a try, even one that fits, no longer succeeds. */
-    private static void awaitQueued(BufferPool pool) throws InterruptedException {
+    /** Waits until {@code reservations} reservations wait in the pool's queue. */
+    private static void awaitQueued(BufferPool pool, int reservations) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        for (Optional<BufferPool.Ticket> ticket = pool.tryReserve(BLOCK); ticket.isPresent();
-                ticket = pool.tryReserve(BLOCK)) {
-            ticket.get().release();
-            assertTrue(System.nanoTime() < deadline, "the reservation never queued");
+        while (pool.waiting() < reservations) {
+            assertTrue(System.nanoTime() < deadline, "only " + pool.waiting() + " reservations ever queued");
             Thread.sleep(1);
         }
     }
@@ -45,7 +43,7 @@ class BufferPoolTest {
         BufferPool pool = new BufferPool(8L * BLOCK);
         BufferPool.Ticket held = reserve(pool, BLOCK);
         CompletableFuture<BufferPool.Ticket> large = CompletableFuture.supplyAsync(() -> reserve(pool, 8L * BLOCK));
-        awaitQueued(pool);
+        awaitQueued(pool, 1);
 
         // Seven blocks are free, and each small one needs one; in an unfair pool they would all pass the large one.
         AtomicInteger servedBeforeLarge = new AtomicInteger();
@@ -75,7 +73,7 @@ class BufferPoolTest {
         BufferPool pool = new BufferPool(4L * BLOCK);
         BufferPool.Ticket held = reserve(pool, BLOCK);
         CompletableFuture<BufferPool.Ticket> large = CompletableFuture.supplyAsync(() -> reserve(pool, 4L * BLOCK));
-        awaitQueued(pool);
+        awaitQueued(pool, 1);
 
         assertTrue(pool.tryReserve(BLOCK).isEmpty(), "three blocks are free, but the large reservation is first");
         held.release();
@@ -97,8 +95,10 @@ class BufferPoolTest {
                 throw new IllegalStateException(e);
             }
         });
-        awaitQueued(pool);
+        awaitQueued(pool, 1);
         CompletableFuture<BufferPool.Ticket> next = CompletableFuture.supplyAsync(() -> reserve(pool, BLOCK));
+        // Queued behind the stopped one, it is served only if stopping that one signals it.
+        awaitQueued(pool, 2);
 
         stop.set(true);
         pool.wakeWaiters();

@@ -111,9 +111,13 @@ class CancellationTest {
 
     @Test
     void aFailedPartIsAbortedWhileTheReaderStillWaitsForInput() throws Exception {
+        // Part 1 fails only once the reader waits for input after part 3: failed earlier, it lets the
+        // reader find the failure at its next part and end the upload without ever waiting.
+        CountDownLatch readerWaits = new CountDownLatch(1);
         CountDownLatch abortSent = new CountDownLatch(1);
         storage.gate((request, cancellation) -> {
             if (request.is("part", "k") && request.number() == 1) {
+                readerWaits.await(WAIT_SECONDS, TimeUnit.SECONDS);
                 throw MemoryStorage.error(403, "AccessDenied");
             }
             if (request.is("abort", "k")) {
@@ -125,6 +129,7 @@ class CancellationTest {
                 new InputStream() {
                     @Override
                     public int read() throws IOException {
+                        readerWaits.countDown();
                         try {
                             inputMayEnd.await();
                         } catch (InterruptedException e) {
@@ -142,6 +147,7 @@ class CancellationTest {
             }
         });
 
+        assertTrue(readerWaits.await(WAIT_SECONDS, TimeUnit.SECONDS), "the reader never came to wait for input");
         assertTrue(abortSent.await(WAIT_SECONDS, TimeUnit.SECONDS), "no abort while the input was silent");
         assertFalse(backup.isDone(), "the reader still waits for input");
         inputMayEnd.countDown();
