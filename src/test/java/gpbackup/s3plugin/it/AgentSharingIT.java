@@ -86,7 +86,7 @@ class AgentSharingIT {
      */
     @Test
     void aFreshCallRunsOnItsOwnWhenEveryPlaceIsHeldByAStalledReader() throws Exception {
-        agents.plugin.withEnv("GPBACKUP_S3_PLUGIN_JAVA_OPTS", "-Xmx128m");
+        agents.plugin.withEnv("GPBACKUP_S3_PLUGIN_JAVA_OPTS", "-Xmx128m").withEnv("BASH_COMPAT", "42");
         Path cfg = agents.config("full", Map.of("memory_budget", "48MB"));
         Path dir = agents.segmentDir();
         // The segment host's hook alone: the others start no agent, and each costs a JVM start.
