@@ -42,6 +42,11 @@ final class AgentCommands {
     static final String FAMILY_VARIABLE = "GPBACKUP_S3_PLUGIN_AGENT_FAMILY";
     /** Set by the launcher for the hooks: itself, which knows how to start a JVM for the agent. */
     static final String LAUNCHER_VARIABLE = "GPBACKUP_S3_PLUGIN_LAUNCHER";
+    /**
+     * Set by the launcher for a per-table call it runs in a JVM of its own: why it was not relayed
+     * (no agent for this environment, a stale pid, an agent that sent it back), for the call's log.
+     */
+    static final String NOT_RELAYED_VARIABLE = "GPBACKUP_S3_PLUGIN_NOT_RELAYED";
     /** The commands gpbackup and gprestore run once per table or per file; only these are relayed. */
     static final Set<String> RELAYED = Set.of("backup_data", "restore_data", "restore_data_subset",
             "backup_file", "restore_file");

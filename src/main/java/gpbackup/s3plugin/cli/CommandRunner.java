@@ -60,6 +60,10 @@ final class CommandRunner {
                 spec.checkArgCount(args.size());
                 PluginConfig config = new ConfigLoader(environment).load(Path.of(args.get(0)));
                 log.debug(spec.name() + " " + String.join(" ", args));
+                String notRelayed = environment.apply(AgentCommands.NOT_RELAYED_VARIABLE);
+                if (notRelayed != null && !notRelayed.isEmpty()) {
+                    log.debug(spec.name() + " runs in a process of its own: " + notRelayed);
+                }
                 spec.command().run(new PluginContext(args, config, log, stdin, stdout, resources, environment, umask));
                 stdout.flush();
                 return 0;

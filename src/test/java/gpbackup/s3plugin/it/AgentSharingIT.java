@@ -126,6 +126,8 @@ class AgentSharingIT {
             assertArrayEquals(table, out.join());
             assertTrue(agents.log().contains("runs restore_data on its own: every call the host agent runs has waited"),
                     agents.log());
+            assertTrue(agents.log().contains("restore_data runs in a process of its own: the host agent (pid"),
+                    "the fresh call's own log says why:\n" + agents.log());
         } finally {
             for (Process reader : stalled) {
                 reader.descendants().forEach(ProcessHandle::destroyForcibly);
