@@ -21,13 +21,13 @@ import java.util.function.Consumer;
  * Holds a serving agent's files in place. Once a second it publishes the pid again if the file was
  * removed, takes a new lock file if the one it holds was removed, so a later setup still sees the
  * directory served, and ends the agent, through its own FIFO, when it is idle or its jar changed.
- * Once an hour it touches the files, so /tmp cleaners that age them (systemd-tmpfiles' 10 days,
- * tmpwatch's days) never find them old: their ages are counted in days, so more often would only
- * write to the disk.
+ * It touches a file whose time is an hour old, so /tmp cleaners that age them (systemd-tmpfiles'
+ * 10 days, tmpwatch's days) never find them old: they count in days, so touching every second
+ * would only write to the disk; reading the times each second costs nothing.
  */
 final class AgentKeeper {
     private static final long TICK_MS = 1000;
-    /** How often the files are touched. */
+    /** How old a file's time may grow before it is touched. */
     static final Duration TOUCH_EVERY = Duration.ofHours(1);
     /** How long an agent whose jar changed may take to exit before it is halted. */
     private static final long HALT_AFTER_MS = 30_000;
@@ -38,8 +38,6 @@ final class AgentKeeper {
     private final Consumer<String> log;
     private final List<FileChannel> locks = new ArrayList<>();
     private Object lockIdentity;
-    /** When the files were last touched; they are new when the agent starts. */
-    private long touchedAt = System.currentTimeMillis();
     private Thread thread;
     /**
      * Made up front: a jar copied over in place can no longer supply classes, so what the agent
@@ -107,7 +105,7 @@ final class AgentKeeper {
         return true;
     }
 
-    /** One tick's work at {@code nowMillis}: the pid and the lock at once, the times when due. */
+    /** One tick's work at {@code nowMillis}: the pid and the lock at once, a file's time once it is old. */
     void keep(long nowMillis) {
         try {
             if (!Files.exists(dir.pidFile(), LinkOption.NOFOLLOW_LINKS)) {
@@ -119,15 +117,14 @@ final class AgentKeeper {
             if (lock.isEmpty() || !lock.get().equals(lockIdentity)) {
                 relock();
             }
-            if (nowMillis - touchedAt >= TOUCH_EVERY.toMillis()) {
-                touchedAt = nowMillis;
-                FileTime now = FileTime.fromMillis(nowMillis);
-                // The JDK sets a time through the opened file: the requests FIFO opens at once only
-                // because the agent holds it open both ways.
-                for (Path file : List.of(dir.path(), dir.lockFile(), dir.pidFile(), dir.requests())) {
-                    if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-                        Files.setLastModifiedTime(file, now);
-                    }
+            FileTime now = FileTime.fromMillis(nowMillis);
+            // The JDK sets a time through the opened file: the requests FIFO opens at once only
+            // because the agent holds it open both ways.
+            for (Path file : List.of(dir.path(), dir.lockFile(), dir.pidFile(), dir.requests())) {
+                if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+                        && nowMillis - Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toMillis()
+                        >= TOUCH_EVERY.toMillis()) {
+                    Files.setLastModifiedTime(file, now);
                 }
             }
         } catch (IOException e) {

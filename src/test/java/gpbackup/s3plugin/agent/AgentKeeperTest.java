@@ -28,35 +28,38 @@ class AgentKeeperTest {
         return dir;
     }
 
-    private static void age(AgentDirectory dir) throws IOException {
-        for (Path file : List.of(dir.lockFile(), dir.pidFile(), dir.requests(), dir.path())) {
-            Files.setLastModifiedTime(file, LONG_AGO);
+    private static final List<String> FILES = List.of("lock", "pid", "requests", "");
+
+    private static void setTimes(AgentDirectory dir, FileTime time) throws IOException {
+        for (String name : FILES) {
+            Files.setLastModifiedTime(dir.path().resolve(name), time);
         }
     }
 
-    private static void assertAll(AgentDirectory dir, boolean touched) throws IOException {
-        for (Path file : List.of(dir.lockFile(), dir.pidFile(), dir.requests(), dir.path())) {
-            assertEquals(touched, !Files.getLastModifiedTime(file).equals(LONG_AGO), file + " touched: " + touched);
+    private static void assertTimes(AgentDirectory dir, FileTime time) throws IOException {
+        for (String name : FILES) {
+            assertEquals(time, Files.getLastModifiedTime(dir.path().resolve(name)), "the time of '" + name + "'");
         }
     }
 
     @Test
-    void theFilesAreTouchedOnceAnHourNotEveryTick(@TempDir Path root) throws IOException {
+    void aFileIsTouchedOnceItsTimeIsAnHourOldNotEveryTick(@TempDir Path root) throws IOException {
         AgentDirectory dir = served(root);
         // The agent holds its FIFO open both ways: touching a FIFO opens it, which waits for a writer.
         try (java.io.RandomAccessFile requests = new java.io.RandomAccessFile(dir.requests().toFile(), "rw")) {
             AgentKeeper keeper = new AgentKeeper(dir, Optional.empty(), log::add);
-            long start = System.currentTimeMillis();
-            age(dir);
-            keeper.keep(start + 1000);
-            assertAll(dir, false);
-            keeper.keep(start + HOUR);
-            assertAll(dir, true);
-            age(dir);
-            keeper.keep(start + HOUR + 1000);
-            assertAll(dir, false);
-            keeper.keep(start + 2 * HOUR);
-            assertAll(dir, true);
+            long now = System.currentTimeMillis();
+            FileTime recent = FileTime.fromMillis(now - HOUR + 60_000);
+            setTimes(dir, recent);
+            keeper.keep(now);
+            assertTimes(dir, recent);
+            FileTime aged = FileTime.fromMillis(now - HOUR);
+            setTimes(dir, aged);
+            keeper.keep(now);
+            assertTimes(dir, FileTime.fromMillis(now));
+            setTimes(dir, LONG_AGO);
+            keeper.keep(now);
+            assertTimes(dir, FileTime.fromMillis(now));
         }
     }
 
