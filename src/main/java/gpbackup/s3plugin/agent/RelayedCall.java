@@ -30,8 +30,10 @@ import java.util.function.Consumer;
  *
  * <p>No open here may block on a client that has died: each data FIFO is first opened
  * read-write (which never blocks), then at its one-way end (which cannot block while the first
- * is open), and the first is closed again. The agent answers {@code accepted}, runs the command
- * and answers {@code err LINE}s and {@code exit STATUS}. The client says on {@code ctl} whether
+ * is open), and the first is closed again. The agent waits for the call's place (answering
+ * {@code queued} if it must wait, and {@code standalone} if the client is to run the command
+ * itself), answers {@code accepted}, runs the command and answers {@code err LINE}s and
+ * {@code exit STATUS}. The client says on {@code ctl} whether
  * it passed its whole stdin on ({@code eof}) or not ({@code abort}); if it dies, the agent says
  * {@code gone} there itself. An input that ends without {@code eof} fails the upload.
  */
@@ -119,6 +121,10 @@ final class RelayedCall {
                 placed = handler.admit(relayed.argv(), caller, () -> say(status, "queued"), () -> !client.isAlive());
             } catch (InterruptedException e) {
                 // The agent is stopping: a call it has not accepted runs on its own (spec/agent.md).
+                placed = Optional.empty();
+            } catch (RuntimeException e) {
+                // A queued client waits as long as the agent lives: it must be sent back.
+                warn.accept("relayed call " + request.callName() + " found no place: " + e);
                 placed = Optional.empty();
             }
             if (placed.isEmpty()) {
