@@ -10,6 +10,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,13 +18,17 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * Holds a serving agent's files in place, once a second: touches them, so /tmp cleaners that age
- * files (systemd-tmpfiles, tmpwatch) never find them old; publishes the pid again if the file was
- * removed; takes a new lock file if the one it holds was removed, so a later setup still sees the
- * directory served; and ends the agent, through its own FIFO, when it is idle or its jar changed.
+ * Holds a serving agent's files in place. Once a second it publishes the pid again if the file was
+ * removed, takes a new lock file if the one it holds was removed, so a later setup still sees the
+ * directory served, and ends the agent, through its own FIFO, when it is idle or its jar changed.
+ * It touches a file whose time is an hour old, so /tmp cleaners that age them (systemd-tmpfiles'
+ * 10 days, tmpwatch's days) never find them old: they count in days, so touching every second
+ * would only write to the disk; reading the times each second costs nothing.
  */
 final class AgentKeeper {
     private static final long TICK_MS = 1000;
+    /** How old a file's time may grow before it is touched. */
+    static final Duration TOUCH_EVERY = Duration.ofHours(1);
     /** How long an agent whose jar changed may take to exit before it is halted. */
     private static final long HALT_AFTER_MS = 30_000;
 
@@ -64,7 +69,7 @@ final class AgentKeeper {
                         Thread.sleep(HALT_AFTER_MS);
                         Runtime.getRuntime().halt(1);
                     }
-                    keep();
+                    keep(System.currentTimeMillis());
                 }
             } catch (InterruptedException | IOException e) {
                 // the agent is stopping anyway
@@ -100,9 +105,9 @@ final class AgentKeeper {
         return true;
     }
 
-    private void keep() {
+    /** One tick's work at {@code nowMillis}: the pid and the lock at once, a file's time once it is old. */
+    void keep(long nowMillis) {
         try {
-            FileTime now = FileTime.fromMillis(System.currentTimeMillis());
             if (!Files.exists(dir.pidFile(), LinkOption.NOFOLLOW_LINKS)) {
                 log.accept("host agent " + ProcessHandle.current().pid() + ": its pid file was removed; publishing it"
                         + " again");
@@ -112,8 +117,13 @@ final class AgentKeeper {
             if (lock.isEmpty() || !lock.get().equals(lockIdentity)) {
                 relock();
             }
+            FileTime now = FileTime.fromMillis(nowMillis);
+            // The JDK sets a time through the opened file: the requests FIFO opens at once only
+            // because the agent holds it open both ways.
             for (Path file : List.of(dir.path(), dir.lockFile(), dir.pidFile(), dir.requests())) {
-                if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+                        && nowMillis - Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toMillis()
+                        >= TOUCH_EVERY.toMillis()) {
                     Files.setLastModifiedTime(file, now);
                 }
             }

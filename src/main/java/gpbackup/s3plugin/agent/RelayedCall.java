@@ -30,8 +30,10 @@ import java.util.function.Consumer;
  *
  * <p>No open here may block on a client that has died: each data FIFO is first opened
  * read-write (which never blocks), then at its one-way end (which cannot block while the first
- * is open), and the first is closed again. The agent answers {@code accepted}, runs the command
- * and answers {@code err LINE}s and {@code exit STATUS}. The client says on {@code ctl} whether
+ * is open), and the first is closed again. The agent waits for the call's place (answering
+ * {@code queued} if it must wait, and {@code standalone} if the client is to run the command
+ * itself), answers {@code accepted}, runs the command and answers {@code err LINE}s and
+ * {@code exit STATUS}. The client says on {@code ctl} whether
  * it passed its whole stdin on ({@code eof}) or not ({@code abort}); if it dies, the agent says
  * {@code gone} there itself. An input that ends without {@code eof} fails the upload.
  */
@@ -113,32 +115,51 @@ final class RelayedCall {
              // Unbuffered: the handler chooses how to write (pieces leave through the file's channel).
              OutputStream out = writes ? openWithoutBlocking(file(".out"), FileOutputStream::new)
                      : OutputStream.nullOutputStream()) {
-            Thread listener = new Thread(() -> listen(ctl, verdict), "ctl-" + request.callName());
-            listener.setDaemon(true);
-            listener.start();
-            say(status, "accepted");
-            String answer;
+            Caller caller = new Caller(client.pid(), relayed.umask());
+            Optional<CallHandler.Placed> placed;
             try {
-                client.onExit().thenRun(() -> say(ctl, "gone"));
-                answer = runCommand(relayed.argv(), in, out, new Caller(client.pid(), relayed.umask()));
-            } catch (RuntimeException | Error e) {
-                // The client waits for an answer as long as the agent lives: it must get one.
-                answer = "err gpbackup_s3_plugin: the host agent failed this call: " + e.toString().replace('\n', ' ')
-                        + "\nexit 1\n";
+                placed = handler.admit(relayed.argv(), caller, () -> say(status, "queued"), () -> !client.isAlive());
+            } catch (InterruptedException e) {
+                // The agent is stopping: a call it has not accepted runs on its own (spec/agent.md).
+                placed = Optional.empty();
+            } catch (RuntimeException e) {
+                // A queued client waits as long as the agent lives: it must be sent back.
+                warn.accept("relayed call " + request.callName() + " found no place: " + e);
+                placed = Optional.empty();
             }
-            closeQuietly(out);
-            closeQuietly(in);
-            status.write(answer.getBytes(StandardCharsets.UTF_8));
-            say(ctl, "done");
+            if (placed.isEmpty()) {
+                // No data has moved: the client runs the command itself.
+                say(status, "standalone");
+                return;
+            }
+            try (CallHandler.Placed call = placed.get()) {
+                Thread listener = new Thread(() -> listen(ctl, verdict), "ctl-" + request.callName());
+                listener.setDaemon(true);
+                listener.start();
+                say(status, "accepted");
+                String answer;
+                try {
+                    client.onExit().thenRun(() -> say(ctl, "gone"));
+                    answer = runCommand(call, in, out);
+                } catch (RuntimeException | Error e) {
+                    // The client waits for an answer as long as the agent lives: it must get one.
+                    answer = "err gpbackup_s3_plugin: the host agent failed this call: " + e.toString().replace('\n', ' ')
+                            + "\nexit 1\n";
+                }
+                closeQuietly(out);
+                closeQuietly(in);
+                status.write(answer.getBytes(StandardCharsets.UTF_8));
+                say(ctl, "done");
+            }
         }
     }
 
     /** Runs the command; returns its answer for the status FIFO: its stderr lines, then its exit status. */
-    private String runCommand(List<String> argv, InputStream in, OutputStream out, Caller caller) {
+    private static String runCommand(CallHandler.Placed call, InputStream in, OutputStream out) {
         ByteArrayOutputStream errors = new ByteArrayOutputStream();
         int exit;
         try (PrintStream stderr = new PrintStream(errors, true, StandardCharsets.UTF_8)) {
-            exit = handler.run(argv, in, out, stderr, caller);
+            exit = call.run(in, out, stderr);
         }
         StringBuilder answer = new StringBuilder();
         for (String line : errors.toString(StandardCharsets.UTF_8).split("\n")) {

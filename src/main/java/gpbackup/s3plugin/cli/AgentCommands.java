@@ -4,14 +4,17 @@ import gpbackup.s3plugin.agent.AgentControl;
 import gpbackup.s3plugin.agent.AgentDirectory;
 import gpbackup.s3plugin.agent.AgentServer;
 import gpbackup.s3plugin.agent.CallHandler;
+import gpbackup.s3plugin.agent.Caller;
 import gpbackup.s3plugin.config.ConfigLoader;
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.log.PluginLog;
 import gpbackup.s3plugin.transfer.DataOutput;
 import gpbackup.s3plugin.transfer.MemoryBudget;
+import gpbackup.s3plugin.transfer.StreamWait;
 import java.io.File;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -39,6 +42,11 @@ final class AgentCommands {
     static final String FAMILY_VARIABLE = "GPBACKUP_S3_PLUGIN_AGENT_FAMILY";
     /** Set by the launcher for the hooks: itself, which knows how to start a JVM for the agent. */
     static final String LAUNCHER_VARIABLE = "GPBACKUP_S3_PLUGIN_LAUNCHER";
+    /**
+     * Set by the launcher for a per-table call it runs in a JVM of its own: why it was not relayed
+     * (no agent for this environment, a stale pid, an agent that sent it back), for the call's log.
+     */
+    static final String NOT_RELAYED_VARIABLE = "GPBACKUP_S3_PLUGIN_NOT_RELAYED";
     /** The commands gpbackup and gprestore run once per table or per file; only these are relayed. */
     static final Set<String> RELAYED = Set.of("backup_data", "restore_data", "restore_data_subset",
             "backup_file", "restore_file");
@@ -95,27 +103,20 @@ final class AgentCommands {
             CallShares shares = CallShares.forBudget(MemoryBudget.within(config.memoryBudget(), heap).bytes(), heap);
             log.info("host agent runs up to " + shares.callsAtOnce() + " calls at once, each with "
                     + (shares.share() >> 20) + " MiB of part buffers");
-            CallHandler handler = (argv, in, out, err, caller) -> {
+            CallHandler handler = (argv, caller, queued, clientGone) -> {
                 if (!RELAYED.contains(argv.get(0))) {
-                    err.println(Main.PROGRAM + ": the host agent does not run " + argv.get(0));
-                    return 1;
+                    return Optional.of(refused(argv.get(0)));
                 }
                 log.debug("relayed " + argv.get(0) + " from pid " + caller.pid());
-                CallShares.Share share;
-                try {
-                    share = shares.acquire();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    err.println(Main.PROGRAM + ": " + argv.get(0) + " stopped: the host agent is stopping; nothing was"
-                            + " stored");
-                    return 1;
+                Optional<CallShares.Share> share = shares.acquire(queued, clientGone);
+                if (share.isEmpty()) {
+                    log.info(clientGone.getAsBoolean()
+                            ? "pid " + caller.pid() + " exited while its " + argv.get(0) + " waited for a place"
+                            : "pid " + caller.pid() + " runs " + argv.get(0) + " on its own: every call the host agent"
+                                    + " runs has waited " + CallShares.STALLED.toSeconds() + " s or more on its client");
+                    return Optional.empty();
                 }
-                try (share) {
-                    CommandRunner runner = new CommandRunner(environment, clock, resources.forCall(share.pool()));
-                    return runner.run(argv, in,
-                            out instanceof FileOutputStream file ? new DataOutput(file.getChannel()) : out, err, caller.pid(),
-                            caller.umask());
-                }
+                return Optional.of(placed(share.get(), argv, caller, environment, clock, resources));
             };
             AgentServer server = new AgentServer(new AgentDirectory(Path.of(args.get(1))), handler,
                     config.agent().idleTimeout(), runningJar(), log::info, log::warn);
@@ -128,6 +129,42 @@ final class AgentCommands {
             stderr.println(Main.PROGRAM + ": host agent: " + CommandRunner.oneLine(e));
             return 1;
         }
+    }
+
+    /** A relayed call in its place: runs as in a process of its own, with its share's part buffers. */
+    private static CallHandler.Placed placed(CallShares.Share share, List<String> argv, Caller caller,
+                                             Function<String, String> environment, Clock clock,
+                                             AgentResources resources) {
+        return new CallHandler.Placed() {
+            @Override
+            public int run(InputStream in, OutputStream out, PrintStream err) {
+                // The client's streams are timed: a call that waits on them long is stalled (CallShares).
+                StreamWait streams = share.streams();
+                OutputStream data = out instanceof FileOutputStream file
+                        ? new DataOutput(file.getChannel(), streams) : streams.watch(out);
+                CommandRunner runner = new CommandRunner(environment, clock, resources.forCall(share.pool()));
+                return runner.run(argv, streams.watch(in), data, err, caller.pid(), caller.umask());
+            }
+
+            @Override
+            public void close() {
+                share.close();
+            }
+        };
+    }
+
+    private static CallHandler.Placed refused(String command) {
+        return new CallHandler.Placed() {
+            @Override
+            public int run(InputStream in, OutputStream out, PrintStream err) {
+                err.println(Main.PROGRAM + ": the host agent does not run " + command);
+                return 1;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
     }
 
     /** The jar this JVM runs ({@code java -jar}), which the agent watches for a replacement. */

@@ -80,6 +80,10 @@ final class CommandRunner {
                     throw e;
                 }
                 log.debug(spec.name() + " " + String.join(" ", args));
+                String notRelayed = environment.apply(AgentCommands.NOT_RELAYED_VARIABLE);
+                if (notRelayed != null && !notRelayed.isEmpty()) {
+                    log.debug(spec.name() + " runs in a process of its own: " + notRelayed);
+                }
                 try (CallAudit audit = config.auditLog().map(path -> audit(Path.of(path), spec, args, pid, log))
                         .orElse(null)) {
                     spec.command().run(new PluginContext(args, config, log, stdin, stdout, resources, environment,

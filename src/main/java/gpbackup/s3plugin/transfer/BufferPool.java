@@ -35,6 +35,7 @@ public final class BufferPool {
     private final int maxBlocks;
     private final long idleNanos;
     private final Supplier<ByteBuffer> newBlock;
+    private final Runnable collect;
     private final ReentrantLock lock = new ReentrantLock();
     /** Reservations waiting for room, oldest first; only the first may take room. */
     private final Deque<Condition> queue = new ArrayDeque<>();
@@ -44,16 +45,33 @@ public final class BufferPool {
     private long lastRelease;
     private boolean releaserRunning;
 
-    /** A pool of at most {@code limitBytes}, rounded down to whole blocks, and at least one block. */
+    /**
+     * A pool of at most {@code limitBytes}, rounded down to whole blocks, and at least one block,
+     * that requests a garbage collection when it drops its idle blocks: a process of one call.
+     */
     public BufferPool(long limitBytes) {
-        this(limitBytes, IDLE_RELEASE, () -> ByteBuffer.allocateDirect(BLOCK_SIZE));
+        this(limitBytes, System::gc);
+    }
+
+    /**
+     * @param collect run when the idle pool has dropped its blocks, whose native memory a garbage
+     *                collection frees; the host agent, with a pool per call, decides there whether
+     *                a collection would pause other calls
+     */
+    public BufferPool(long limitBytes, Runnable collect) {
+        this(limitBytes, IDLE_RELEASE, () -> ByteBuffer.allocateDirect(BLOCK_SIZE), collect);
     }
 
     /** @param newBlock allocates one block of {@link #BLOCK_SIZE} bytes */
     BufferPool(long limitBytes, Duration idleRelease, Supplier<ByteBuffer> newBlock) {
+        this(limitBytes, idleRelease, newBlock, System::gc);
+    }
+
+    BufferPool(long limitBytes, Duration idleRelease, Supplier<ByteBuffer> newBlock, Runnable collect) {
         this.maxBlocks = (int) Math.max(1, Math.min(Integer.MAX_VALUE, limitBytes / BLOCK_SIZE));
         this.idleNanos = idleRelease.toNanos();
         this.newBlock = newBlock;
+        this.collect = collect;
     }
 
     /** The most bytes the pool ever holds. */
@@ -192,9 +210,9 @@ public final class BufferPool {
      * Runs on a thread of its own while blocks are cached: once the pool has been idle for
      * {@link #IDLE_RELEASE}, drops them and ends. A dropped block's native memory is freed by its
      * cleaner when a garbage collection finds the buffer unreachable; an idle process allocates
-     * too little to cause one soon, so one is requested here. In a host agent, where each call has
-     * a pool of its own, other calls may be running then and pause for that full collection of a
-     * small heap. A new reservation allocates fresh blocks.
+     * too little to cause one soon, so one is requested here (in a host agent, through
+     * {@code collect}, only once no call runs: a full collection would pause their transfers). A
+     * new reservation allocates fresh blocks.
      */
     private void releaseWhenIdle() {
         boolean dropped = false;
@@ -218,7 +236,7 @@ public final class BufferPool {
             lock.unlock();
         }
         if (dropped) {
-            System.gc();
+            collect.run();
         }
     }
 

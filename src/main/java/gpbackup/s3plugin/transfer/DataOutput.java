@@ -16,11 +16,18 @@ public final class DataOutput extends BufferedOutputStream {
     private static final int SMALL_WRITES = 1 << 16;
 
     private final FileChannel channel;
+    private final StreamWait wait;
 
     /** Writes to {@code channel}, and closes it when closed. */
     public DataOutput(FileChannel channel) {
-        super(Channels.newOutputStream(channel), SMALL_WRITES);
+        this(channel, new StreamWait(System::nanoTime));
+    }
+
+    /** Writes to {@code channel}, and closes it when closed; {@code wait} times every write. */
+    public DataOutput(FileChannel channel, StreamWait wait) {
+        super(wait.watch(Channels.newOutputStream(channel)), SMALL_WRITES);
         this.channel = channel;
+        this.wait = wait;
     }
 
     /** Writes the buffers whole, in order, after whatever was written before. */
@@ -31,8 +38,13 @@ public final class DataOutput extends BufferedOutputStream {
         for (ByteBuffer buffer : all) {
             left += buffer.remaining();
         }
-        while (left > 0) {
-            left -= channel.write(all);
+        wait.begin();
+        try {
+            while (left > 0) {
+                left -= channel.write(all);
+            }
+        } finally {
+            wait.end();
         }
     }
 }

@@ -67,13 +67,16 @@ class RelayedCallTest {
         Files.writeString(file(".args"), args);
     }
 
-    private CompletableFuture<Void> serve(CallHandler handler) {
-        CallHandler recording = (argv, in, out, err, caller) -> {
+    private CompletableFuture<Void> serve(CallHandler.Command command) {
+        return serve(CallHandler.unlimited((argv, in, out, err, caller) -> {
             seenArgv.set(argv);
-            return handler.run(argv, in, out, err, caller);
-        };
+            return command.run(argv, in, out, err, caller);
+        }));
+    }
+
+    private CompletableFuture<Void> serve(CallHandler handler) {
         return CompletableFuture.runAsync(() ->
-                new RelayedCall(dir, new Request(Request.Kind.CALL, clientPid, name), recording, message -> { }).run());
+                new RelayedCall(dir, new Request(Request.Kind.CALL, clientPid, name), handler, message -> { }).run());
     }
 
     /**
@@ -128,7 +131,7 @@ class RelayedCallTest {
     }
 
     /** A command that reads all of stdin and fails, saying why, when that read fails. */
-    private CallHandler readingAll(AtomicReference<byte[]> received) {
+    private CallHandler.Command readingAll(AtomicReference<byte[]> received) {
         return (argv, in, out, err, caller) -> {
             try {
                 received.set(in.readAllBytes());
@@ -261,6 +264,45 @@ class RelayedCallTest {
     }
 
     @Test
+    void aCallThatMustWaitIsToldSoAndAcceptedWhenItsPlaceComes() throws Exception {
+        prepare("none", "restore_file", "/cfg.yaml", "/data/report");
+        java.util.concurrent.CountDownLatch place = new java.util.concurrent.CountDownLatch(1);
+        CallHandler waiting = (argv, caller, queued, clientGone) -> {
+            queued.run();
+            place.await();
+            return CallHandler.unlimited((a, in, out, err, c) -> 0).admit(argv, caller, queued, clientGone);
+        };
+        try (Client client = new Client("none")) {
+            CompletableFuture<Void> call = serve(waiting);
+            assertEquals("queued", client.status.readLine());
+            place.countDown();
+            client.awaitAccepted();
+            client.say("eof");
+            assertEquals(List.of("exit 0"), client.answer());
+            call.get(30, TimeUnit.SECONDS);
+        }
+        assertCallFilesGone();
+    }
+
+    @Test
+    void aCallGivenNoPlaceIsSentBackBeforeAnyDataMoves() throws Exception {
+        prepare("in", "backup_data", "/cfg.yaml", "/data/t1");
+        AtomicReference<Boolean> ran = new AtomicReference<>(false);
+        CallHandler full = (argv, caller, queued, clientGone) -> {
+            queued.run();
+            return java.util.Optional.empty();
+        };
+        try (Client client = new Client("in")) {
+            CompletableFuture<Void> call = serve(full);
+            assertEquals("queued", client.status.readLine());
+            assertEquals("standalone", client.status.readLine());
+            call.get(30, TimeUnit.SECONDS);
+        }
+        assertFalse(ran.get());
+        assertCallFilesGone();
+    }
+
+    @Test
     void aCallFromAProcessThatIsGoneIsDroppedUnserved() throws Exception {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
@@ -270,10 +312,10 @@ class RelayedCallTest {
         Files.writeString(dir.path().resolve(goneName + ".args"), "backup_data\0");
         AtomicReference<Boolean> ran = new AtomicReference<>(false);
         new RelayedCall(dir, new Request(Request.Kind.CALL, gone.pid(), goneName),
-                (argv, in, out, err, caller) -> {
+                CallHandler.unlimited((argv, in, out, err, caller) -> {
                     ran.set(true);
                     return 0;
-                }, message -> { }).run();
+                }), message -> { }).run();
         assertFalse(ran.get());
         try (Stream<Path> left = Files.list(dir.path())) {
             assertEquals(List.of(), left.toList());
@@ -286,10 +328,11 @@ class RelayedCallTest {
         Fifos.make(file(".ctl"));
         Files.writeString(file(".args"), "backup_data\0");
         AtomicReference<Boolean> ran = new AtomicReference<>(false);
-        new RelayedCall(dir, new Request(Request.Kind.CALL, clientPid, name), (argv, in, out, err, caller) -> {
-            ran.set(true);
-            return 0;
-        }, message -> { }).run();
+        new RelayedCall(dir, new Request(Request.Kind.CALL, clientPid, name),
+                CallHandler.unlimited((argv, in, out, err, caller) -> {
+                    ran.set(true);
+                    return 0;
+                }), message -> { }).run();
         assertFalse(ran.get());
         assertCallFilesGone();
     }

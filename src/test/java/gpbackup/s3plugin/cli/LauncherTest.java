@@ -18,19 +18,35 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** What the bash launcher answers by itself, without a JVM, must be what the plugin would answer. */
 class LauncherTest {
 
-    @ParameterizedTest(name = "plugin_api_version with {0} argument(s)")
-    @ValueSource(ints = {0, 1})
-    void theLauncherAnswersTheApiVersionAsMainWould(int extraArguments) throws IOException, InterruptedException {
+    /**
+     * The bash compatibility levels each launcher test runs under: bash's own and 4.2's (RHEL 7
+     * ships 4.2; BASH_COMPAT=42 is as near as bash 5.2 gets, LauncherBash42Test reads for the rest).
+     */
+    static ProcessBuilder underCompat(ProcessBuilder builder, String compat) {
+        if (compat != null && !compat.isEmpty()) {
+            builder.environment().put("BASH_COMPAT", compat);
+        } else {
+            builder.environment().remove("BASH_COMPAT");
+        }
+        return builder;
+    }
+
+    @ParameterizedTest(name = "plugin_api_version with {0} argument(s), BASH_COMPAT={1}")
+    @CsvSource({"0, ''", "1, ''", "0, 42", "1, 42"})
+    void theLauncherAnswersTheApiVersionAsMainWould(int extraArguments, String compat)
+            throws IOException, InterruptedException {
         List<String> command = extraArguments == 0
                 ? List.of("bin/gpbackup_s3_plugin", "plugin_api_version")
                 : List.of("bin/gpbackup_s3_plugin", "plugin_api_version", "/nowhere/s3.yaml");
         // No jar is needed: in the unit-test phase none has been built yet.
-        Process launcher = new ProcessBuilder(command).directory(Path.of("").toAbsolutePath().toFile()).start();
+        Process launcher = underCompat(new ProcessBuilder(command).directory(Path.of("").toAbsolutePath().toFile()),
+                compat).start();
         assertTrue(launcher.waitFor(30, TimeUnit.SECONDS));
         String stdout = new String(launcher.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String stderr = new String(launcher.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -62,7 +78,7 @@ class LauncherTest {
     }
 
     /** Runs a copy of the launcher beside an empty jar, with a "java" that prints its arguments one a line. */
-    private static String argumentsGivenToJava(Path dir, String javaOpts) throws Exception {
+    private static String argumentsGivenToJava(Path dir, String javaOpts, String compat) throws Exception {
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Path launcher = Files.copy(LAUNCHER, bin.resolve("gpbackup_s3_plugin"));
         Files.createFile(bin.resolve("gpbackup_s3_plugin.jar"));
@@ -74,7 +90,7 @@ class LauncherTest {
                 .directory(dir.toFile());
         builder.environment().put("JAVA_HOME", javaHome.toString());
         builder.environment().put("GPBACKUP_S3_PLUGIN_JAVA_OPTS", javaOpts);
-        Process process = builder.start();
+        Process process = underCompat(builder, compat).start();
         assertTrue(process.waitFor(30, TimeUnit.SECONDS));
         String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, process.exitValue(), stderr);
@@ -82,17 +98,19 @@ class LauncherTest {
         return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
 
-    @Test
-    void javaOptionsAreSplitAtBlanksOnlyWithNoGlobOrExpansion(@TempDir Path dir) throws Exception {
-        String args = argumentsGivenToJava(dir, " -Xmx2g\t-Xlog:gc*  -Dx=$HOME ");
+    @ParameterizedTest(name = "BASH_COMPAT={0}")
+    @ValueSource(strings = {"", "42"})
+    void javaOptionsAreSplitAtBlanksOnlyWithNoGlobOrExpansion(String compat, @TempDir Path dir) throws Exception {
+        String args = argumentsGivenToJava(dir, " -Xmx2g\t-Xlog:gc*  -Dx=$HOME ", compat);
         List<String> lines = args.lines().toList();
         int jar = lines.indexOf("-jar");
         assertEquals(List.of("-Xmx2g", "-Xlog:gc*", "-Dx=$HOME"), lines.subList(jar - 3, jar), args);
     }
 
-    @Test
-    void noJavaOptionsIsNoArgumentEvenUnderSetU(@TempDir Path dir) throws Exception {
-        List<String> lines = argumentsGivenToJava(dir, "").lines().toList();
+    @ParameterizedTest(name = "BASH_COMPAT={0}")
+    @ValueSource(strings = {"", "42"})
+    void noJavaOptionsIsNoArgumentEvenUnderSetU(String compat, @TempDir Path dir) throws Exception {
+        List<String> lines = argumentsGivenToJava(dir, "", compat).lines().toList();
         int jar = lines.indexOf("-jar");
         assertTrue(lines.get(jar - 1).startsWith("-"), lines.toString());
         assertEquals("list_directory", lines.get(jar + 2), lines.toString());

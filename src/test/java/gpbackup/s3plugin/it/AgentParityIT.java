@@ -108,6 +108,12 @@ class AgentParityIT {
         assertEquals(1, elsewhere.stderr().strip().lines().count(), elsewhere.stderr());
         assertTrue(elsewhere.stderr().contains("no AWS credentials found"), elsewhere.stderr());
         assertTrue(Files.isDirectory(otherHome.resolve("gpAdminLogs")), "its log is in its own HOME");
+        String otherLog;
+        try (var logs = Files.list(otherHome.resolve("gpAdminLogs"))) {
+            otherLog = Files.readString(logs.findFirst().orElseThrow());
+        }
+        assertTrue(otherLog.contains("[DEBUG]:-backup_data runs in a process of its own: no host agent serves this user,"
+                + " config, jar and environment"), "its log says why it ran on its own:\n" + otherLog);
         assertEquals(0, agents.relayedCount("backup_data"), "a call with another HOME is not relayed");
 
         agents.plugin.withEnv("HOME", agents.home().toString());
