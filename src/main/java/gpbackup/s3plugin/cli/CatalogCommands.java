@@ -87,6 +87,7 @@ final class CatalogCommands {
                         failures.add(backup.timestamp() + ": " + failure.get());
                     }
                 }
+                progress.clear(); // the line goes to the terminal the progress is drawn on
                 write(out, String.format("%-12s  %s  %s%n", action, backup.timestamp(), detail));
             }
         }

@@ -106,9 +106,17 @@ final class ObjectLocks {
                     + "' cannot be read: " + e.getMessage(), e);
         }
         if (!enabled) {
-            throw new PluginException("object_lock_mode is set but bucket '" + bucket + "' has no Object Lock"
-                    + " enabled (ObjectLockConfigurationNotFoundError); use a bucket created with Object Lock, or"
-                    + " remove object_lock_mode and object_lock_retain_days");
+            throw new PluginException(noBucketLock(bucket) + "; " + NO_BUCKET_LOCK_FIX);
         }
+    }
+
+    /** What to do about {@link #noBucketLock}; {@code check} shows it as the fix. */
+    static final String NO_BUCKET_LOCK_FIX = "use a bucket created with Object Lock, or remove object_lock_mode and"
+            + " object_lock_retain_days";
+
+    /** The problem of a config asking for Object Lock on a bucket without it. */
+    static String noBucketLock(String bucket) {
+        return "object_lock_mode is set but bucket '" + bucket + "' has no Object Lock enabled"
+                + " (ObjectLockConfigurationNotFoundError)";
     }
 }
