@@ -16,7 +16,7 @@ final class BucketCommands {
     /** Deletes every object of one backup, {@code <folder>/backups/<date>/<timestamp>/}, and nothing else. */
     static void deleteBackup(PluginContext context) {
         String prefix = context.layout().backupPrefix(context.arg(1));
-        if (context.config().storage().objectLockMode().isPresent()) {
+        if (ObjectLocks.worthChecking(context.s3(), context.config().storage().objectLockMode().isPresent())) {
             ObjectLocks.refuseDeleteIfLocked(context.s3(), "backup " + context.arg(1),
                     List.of(prefix, context.layout().goTrailingSlashBackupPrefix(context.arg(1))),
                     context.s3().clock().instant());

@@ -48,8 +48,11 @@ final class CatalogCommands {
                 olderThan.map(OptionalInt::of).orElse(OptionalInt.empty()));
         S3Client s3 = context.s3();
         BackupCatalog.Listing listing = new BackupCatalog(s3, context.layout()).read();
+        boolean checkLocks = ObjectLocks.worthChecking(s3, context.config().storage().objectLockMode().isPresent());
         List<PrunePlan.Decision> decisions = PrunePlan.decide(listing.backups(), rule,
-                ZonedDateTime.now(context.clock()));
+                ZonedDateTime.now(context.clock()), backup -> checkLocks
+                        ? ObjectLocks.lockDescription(s3, backup.locations(), s3.clock().instant())
+                        : Optional.empty());
         OutputStream out = context.stdout();
         if (!yes) {
             write(out, "dry run: nothing is deleted; add --yes to delete the backups marked 'would delete'\n");
@@ -84,6 +87,7 @@ final class CatalogCommands {
                         failures.add(backup.timestamp() + ": " + failure.get());
                     }
                 }
+                progress.clear(); // the line goes to the terminal the progress is drawn on
                 write(out, String.format("%-12s  %s  %s%n", action, backup.timestamp(), detail));
             }
         }

@@ -43,6 +43,15 @@ final class CheckCommand implements Command {
     private static final String CONFIG_FIX = "correct it in the plugin config file (spec/config.md describes every"
             + " option)";
 
+    /** Every source of the chain, in its order (spec/credentials.md), for a host where none answered. */
+    static final String NO_CREDENTIALS_FIX = "give this host keys from one of the chain's sources, tried in this"
+            + " order: aws_access_key_id and aws_secret_access_key in the config; AWS_ACCESS_KEY_ID and"
+            + " AWS_SECRET_ACCESS_KEY; web identity (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN, as Kubernetes"
+            + " IRSA sets them); a profile (AWS_PROFILE, else 'default') in ~/.aws/credentials or ~/.aws/config"
+            + " with keys, role_arn with source_profile or credential_source, or credential_process; container"
+            + " credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI: ECS, EKS Pod Identity); an EC2"
+            + " instance role. spec/credentials.md says what each needs";
+
     private final Clock clock;
 
     CheckCommand(Clock clock) {
@@ -135,9 +144,7 @@ final class CheckCommand implements Command {
                     + answered.accessKeyId() + "'" + kind + expiry));
             return Optional.of(source);
         } catch (CredentialsException e) {
-            list.add(CheckResult.failed("credentials", e.getMessage(), "set aws_access_key_id and"
-                    + " aws_secret_access_key in the config, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a"
-                    + " profile in ~/.aws/credentials (AWS_PROFILE), or run on EC2 with an instance role"));
+            list.add(CheckResult.failed("credentials", e.getMessage(), NO_CREDENTIALS_FIX));
             return Optional.empty();
         }
     }

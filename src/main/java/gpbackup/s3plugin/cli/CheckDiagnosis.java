@@ -98,6 +98,7 @@ record CheckDiagnosis(S3Endpoint endpoint, String accessKeyId, String source) {
             case "s3:GetObject" -> "read";
             case "s3:PutObject" -> "write";
             case "s3:DeleteObject" -> "delete";
+            case "s3:GetBucketObjectLockConfiguration" -> "read the Object Lock configuration of";
             default -> "use";
         };
     }

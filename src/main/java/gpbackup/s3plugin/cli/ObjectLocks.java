@@ -45,22 +45,51 @@ final class ObjectLocks {
      * locked; so a delete that follows removes all of a backup or, when this throws, nothing.
      */
     static void refuseDeleteIfLocked(S3Client s3, String what, List<String> prefixes, Instant now) {
+        lockDescription(s3, prefixes, now).ifPresent(locked -> {
+            throw new PluginException("cannot delete " + what + ": " + locked + "; nothing was deleted");
+        });
+    }
+
+    /**
+     * What keeps the objects under {@code prefixes} from being deleted at {@code now}, as
+     * "N of its objects are under Object Lock, the last until DATE (MODE) (s3://...)"; empty when
+     * none is locked.
+     */
+    static Optional<String> lockDescription(S3Client s3, List<String> prefixes, Instant now) {
         List<ObjectRetention> locked = lockedUnder(s3, prefixes, now);
         if (locked.isEmpty()) {
-            return;
+            return Optional.empty();
         }
         Optional<ObjectRetention> latest = locked.stream().filter(r -> r.retainUntil().isPresent())
                 .max(Comparator.comparing(r -> r.retainUntil().get()));
         long held = locked.stream().filter(ObjectRetention::legalHold).count();
-        StringBuilder message = new StringBuilder("cannot delete " + what + ": " + locked.size()
-                + " of its objects are under Object Lock");
+        StringBuilder message = new StringBuilder(locked.size() + " of its objects are under Object Lock");
         latest.ifPresent(r -> message.append(", the last until ").append(r.retainUntil().get())
                 .append(r.mode().map(mode -> " (" + mode + ")").orElse(""))
                 .append(" (s3://").append(s3.endpoint().bucket()).append('/').append(r.key()).append(')'));
         if (held > 0) {
             message.append(", ").append(held).append(" under a legal hold");
         }
-        throw new PluginException(message.append("; nothing was deleted").toString());
+        return Optional.of(message.toString());
+    }
+
+    /**
+     * Whether a delete must first ask every object for its lock (one HEAD each). Always when
+     * object_lock_mode is set; otherwise only when the bucket has Object Lock enabled, which one
+     * GetObjectLockConfiguration tells: a bucket's default retention, or objects written while the
+     * option was set, lock objects the config no longer mentions. A bucket that cannot say (no
+     * permission, a server without Object Lock) is taken to have none: its deletes are not
+     * slowed by a HEAD per object for a lock it most likely cannot have.
+     */
+    static boolean worthChecking(S3Client s3, boolean configured) {
+        if (configured) {
+            return true;
+        }
+        try {
+            return s3.objectLockEnabled();
+        } catch (S3Exception e) {
+            return false;
+        }
     }
 
     /**
@@ -77,9 +106,17 @@ final class ObjectLocks {
                     + "' cannot be read: " + e.getMessage(), e);
         }
         if (!enabled) {
-            throw new PluginException("object_lock_mode is set but bucket '" + bucket + "' has no Object Lock"
-                    + " enabled (ObjectLockConfigurationNotFoundError); use a bucket created with Object Lock, or"
-                    + " remove object_lock_mode and object_lock_retain_days");
+            throw new PluginException(noBucketLock(bucket) + "; " + NO_BUCKET_LOCK_FIX);
         }
+    }
+
+    /** What to do about {@link #noBucketLock}; {@code check} shows it as the fix. */
+    static final String NO_BUCKET_LOCK_FIX = "use a bucket created with Object Lock, or remove object_lock_mode and"
+            + " object_lock_retain_days";
+
+    /** The problem of a config asking for Object Lock on a bucket without it. */
+    static String noBucketLock(String bucket) {
+        return "object_lock_mode is set but bucket '" + bucket + "' has no Object Lock enabled"
+                + " (ObjectLockConfigurationNotFoundError)";
     }
 }

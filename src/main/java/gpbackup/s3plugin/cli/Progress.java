@@ -10,6 +10,14 @@ interface Progress extends AutoCloseable {
     /** {@code bytes} more are done. */
     void advance(long bytes);
 
+    /**
+     * Wipes the live line, if one is drawn, so that a line printed next on stdout (the same
+     * terminal) starts at its left edge instead of over the progress; the next advance draws
+     * the progress again, under that line.
+     */
+    default void clear() {
+    }
+
     /** Ends the live line; prints nothing further. */
     @Override
     void close();

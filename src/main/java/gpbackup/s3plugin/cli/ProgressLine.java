@@ -51,6 +51,17 @@ final class ProgressLine implements Progress {
         }
     }
 
+    /** Blanks over the drawn line and returns to its start; no escape sequence, any terminal. */
+    @Override
+    public synchronized void clear() {
+        if (closed || drawnWidth == 0) {
+            return;
+        }
+        terminal.print("\r" + " ".repeat(drawnWidth) + "\r");
+        terminal.flush();
+        drawnWidth = 0;
+    }
+
     /** Draws the final state, whatever the time since the last drawing, and ends the line. */
     @Override
     public synchronized void close() {

@@ -11,11 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Function;
 
 /**
- * Which backups {@code prune} deletes, decided from the catalog alone (no S3 call): the rule picks
- * the candidates, then protections keep some of them whatever the rule says. Pure, so every
- * retention case is a unit test.
+ * Which backups {@code prune} deletes, decided from the catalog (and, for Object Lock, from what
+ * the caller's function says of a candidate): the rule picks the candidates, then protections
+ * keep some of them whatever the rule says. Pure, so every retention case is a unit test.
  */
 final class PrunePlan {
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuuMMddHHmmss")
@@ -51,6 +52,16 @@ final class PrunePlan {
      *                read in (the cluster's local time, which this host is taken to share)
      */
     static List<Decision> decide(List<BackupSummary> backups, Rule rule, ZonedDateTime now) {
+        return decide(backups, rule, now, backup -> Optional.empty());
+    }
+
+    /**
+     * @param locked what locks a backup the rule would delete (its objects' Object Lock), empty
+     *               when nothing does; asked only of backups no other protection keeps, since
+     *               asking costs a request per object
+     */
+    static List<Decision> decide(List<BackupSummary> backups, Rule rule, ZonedDateTime now,
+                                 Function<BackupSummary, Optional<String>> locked) {
         List<BackupSummary> successes = backups.stream()
                 .filter(b -> b.state() == BackupSummary.State.SUCCESS).toList();
         Optional<String> newestSuccess = successes.isEmpty() ? Optional.empty()
@@ -73,9 +84,14 @@ final class PrunePlan {
                     && newestComplete.filter(c -> c.compareTo(backup.timestamp()) > 0).isEmpty()) {
                 decisions.put(backup.timestamp(), new Decision(backup, Action.SKIP,
                         "incomplete and newer than every complete backup: it may still be running"));
+            } else {
+                // Before the incrementals' pass: a locked incremental keeps its restore plan too.
+                Optional<String> lock = locked.apply(backup);
+                if (lock.isPresent()) {
+                    decisions.put(backup.timestamp(), new Decision(backup, Action.SKIP, lock.get()
+                            + "; prune deletes a backup whole or not at all"));
+                }
             }
-            // Object lock (issue 20) would add its protection here: a backup whose objects are
-            // under retention is skipped with the retention's end date as the reason.
         }
         keepWhatKeptIncrementalsNeed(backups, decisions);
         List<Decision> ordered = new ArrayList<>();

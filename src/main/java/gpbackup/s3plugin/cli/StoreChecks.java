@@ -3,10 +3,12 @@ package gpbackup.s3plugin.cli;
 import gpbackup.s3plugin.s3.BodySink;
 import gpbackup.s3plugin.s3.Cancellation;
 import gpbackup.s3plugin.s3.ListPage;
+import gpbackup.s3plugin.s3.ObjectRetention;
 import gpbackup.s3plugin.s3.ObjectSummary;
 import gpbackup.s3plugin.s3.Payload;
 import gpbackup.s3plugin.s3.S3Client;
 import gpbackup.s3plugin.s3.S3Exception;
+import gpbackup.s3plugin.s3.StoragePolicy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -61,9 +63,13 @@ final class StoreChecks {
             list.add(CheckResult.skipped(readOnly ? "read" : "write", "not tried: the folder cannot be listed"));
             return;
         }
+        boolean lockable = objectLock(readOnly);
         if (readOnly) {
             readStored(folder);
             list.add(CheckResult.skipped("write", "not tried (--read-only)"));
+        } else if (!lockable) {
+            list.add(CheckResult.skipped("write", "not tried: S3 refuses every upload that asks for a retention on"
+                    + " a bucket without Object Lock"));
         } else {
             String suffix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
             probe(layout.folderPrefix() + PROBE_FOLDER + probeName + "-" + suffix);
@@ -78,6 +84,42 @@ final class StoreChecks {
         } catch (S3Exception e) {
             return list.add(diagnosis.of("bucket", "s3:ListBucket", folder, e));
         }
+    }
+
+    /**
+     * Under object_lock_mode, whether the bucket has Object Lock enabled, as the setup hook asks
+     * ({@link ObjectLocks}). Only a restore is tried under {@code --read-only}, which needs no
+     * lock, so there a problem is a warning.
+     *
+     * @return false only when the bucket is known to have no Object Lock
+     */
+    private boolean objectLock(boolean readOnly) throws IOException {
+        Optional<StoragePolicy.ObjectLock> lock = s3.policy().objectLock();
+        if (lock.isEmpty()) {
+            return true;
+        }
+        String bucket = diagnosis.endpoint().bucket();
+        CheckResult result;
+        boolean enabled = true;
+        try {
+            enabled = s3.objectLockEnabled();
+            result = enabled ? CheckResult.passed("object lock", "bucket '" + bucket + "' has Object Lock enabled"
+                    + " (GetObjectLockConfiguration); backups are written with " + lock.get().mode() + " retention for "
+                    + days(lock.get().retainDays()))
+                    : CheckResult.failed("object lock", ObjectLocks.noBucketLock(bucket), ObjectLocks.NO_BUCKET_LOCK_FIX);
+        } catch (S3Exception e) {
+            result = diagnosis.of("object lock", "s3:GetBucketObjectLockConfiguration", "bucket '" + bucket + "'", e);
+        }
+        list.add(readOnly && result.isFailure() ? asWarning(result, "; a restore does not need it") : result);
+        return enabled;
+    }
+
+    private static CheckResult asWarning(CheckResult failed, String why) {
+        return new CheckResult(failed.name(), CheckResult.Outcome.WARNING, failed.detail() + why, failed.fix());
+    }
+
+    private static String days(int n) {
+        return n + (n == 1 ? " day" : " days");
     }
 
     /** Small requests after the first, whose connection set-up would count otherwise; their median. */
@@ -124,7 +166,13 @@ final class StoreChecks {
         }
     }
 
-    /** Writes, reads back, compares and deletes the probe; the transfer rates come from the same object. */
+    /**
+     * Writes, reads back, compares and deletes the probe; the transfer rates come from the same
+     * object. The probe is written as a backup's objects are (the config's encryption, storage
+     * class and Object Lock), since that is what is to be proven; under a lock it outlives its
+     * delete, which {@link #delete} says. The progress line is cleared before each checklist
+     * line printed while it lives: both go to the same terminal.
+     */
     private void probe(String key) throws IOException {
         byte[] data = new byte[PROBE_BYTES];
         ThreadLocalRandom.current().nextBytes(data);
@@ -135,20 +183,24 @@ final class StoreChecks {
             try {
                 s3.putObject(key, Payload.of(data));
             } catch (S3Exception e) {
-                list.add(diagnosis.of("write", "s3:PutObject", where(layout.folderPrefix()), e));
+                shown.clear();
+                list.add(writeRefused(e));
                 list.add(CheckResult.skipped("throughput", "not measured: nothing was written"));
                 return;
             }
             rates.add(rate("written", PROBE_BYTES, System.nanoTime() - start));
             shown.advance(PROBE_BYTES);
+            shown.clear();
             list.add(CheckResult.passed("write", PROBE_BYTES / 1024 / 1024 + " MiB probe written to " + probe
-                    + " (PutObject)"));
+                    + " (PutObject" + storedWith() + ")"));
             try {
                 start = System.nanoTime();
                 Sha256Sink sink = new Sha256Sink();
                 s3.getFirstBytes(key, PROBE_BYTES, sink, new Cancellation());
                 rates.add(rate("read", PROBE_BYTES, System.nanoTime() - start));
                 shown.advance(PROBE_BYTES);
+                // Done with bytes: the final state ends the progress line above the verdicts.
+                shown.close();
                 if (sink.length() == PROBE_BYTES && MessageDigest.isEqual(sink.digest(), sha256(data))) {
                     list.add(CheckResult.passed("read back", "identical: " + PROBE_BYTES + " bytes, same SHA-256"
                             + " (GetObject)"));
@@ -160,9 +212,11 @@ final class StoreChecks {
                     rates.clear();
                 }
             } catch (S3Exception e) {
+                shown.clear();
                 list.add(diagnosis.of("read back", "s3:GetObject", probe, e));
                 rates.clear();
             } finally {
+                shown.clear();
                 delete(key, probe);
             }
         }
@@ -171,16 +225,66 @@ final class StoreChecks {
                         + " up to backup_max_concurrent_requests"));
     }
 
-    /** A probe left behind is no reason a backup would fail, but prune and delete_backup need the permission too. */
+    /** The storage options the probe carried, as a backup's objects do; empty for the bucket's defaults. */
+    private String storedWith() {
+        StoragePolicy policy = s3.policy();
+        List<String> options = new ArrayList<>();
+        policy.serverSideEncryption().ifPresent(sse -> options.add("server_side_encryption " + sse
+                + policy.kmsKeyId().map(id -> " with key " + id).orElse("")));
+        policy.customerKey().ifPresent(key -> options.add("an SSE-C key"));
+        policy.storageClass().ifPresent(c -> options.add("storage_class " + c));
+        policy.objectLock().ifPresent(lock -> options.add(lock.mode() + " Object Lock for " + days(lock.retainDays())));
+        return options.isEmpty() ? ", the bucket's default encryption and storage class"
+                : ", with " + String.join(", ", options);
+    }
+
+    /** A refused PutObject; when the server refused the storage options' headers, the fix names them. */
+    private CheckResult writeRefused(S3Exception e) {
+        if (e.refusedOptions().isEmpty()) {
+            return diagnosis.of("write", "s3:PutObject", where(layout.folderPrefix()), e);
+        }
+        String options = e.refusedOptions().get();
+        String kms = s3.policy().serverSideEncryption().filter("aws:kms"::equals).isPresent()
+                ? "; for aws:kms, the key must exist in the bucket's region and allow kms:GenerateDataKey and"
+                        + " kms:Decrypt to the user or role of '" + diagnosis.accessKeyId() + "'"
+                : "";
+        return CheckResult.failed("write", e.getMessage(), "correct " + options + " in the config (spec/config.md),"
+                + " or remove them if " + diagnosis.endpoint().display() + " does not offer that feature" + kms);
+    }
+
+    /**
+     * A probe left behind is no reason a backup would fail, but prune and delete_backup need the
+     * permission too. Under Object Lock (the config's, or the bucket's default retention) a
+     * DeleteObject succeeds yet only puts a delete marker over the probe, whose version stays
+     * locked: one HEAD asks first, and the outcome is a warning, not a failure.
+     */
     private void delete(String key, String probe) throws IOException {
+        Optional<ObjectRetention> locked = Optional.empty();
+        try {
+            locked = Optional.of(s3.objectRetention(key)).filter(r -> r.lockedAt(s3.clock().instant()));
+        } catch (S3Exception e) {
+            // Not knowing the lock changes nothing about the delete below, which says what went wrong.
+        }
         try {
             s3.deleteObject(key);
-            list.add(CheckResult.passed("delete", "probe deleted (DeleteObject)"));
         } catch (S3Exception e) {
             CheckResult failed = diagnosis.of("delete", "s3:DeleteObject", probe, e);
             list.add(new CheckResult(failed.name(), CheckResult.Outcome.WARNING, failed.detail() + "; the probe "
                     + probe + " stays behind (delete_backup and prune need this permission too)", failed.fix()));
+            return;
         }
+        if (locked.isEmpty()) {
+            list.add(CheckResult.passed("delete", "probe deleted (DeleteObject)"));
+            return;
+        }
+        ObjectRetention retention = locked.get();
+        String until = retention.retainUntil().map(date -> " until " + date).orElse("")
+                + retention.mode().map(mode -> " (" + mode + ")").orElse("")
+                + (retention.legalHold() ? " and under a legal hold" : "");
+        list.add(CheckResult.warning("delete", "the probe is under Object Lock" + until + ": DeleteObject only put a"
+                + " delete marker over it, and its " + PROBE_BYTES / 1024 / 1024 + " MiB version stays stored (and"
+                + " billed) until then", "nothing to do for backups; a lifecycle rule expiring noncurrent versions"
+                + " removes it once the lock ends; check --read-only writes no probe"));
     }
 
     private String where(String key) {

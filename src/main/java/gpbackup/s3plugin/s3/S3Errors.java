@@ -54,7 +54,7 @@ final class S3Errors {
             };
         }
         return new S3Exception(describe(request, status, code, serverMessage, region, accessKeyId),
-                status, code);
+                status, code, status == 407 ? null : refusedOptions(request, status, code, serverMessage).orElse(null));
     }
 
     private String describe(S3Request request, int status, String code, String serverMessage,

@@ -8,8 +8,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.delete;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.head;
+import static com.github.tomakehurst.wiremock.client.WireMock.headRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -246,5 +249,68 @@ class CatalogCommandsTest {
         assertTrue(err().contains("s3 still lists " + data + " after deleting it"), err());
         assertEquals(1, server.findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(anyUrl()))
                 .size());
+    }
+
+    /** Backup A (a data file and its report) and the newer B, both complete; A's data file locked until 2099. */
+    private void stubTwoBackupsWithALockedOne() {
+        String report = PREFIX_A + "gpbackup_" + A + "_report";
+        String data = PREFIX_A + "gpbackup_0_" + A + "_16384.gz";
+        stubListing("f/backups/", page(null, data, report, PREFIX_B + "gpbackup_" + B + "_report"));
+        stubListing("f//backups/", page(null));
+        stubListing(PREFIX_A, page(null, data, report));
+        stubReport(report, BackupReportTest.report("Success", null, null));
+        stubReport(PREFIX_B + "gpbackup_" + B + "_report", BackupReportTest.report("Success", null, null));
+        server.stubFor(head(urlEqualTo("/bucket/" + data)).willReturn(ok().withHeader("Content-Length", "10")
+                .withHeader("x-amz-object-lock-mode", "COMPLIANCE")
+                .withHeader("x-amz-object-lock-retain-until-date", "2099-01-01T00:00:00.000Z")));
+        server.stubFor(head(urlEqualTo("/bucket/" + report)).willReturn(ok().withHeader("Content-Length", "10")));
+    }
+
+    private long writes() {
+        return server.findAll(anyRequestedFor(anyUrl())).stream()
+                .filter(r -> !List.of("GET", "HEAD").contains(r.getMethod().getName())).count();
+    }
+
+    @Test
+    void pruneSkipsABackupUnderObjectLockNamingTheDateAndDeletesNothingOfIt() throws IOException {
+        Files.writeString(config, Files.readString(config)
+                + "  object_lock_mode: COMPLIANCE\n  object_lock_retain_days: 30\n");
+        stubTwoBackupsWithALockedOne();
+        String skipped = "skip          " + A + "  1 of its objects are under Object Lock, the last until"
+                + " 2099-01-01T00:00:00Z (COMPLIANCE) (s3://bucket/" + PREFIX_A + "gpbackup_0_" + A + "_16384.gz);"
+                + " prune deletes a backup whole or not at all";
+
+        assertEquals(0, run("prune", config.toString(), "--keep-last", "1"), err());
+        assertTrue(out().contains(skipped), out());
+        assertTrue(out().contains("would delete 0 of 2 backups"), out());
+
+        stdout.reset();
+        assertEquals(0, run("prune", config.toString(), "--keep-last", "1", "--yes"), err());
+        assertTrue(out().contains(skipped), out());
+        assertTrue(out().contains("deleted 0 of 2 backups (0 objects, 0 bytes), kept 2"), out());
+        assertEquals(0, writes(), "nothing of the locked backup is deleted, not even its report");
+        // Configured, the lock is asked of the objects without asking the bucket first.
+        assertEquals(0, server.findAll(getRequestedFor(urlEqualTo("/bucket?object-lock="))).size());
+    }
+
+    @Test
+    void withoutObjectLockOptionsPruneStillSkipsALockedBackupWhenTheBucketHasObjectLock() {
+        server.stubFor(get(urlEqualTo("/bucket?object-lock=")).willReturn(ok("<ObjectLockConfiguration>"
+                + "<ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>COMPLIANCE</Mode>"
+                + "<Days>3650</Days></DefaultRetention></Rule></ObjectLockConfiguration>")));
+        stubTwoBackupsWithALockedOne();
+        assertEquals(0, run("prune", config.toString(), "--keep-last", "1", "--yes"), err());
+        assertTrue(out().contains("skip          " + A + "  1 of its objects are under Object Lock"), out());
+        assertEquals(0, writes());
+    }
+
+    @Test
+    void withoutObjectLockOptionsOnABucketWithoutObjectLockPruneSendsNoHead() {
+        server.stubFor(get(urlEqualTo("/bucket?object-lock=")).willReturn(aResponse().withStatus(404).withBody(
+                "<Error><Code>ObjectLockConfigurationNotFoundError</Code><Message>none</Message></Error>")));
+        stubTwoBackupsWithALockedOne();
+        assertEquals(0, run("prune", config.toString(), "--keep-last", "1"), err());
+        assertTrue(out().contains("would delete  " + A), out());
+        assertEquals(0, server.findAll(headRequestedFor(anyUrl())).size());
     }
 }

@@ -3,8 +3,16 @@ package gpbackup.s3plugin.cli;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.delete;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.head;
+import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,8 +28,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,10 +71,41 @@ class CheckCommandTest {
                 """.formatted(server.getPort(), WireMockS3.SECRET));
     }
 
+    private final Map<String, String> environment = new HashMap<>();
+
     private int run(String... argv) {
-        Map<String, String> environment = Map.of("HOME", home.toString(), "HOSTNAME", "sdw1");
+        environment.put("HOME", home.toString());
+        environment.put("HOSTNAME", "sdw1");
         return new Main(environment::get, InputStream.nullInputStream(), stdout,
                 new PrintStream(stderr, true, StandardCharsets.UTF_8), Clock.systemUTC()).run(argv);
+    }
+
+    /** The config of {@link #config()} with these option lines added, or without its keys. */
+    private void config(boolean withKeys, String... optionLines) throws IOException {
+        StringBuilder yaml = new StringBuilder(Files.readString(config));
+        if (!withKeys) {
+            yaml = new StringBuilder(yaml.toString().replaceAll("(?m)^  aws_(access_key_id|secret_access_key):.*\n",
+                    ""));
+        }
+        for (String line : optionLines) {
+            yaml.append("  ").append(line).append('\n');
+        }
+        Files.writeString(config, yaml);
+    }
+
+    private void stubWritableStore() {
+        server.stubFor(get(urlPathEqualTo("/bucket")).willReturn(aResponse().withStatus(200).withBody(EMPTY_LISTING)));
+        server.stubFor(put(urlPathMatching("/bucket/f/\\.gpbackup_s3_plugin_check/.*")).willReturn(ok()));
+        server.stubFor(get(urlPathMatching("/bucket/f/\\.gpbackup_s3_plugin_check/.*")).willReturn(aResponse()
+                .withStatus(206).withHeader("Content-Range", "bytes 0-3/4").withBody("abcd")));
+        server.stubFor(head(urlPathMatching("/bucket/f/\\.gpbackup_s3_plugin_check/.*"))
+                .willReturn(ok().withHeader("Content-Length", "4")));
+        server.stubFor(delete(urlPathMatching("/bucket/f/\\.gpbackup_s3_plugin_check/.*"))
+                .willReturn(aResponse().withStatus(204)));
+    }
+
+    private static String s3Error(String code) {
+        return "<Error><Code>" + code + "</Code><Message>said the server</Message></Error>";
     }
 
     private String out() {
@@ -178,5 +221,155 @@ class CheckCommandTest {
         assertEquals(1, run("list_directory", config.toString()));
         assertEquals("", out());
         assertEquals(1, err().lines().count(), err());
+    }
+
+    @Test
+    void theCredentialsLineNamesTheWebIdentityRoleAndNeverATokenOrSecret() throws IOException {
+        config(false);
+        Path token = Files.writeString(home.resolve("token"), "eyJ.web-identity-token.sig");
+        environment.put("AWS_WEB_IDENTITY_TOKEN_FILE", token.toString());
+        environment.put("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/backup");
+        environment.put("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:" + server.getPort());
+        environment.put("AWS_EC2_METADATA_DISABLED", "true");
+        server.stubFor(post(urlEqualTo("/")).willReturn(aResponse().withHeader("Content-Type", "text/xml").withBody(
+                "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>"
+                        + "<AccessKeyId>ASIAWEBIDENTITY</AccessKeyId><SecretAccessKey>web-secret-key</SecretAccessKey>"
+                        + "<SessionToken>web-session-token</SessionToken><Expiration>"
+                        + Instant.now().plus(Duration.ofHours(1)) + "</Expiration></Credentials>"
+                        + "</AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>")));
+        server.stubFor(get(urlPathEqualTo("/bucket")).willReturn(aResponse().withStatus(200).withBody(EMPTY_LISTING)));
+
+        assertEquals(0, run("check", config.toString(), "--read-only"), out() + err());
+        List<String> credentials = linesStartingWith(out(), "✓ credentials:");
+        assertEquals(1, credentials.size(), out());
+        assertTrue(credentials.get(0).startsWith("✓ credentials: from web identity (role"
+                + " arn:aws:iam::123456789012:role/backup, environment), access key id 'ASIAWEBIDENTITY', temporary"
+                + " (with a session token), expiring "), credentials.get(0));
+        for (String secret : List.of("web-identity-token", "web-secret-key", "web-session-token")) {
+            assertFalse(out().contains(secret) || err().contains(secret), secret);
+        }
+    }
+
+    @Test
+    void withNoCredentialsTheFixNamesEverySourceOfTheChain() throws IOException {
+        config(false);
+        environment.put("AWS_EC2_METADATA_DISABLED", "true");
+        assertEquals(1, run("check", config.toString()));
+        assertEquals(1, linesStartingWith(out(), "✗ credentials:").size(), out());
+        String fix = out().lines().filter(line -> line.startsWith("    fix: give this host keys")).findFirst()
+                .orElseThrow(() -> new AssertionError(out()));
+        for (String source : List.of("aws_access_key_id", "AWS_ACCESS_KEY_ID", "AWS_WEB_IDENTITY_TOKEN_FILE",
+                "role_arn", "source_profile", "credential_source", "credential_process",
+                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "EC2 instance role")) {
+            assertTrue(fix.contains(source), source + " in " + fix);
+        }
+        assertEquals(0, server.findAll(anyRequestedFor(anyUrl())).size());
+    }
+
+    @Test
+    void objectLockModeOnABucketWithoutObjectLockFailsAndWritesNoProbe() throws IOException {
+        config(true, "object_lock_mode: COMPLIANCE", "object_lock_retain_days: 30");
+        stubWritableStore();
+        server.stubFor(get(urlEqualTo("/bucket?object-lock=")).willReturn(aResponse().withStatus(404)
+                .withBody(s3Error("ObjectLockConfigurationNotFoundError"))));
+
+        assertEquals(1, run("check", config.toString()), out());
+        assertTrue(out().contains("✗ object lock: object_lock_mode is set but bucket 'bucket' has no Object Lock"
+                + " enabled (ObjectLockConfigurationNotFoundError)\n    fix: use a bucket created with Object Lock, or"
+                + " remove object_lock_mode and object_lock_retain_days\n"), out());
+        assertTrue(out().contains("- write: not tried: S3 refuses every upload that asks for a retention"), out());
+        assertEquals(0, server.findAll(putRequestedFor(anyUrl())).size());
+
+        stdout.reset();
+        stderr.reset();
+        assertEquals(0, run("check", config.toString(), "--read-only"), out() + err());
+        assertTrue(out().contains("! object lock: object_lock_mode is set but bucket 'bucket' has no Object Lock"
+                + " enabled (ObjectLockConfigurationNotFoundError); a restore does not need it"), out());
+    }
+
+    @Test
+    void underObjectLockTheProbeIsWrittenAsABackupsObjectsAndItsLockedDeleteIsAWarning() throws IOException {
+        config(true, "object_lock_mode: COMPLIANCE", "object_lock_retain_days: 30", "storage_class: STANDARD_IA");
+        stubWritableStore();
+        server.stubFor(get(urlEqualTo("/bucket?object-lock=")).willReturn(ok("<ObjectLockConfiguration>"
+                + "<ObjectLockEnabled>Enabled</ObjectLockEnabled></ObjectLockConfiguration>")));
+        server.stubFor(head(urlPathMatching("/bucket/f/\\.gpbackup_s3_plugin_check/.*")).willReturn(ok()
+                .withHeader("Content-Length", "4").withHeader("x-amz-object-lock-mode", "COMPLIANCE")
+                .withHeader("x-amz-object-lock-retain-until-date", "2099-01-01T00:00:00.000Z")));
+
+        run("check", config.toString());
+        assertTrue(out().contains("✓ object lock: bucket 'bucket' has Object Lock enabled"
+                + " (GetObjectLockConfiguration); backups are written with COMPLIANCE retention for 30 days"), out());
+        List<String> write = linesStartingWith(out(), "✓ write: 8 MiB probe written to");
+        assertEquals(1, write.size(), out());
+        assertTrue(write.get(0).endsWith("(PutObject, with storage_class STANDARD_IA, COMPLIANCE Object Lock for"
+                + " 30 days)"), write.get(0));
+        var probe = server.findAll(putRequestedFor(anyUrl())).get(0);
+        assertEquals("COMPLIANCE", probe.getHeader("x-amz-object-lock-mode"));
+        assertEquals("STANDARD_IA", probe.getHeader("x-amz-storage-class"));
+        assertTrue(probe.containsHeader("Content-MD5"));
+        assertTrue(out().contains("! delete: the probe is under Object Lock until 2099-01-01T00:00:00Z (COMPLIANCE):"
+                + " DeleteObject only put a delete marker over it"), out());
+    }
+
+    @Test
+    void aServerRefusingSseKmsFailsTheWriteNamingTheOptionsAndTheFix() throws IOException {
+        config(true, "server_side_encryption: aws:kms", "sse_kms_key_id: alias/gpbackup");
+        stubWritableStore();
+        server.stubFor(put(urlPathMatching("/bucket/f/\\.gpbackup_s3_plugin_check/.*")).willReturn(aResponse()
+                .withStatus(501).withBody(s3Error("NotImplemented"))));
+
+        assertEquals(1, run("check", config.toString()), out());
+        List<String> write = linesStartingWith(out(), "✗ write:");
+        assertEquals(1, write.size(), out());
+        assertTrue(write.get(0).contains("refused server_side_encryption, sse_kms_key_id (HTTP 501 NotImplemented"),
+                write.get(0));
+        assertTrue(out().contains("    fix: correct server_side_encryption, sse_kms_key_id in the config"
+                + " (spec/config.md), or remove them if http://127.0.0.1:" + server.getPort()), out());
+        assertTrue(out().contains("kms:GenerateDataKey"), out());
+        assertEquals("aws:kms", server.findAll(putRequestedFor(anyUrl())).get(0)
+                .getHeader("x-amz-server-side-encryption"));
+    }
+
+    @Test
+    void onATerminalNoChecklistLineIsPrintedOverTheProgressLine() {
+        stubWritableStore();
+        // stdout and stderr are one terminal; each reading of the clock is 300 ms later, so the
+        // progress line is drawn at every step and the checklist lines come between drawings.
+        ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+        PrintStream both = new PrintStream(terminal, true, StandardCharsets.UTF_8);
+        Map<String, String> env = Map.of("HOME", home.toString(), "HOSTNAME", "sdw1");
+        new Main(env::get, InputStream.nullInputStream(), both, both, new SteppingClock(), true)
+                .run(new String[] {"check", config.toString()});
+        String text = terminal.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("\rcheck throughput: 8.0 MiB of 16.0 MiB (50%)"), text);
+        for (String segment : text.split("\n")) {
+            String shown = segment.substring(segment.lastIndexOf('\r') + 1);
+            if (java.util.regex.Pattern.compile("[✓✗!] [A-Za-z ]+: ").matcher(segment).find()) {
+                assertTrue(shown.matches("^[✓✗!] [A-Za-z ]+: .*"), "a checklist line over the progress: "
+                        + segment.replace("\r", "<CR>"));
+            }
+        }
+    }
+
+    /** A clock 300 ms later at each reading. */
+    private static final class SteppingClock extends Clock {
+        private long millis = System.currentTimeMillis();
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public synchronized Instant instant() {
+            millis += 300;
+            return Instant.ofEpochMilli(millis);
+        }
     }
 }

@@ -213,14 +213,18 @@ class MainAgainstS3Test {
         server.stubFor(get(urlPathEqualTo("/bucket")).withQueryParam("prefix", equalTo("f//backups/20240101/20240101120000/"))
                 .willReturn(ok("<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>")));
         server.stubFor(post(urlEqualTo("/bucket?delete=")).willReturn(ok("<DeleteResult/>")));
+        server.stubFor(get(urlEqualTo("/bucket?object-lock=")).willReturn(aResponse().withStatus(404).withBody(
+                "<Error><Code>ObjectLockConfigurationNotFoundError</Code><Message>none</Message></Error>")));
         assertEquals(0, run(InputStream.nullInputStream(), "delete_backup", config.toString(), "20240101120000"), err());
         List<LoggedRequest> deletes = server.findAll(postRequestedFor(urlEqualTo("/bucket?delete=")));
         assertEquals(1, deletes.size());
         String body = deletes.get(0).getBodyAsString();
         assertTrue(body.contains("<Key>f/backups/20240101/20240101120000/a</Key>"), body);
         assertTrue(body.contains("<Key>f/backups/20240101/20240101120000/b </Key>"), "the key exactly as listed: " + body);
-        // Two listings (ours and the Go plugin's trailing-slash prefix), one batch delete.
-        assertEquals(3, server.findAll(anyRequestedFor(anyUrl())).size());
+        // Whether the bucket has Object Lock (it has not: no HEAD per object), two listings (ours
+        // and the Go plugin's trailing-slash prefix), one batch delete.
+        assertEquals(4, server.findAll(anyRequestedFor(anyUrl())).size());
+        assertEquals(1, server.findAll(getRequestedFor(urlEqualTo("/bucket?object-lock="))).size());
     }
 
     @Test

@@ -82,6 +82,23 @@ class ProgressLineTest {
     }
 
     @Test
+    void clearBlanksTheDrawnLineAndTheNextDrawingStartsAfresh() {
+        Progress progress = ProgressDisplay.terminal(stream, clock).start("t", 2048);
+        progress.clear();
+        assertEquals("", shown(), "nothing drawn, nothing to clear");
+        clock.advance(1000);
+        progress.advance(1024);
+        progress.clear();
+        progress.clear();
+        String drawn = "\rt: 1.0 KiB of 2.0 KiB (50%), 1.0 KiB/s, ETA 0:01";
+        assertEquals(drawn + "\r" + " ".repeat(drawn.length() - 1) + "\r", shown(), "blanked once");
+        clock.advance(1000);
+        progress.close();
+        assertTrue(shown().endsWith("\r\rt: 1.0 KiB of 2.0 KiB (50%), 512 B/s, in 0:02\n"),
+                "no blanks left to write after a clear: " + shown());
+    }
+
+    @Test
     void aShorterLineBlanksWhatTheLongerOneLeft() {
         Progress progress = ProgressDisplay.terminal(stream, clock).start("t", -1);
         clock.advance(1000);

@@ -123,6 +123,34 @@ class PrunePlanTest {
     }
 
     @Test
+    void aLockedBackupIsSkippedWithItsLockAndOnlyCandidatesAreAsked() {
+        List<String> asked = new ArrayList<>();
+        List<Decision> decisions = PrunePlan.decide(list(success("20240101000000"), success("20240102000000"),
+                success("20240103000000")), keepLast(1), NOW, backup -> {
+                    asked.add(backup.timestamp());
+                    return backup.timestamp().equals("20240102000000")
+                            ? Optional.of("2 of its objects are under Object Lock, the last until 2099-01-01T00:00:00Z")
+                            : Optional.empty();
+                });
+        assertEquals(Map.of("20240101000000", Action.DELETE, "20240102000000", Action.SKIP,
+                "20240103000000", Action.KEEP), actions(decisions));
+        assertEquals("2 of its objects are under Object Lock, the last until 2099-01-01T00:00:00Z; prune deletes a"
+                + " backup whole or not at all", decisions.get(1).reason());
+        assertEquals(List.of("20240101000000", "20240102000000"), asked, "kept backups cost no request");
+    }
+
+    @Test
+    void aLockedIncrementalKeepsItsWholeRestorePlan() {
+        List<Decision> decisions = PrunePlan.decide(list(success("20240101000000"),
+                success("20240102000000", "20240101000000", "20240102000000"), success("20240103000000")),
+                keepLast(1), NOW, backup -> backup.timestamp().equals("20240102000000")
+                        ? Optional.of("1 of its objects are under Object Lock") : Optional.empty());
+        assertEquals(Map.of("20240101000000", Action.SKIP, "20240102000000", Action.SKIP,
+                "20240103000000", Action.KEEP), actions(decisions));
+        assertTrue(decisions.get(0).reason().contains("incremental backup 20240102000000"), decisions.get(0).reason());
+    }
+
+    @Test
     void aRuleIsExactlyOneOfTheTwo() {
         assertThrows(IllegalArgumentException.class, () -> new Rule(OptionalInt.of(1), OptionalInt.of(1)));
         assertThrows(IllegalArgumentException.class, () -> new Rule(OptionalInt.empty(), OptionalInt.empty()));

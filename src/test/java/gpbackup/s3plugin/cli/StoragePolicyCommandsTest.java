@@ -152,6 +152,21 @@ class StoragePolicyCommandsTest {
     }
 
     @Test
+    void withoutObjectLockOptionsDeleteBackupStillRefusesWhenTheBucketsDefaultRetentionLocksIt() throws IOException {
+        stubBackupListing();
+        server.stubFor(get(urlEqualTo("/bucket?object-lock=")).willReturn(ok("<ObjectLockConfiguration>"
+                + "<ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE</Mode>"
+                + "<Days>30</Days></DefaultRetention></Rule></ObjectLockConfiguration>")));
+        server.stubFor(head(urlEqualTo("/bucket/" + PREFIX + "b")).willReturn(ok().withHeader("Content-Length", "2")
+                .withHeader("x-amz-object-lock-mode", "GOVERNANCE")
+                .withHeader("x-amz-object-lock-retain-until-date", "2099-01-01T00:00:00.000Z")));
+        assertNotEquals(0, run(InputStream.nullInputStream(), "delete_backup", config().toString(), "20240101120000"));
+        assertTrue(err().contains("cannot delete backup 20240101120000: 1 of its objects are under Object Lock, the"
+                + " last until 2099-01-01T00:00:00Z (GOVERNANCE)"), err());
+        assertEquals(0, server.findAll(postRequestedFor(urlEqualTo("/bucket?delete="))).size());
+    }
+
+    @Test
     void deleteBackupUnderALegalHoldDeletesNothing() throws IOException {
         stubBackupListing();
         server.stubFor(head(urlEqualTo("/bucket/" + PREFIX + "b")).willReturn(ok().withHeader("Content-Length", "2")

@@ -134,4 +134,26 @@ class CheckIT {
         assertTrue(failed.get(0).startsWith("✗ bucket: connection refused by " + dead), failed.get(0));
         assertTrue(result.stdoutText().contains("- clock: not compared"), result.stdoutText());
     }
+
+    @Test
+    void storageOptionsTheServerLacksFailOnTheirOwnLinesWithAFixAndLeaveNothing() throws Exception {
+        List<String> before = objects();
+        Result lock = plugin.run("check", config("lock", Map.of("object_lock_mode", "GOVERNANCE",
+                "object_lock_retain_days", "1")).toString());
+        assertFailedCleanly(lock, S3ProxyServer.SECRET_KEY);
+        assertEquals(List.of("✗ object lock: object_lock_mode is set but bucket '" + BUCKET + "' has no Object Lock"
+                + " enabled (ObjectLockConfigurationNotFoundError)"), failedLines(lock));
+        assertTrue(lock.stdoutText().contains("- write: not tried"), lock.stdoutText());
+
+        Result kms = plugin.run("check", config("kms", Map.of("server_side_encryption", "aws:kms",
+                "sse_kms_key_id", "alias/gp-backups")).toString());
+        assertFailedCleanly(kms, S3ProxyServer.SECRET_KEY);
+        List<String> failed = failedLines(kms);
+        assertEquals(1, failed.size(), kms.stdoutText());
+        assertTrue(failed.get(0).startsWith("✗ write: ") && failed.get(0).contains("refused server_side_encryption,"
+                + " sse_kms_key_id (HTTP 501 NotImplemented"), failed.get(0));
+        assertTrue(kms.stdoutText().contains("fix: correct server_side_encryption, sse_kms_key_id in the config"),
+                kms.stdoutText());
+        assertEquals(before, objects());
+    }
 }
