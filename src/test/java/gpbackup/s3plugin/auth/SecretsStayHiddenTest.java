@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gpbackup.s3plugin.leaks.TestSecrets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SecretsStayHiddenTest {
 
-    private static final String SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-    private static final String TOKEN = "SESSIONTOKENxyz";
+    private static final String SECRET = TestSecrets.AWS_EXAMPLE_SECRET_KEY;
+    private static final String TOKEN = TestSecrets.SESSION_TOKEN;
     private static final Credentials CREDENTIALS = Credentials.of("AKIDEXAMPLE", SECRET, TOKEN);
     private static final Instant NOW = Instant.parse("2015-08-30T12:36:00Z");
     private static final SigV4Signer S3 = SigV4Signer.forS3("us-east-1");
@@ -65,7 +66,7 @@ class SecretsStayHiddenTest {
                 SECRET, TOKEN);
     }
 
-    private static final String WEB_TOKEN = "eyJhbGciOiJSUzI1NiJ9.WEBIDENTITYTOKEN.sig";
+    private static final String WEB_TOKEN = TestSecrets.WEB_IDENTITY_TOKEN;
 
     /** Every line a source or the refreshing wrapper can produce when STS echoes what it was sent. */
     @Test
