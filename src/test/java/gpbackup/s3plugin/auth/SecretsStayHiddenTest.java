@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.auth;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,6 +65,27 @@ class SecretsStayHiddenTest {
                 SignableRequest.EMPTY_PAYLOAD_SHA256);
         assertHidden(assertThrows(IllegalArgumentException.class, () -> S3.sign(bad, CREDENTIALS, NOW)).getMessage(),
                 SECRET, TOKEN);
+    }
+
+    /**
+     * The JDK's HTTP client refuses a header value holding a control character with a message that
+     * quotes it; the signer refuses such a token or key id first, quoting neither it nor a signature.
+     */
+    @Test
+    void aTokenOrKeyIdNoHeaderCanCarryIsRefusedWithoutShowingIt() {
+        for (Credentials bad : List.of(Credentials.of("AKIDEXAMPLE", SECRET, TOKEN + "\u0001"),
+                Credentials.of("AKIDEXAMPLE", SECRET, TOKEN + "\nX-Injected: yes"),
+                Credentials.of("AKID\u0001", SECRET, TOKEN))) {
+            String message = assertThrows(CredentialsException.class, () -> S3.sign(REQUEST, bad, NOW)).getMessage();
+            assertTrue(message.contains("holds a control character or a line break"), message);
+            assertHidden(message, SECRET, TOKEN, "AKID", "Signature");
+        }
+        Map<String, String> env = Map.of("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:1/creds",
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN", TOKEN + "\u0007");
+        String message = assertThrows(CredentialsException.class,
+                () -> new ContainerCredentialsProvider(env::get).credentials()).getMessage();
+        assertEquals("AWS_CONTAINER_AUTHORIZATION_TOKEN holds a control character, which an HTTP header cannot carry",
+                message);
     }
 
     private static final String WEB_TOKEN = TestSecrets.WEB_IDENTITY_TOKEN;

@@ -45,7 +45,7 @@ class StsClientTest {
                 .withHeader("Authorization", absent())
                 .withRequestBody(equalTo("Action=AssumeRoleWithWebIdentity&Version=2011-06-15"
                         + "&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fgpbackup&RoleSessionName=session-1"
-                        + "&WebIdentityToken=eyJhbGciOiJSUzI1NiJ9.web-identity-token.sig")));
+                        + "&WebIdentityToken=" + WEB_TOKEN)));
     }
 
     @Test

@@ -182,6 +182,11 @@ class BadInputTest {
         rows.add(Arguments.of("encryption as a list", "SET:encryption: [on, off]"));
         rows.add(Arguments.of("restore_subset yes", "SET:restore_subset: maybe"));
         rows.add(Arguments.of("ca_cert missing file", "SET:ca_cert: /nonexistent/ca.pem"));
+        // The JDK's refusal of a header value quotes the value: the token, or the signed Authorization.
+        rows.add(Arguments.of("aws_session_token with a control character",
+                "SET:aws_session_token: \"" + TOKEN + "\\x01\""));
+        rows.add(Arguments.of("aws_session_token over two lines", "SET:aws_session_token: \"" + TOKEN + "\\nX: y\""));
+        rows.add(Arguments.of("aws_access_key_id with a control character", "SET:aws_access_key_id: \"AKID\\x01\""));
         return rows.stream();
     }
 
