@@ -131,6 +131,10 @@ public final class ContainerCredentialsProvider implements CredentialsProvider {
         if (token.isPresent() && token.get().chars().anyMatch(c -> c == '\r' || c == '\n')) {
             throw new CredentialsException(origin + " holds more than one line");
         }
+        if (token.isPresent() && !SigV4Signer.isHeaderValue(token.get())) {
+            // The JDK's refusal of the header would quote the token.
+            throw new CredentialsException(origin + " holds a control character, which an HTTP header cannot carry");
+        }
         return token.filter(t -> !t.isEmpty());
     }
 

@@ -68,11 +68,27 @@ public final class SigV4Signer {
      * {@code x-amz-content-sha256} (when the signer adds it, as for S3), {@code X-Amz-Security-Token} (when
      * the credentials have a session token), {@code Authorization}.
      */
+    /** What the JDK's HTTP client accepts in a header value: tab, space, visible ASCII and obs-text. */
+    static boolean isHeaderValue(String value) {
+        return value.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c <= 0xff && c != 0x7f));
+    }
+
+    private static void requireHeaderValue(String what, String value) {
+        if (!isHeaderValue(value)) {
+            throw new CredentialsException("the credentials' " + what + " holds a control character or a line break,"
+                    + " which an HTTP header cannot carry");
+        }
+    }
+
     public SignedRequest sign(SignableRequest request, Credentials credentials, Instant now) {
         Objects.requireNonNull(credentials, "credentials");
         requireNoSignerOwnedHeaders(request);
         SigningScope scope = new SigningScope(now, region, service);
         Optional<String> token = credentials.sessionToken();
+        // The JDK refuses such a header value with a message quoting it: the token, or the whole
+        // Authorization with its signature. Refused here instead, without the value.
+        requireHeaderValue("access key id", credentials.accessKeyId());
+        token.ifPresent(t -> requireHeaderValue("session token", t));
 
         List<Map.Entry<String, String>> added = new ArrayList<>();
         added.add(Map.entry("X-Amz-Date", scope.amzDate()));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gpbackup.s3plugin.leaks.TestSecrets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** credential_process: a small shell script stands in for the credential helper. */
 class ProcessCredentialsProviderTest {
-    private static final String SECRET = "process-secret-wJalrXUtnFEMI";
-    private static final String TOKEN = "process-session-token-IQoJb3";
+    private static final String SECRET = TestSecrets.PROCESS_SECRET_KEY;
+    private static final String TOKEN = TestSecrets.PROCESS_SESSION_TOKEN;
     @TempDir
     Path dir;
 

@@ -1,9 +1,11 @@
 package gpbackup.s3plugin.auth;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gpbackup.s3plugin.leaks.TestSecrets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SecretsStayHiddenTest {
 
-    private static final String SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-    private static final String TOKEN = "SESSIONTOKENxyz";
+    private static final String SECRET = TestSecrets.AWS_EXAMPLE_SECRET_KEY;
+    private static final String TOKEN = TestSecrets.SESSION_TOKEN;
     private static final Credentials CREDENTIALS = Credentials.of("AKIDEXAMPLE", SECRET, TOKEN);
     private static final Instant NOW = Instant.parse("2015-08-30T12:36:00Z");
     private static final SigV4Signer S3 = SigV4Signer.forS3("us-east-1");
@@ -65,7 +67,28 @@ class SecretsStayHiddenTest {
                 SECRET, TOKEN);
     }
 
-    private static final String WEB_TOKEN = "eyJhbGciOiJSUzI1NiJ9.WEBIDENTITYTOKEN.sig";
+    /**
+     * The JDK's HTTP client refuses a header value holding a control character with a message that
+     * quotes it; the signer refuses such a token or key id first, quoting neither it nor a signature.
+     */
+    @Test
+    void aTokenOrKeyIdNoHeaderCanCarryIsRefusedWithoutShowingIt() {
+        for (Credentials bad : List.of(Credentials.of("AKIDEXAMPLE", SECRET, TOKEN + "\u0001"),
+                Credentials.of("AKIDEXAMPLE", SECRET, TOKEN + "\nX-Injected: yes"),
+                Credentials.of("AKID\u0001", SECRET, TOKEN))) {
+            String message = assertThrows(CredentialsException.class, () -> S3.sign(REQUEST, bad, NOW)).getMessage();
+            assertTrue(message.contains("holds a control character or a line break"), message);
+            assertHidden(message, SECRET, TOKEN, "AKID", "Signature");
+        }
+        Map<String, String> env = Map.of("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:1/creds",
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN", TOKEN + "\u0007");
+        String message = assertThrows(CredentialsException.class,
+                () -> new ContainerCredentialsProvider(env::get).credentials()).getMessage();
+        assertEquals("AWS_CONTAINER_AUTHORIZATION_TOKEN holds a control character, which an HTTP header cannot carry",
+                message);
+    }
+
+    private static final String WEB_TOKEN = TestSecrets.WEB_IDENTITY_TOKEN;
 
     /** Every line a source or the refreshing wrapper can produce when STS echoes what it was sent. */
     @Test

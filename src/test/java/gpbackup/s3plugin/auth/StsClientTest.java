@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import gpbackup.s3plugin.leaks.TestSecrets;
 import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /** STS's two calls against a fake that answers XML as AWS does, errors included. */
 class StsClientTest {
     private static final String ROLE = "arn:aws:iam::123456789012:role/gpbackup";
-    private static final String WEB_TOKEN = "eyJhbGciOiJSUzI1NiJ9.web-identity-token.sig";
+    private static final String WEB_TOKEN = TestSecrets.WEB_IDENTITY_TOKEN;
     private final StsFake sts = new StsFake();
     private final StsClient client = sts.client(StsFake.fixedClock());
 
@@ -44,7 +45,7 @@ class StsClientTest {
                 .withHeader("Authorization", absent())
                 .withRequestBody(equalTo("Action=AssumeRoleWithWebIdentity&Version=2011-06-15"
                         + "&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fgpbackup&RoleSessionName=session-1"
-                        + "&WebIdentityToken=eyJhbGciOiJSUzI1NiJ9.web-identity-token.sig")));
+                        + "&WebIdentityToken=" + WEB_TOKEN)));
     }
 
     @Test

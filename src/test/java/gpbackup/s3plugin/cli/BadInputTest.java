@@ -11,11 +11,14 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import gpbackup.s3plugin.leaks.RunOutputs;
+import gpbackup.s3plugin.leaks.TestSecrets;
 import gpbackup.s3plugin.s3.WireMockS3;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +27,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,8 +42,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * line, prints no stack trace, and the secret key and session token appear in no output or log.
  */
 class BadInputTest {
-    private static final String SECRET = "bad+input/SECRET/key/0123456789abcdefABCDEF";
-    private static final String TOKEN = "bad-input-SESSION-TOKEN-5e55i0n";
+    private static final String SECRET = TestSecrets.BAD_INPUT_SECRET_KEY;
+    private static final String TOKEN = TestSecrets.BAD_INPUT_SESSION_TOKEN;
     private static final String DATA_PATH = "/data/gpseg0/backups/20240101/20240101120000/gpbackup_0_20240101120000_1";
     private static final String ENTITY_PATH = "/entity.dtd";
 
@@ -54,6 +59,15 @@ class BadInputTest {
 
     private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+
+    /** What this test's runs printed and logged, kept for the suite's scan for secrets (NoSecretInOutputs). */
+    @AfterEach
+    void keepOutputsForTheSecretScan(TestInfo test) {
+        RunOutputs.keep(getClass().getSimpleName() + "." + test.getTestMethod().map(Method::getName).orElse("?"),
+                stdout.toByteArray(), stderr.toString(StandardCharsets.UTF_8));
+        RunOutputs.keepLogs(home);
+    }
+
     private Path goodConfig;
 
     @BeforeEach
@@ -168,6 +182,11 @@ class BadInputTest {
         rows.add(Arguments.of("encryption as a list", "SET:encryption: [on, off]"));
         rows.add(Arguments.of("restore_subset yes", "SET:restore_subset: maybe"));
         rows.add(Arguments.of("ca_cert missing file", "SET:ca_cert: /nonexistent/ca.pem"));
+        // The JDK's refusal of a header value quotes the value: the token, or the signed Authorization.
+        rows.add(Arguments.of("aws_session_token with a control character",
+                "SET:aws_session_token: \"" + TOKEN + "\\x01\""));
+        rows.add(Arguments.of("aws_session_token over two lines", "SET:aws_session_token: \"" + TOKEN + "\\nX: y\""));
+        rows.add(Arguments.of("aws_access_key_id with a control character", "SET:aws_access_key_id: \"AKID\\x01\""));
         return rows.stream();
     }
 

@@ -21,12 +21,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import gpbackup.s3plugin.leaks.RunOutputs;
+import gpbackup.s3plugin.leaks.TestSecrets;
 import gpbackup.s3plugin.s3.WireMockS3;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +39,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,7 +53,7 @@ class StoragePolicyCommandsTest {
     private static final String PREFIX = "f/backups/20240101/20240101120000/";
     private static final String DATA_FILE = "/data/gpseg0/backups/20240101/20240101120000/gpbackup_0_20240101120000_16384";
     private static final String KEY_PATH = "/bucket/" + PREFIX + "gpbackup_0_20240101120000_16384";
-    private static final byte[] SSE_C_KEY = "0123456789abcdef0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SSE_C_KEY = TestSecrets.sseCustomerKey();
     private static final String SSE_C_KEY_BASE64 = Base64.getEncoder().encodeToString(SSE_C_KEY);
 
     @RegisterExtension
@@ -59,6 +64,15 @@ class StoragePolicyCommandsTest {
 
     private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+
+    /** What this test's runs printed and logged, kept for the suite's scan for secrets (NoSecretInOutputs). */
+    @AfterEach
+    void keepOutputsForTheSecretScan(TestInfo test) {
+        RunOutputs.keep(getClass().getSimpleName() + "." + test.getTestMethod().map(Method::getName).orElse("?"),
+                stdout.toByteArray(), stderr.toString(StandardCharsets.UTF_8));
+        RunOutputs.keepLogs(home);
+    }
+
     private final Map<String, String> environment = new HashMap<>();
 
     private Path config(String... optionLines) throws IOException {

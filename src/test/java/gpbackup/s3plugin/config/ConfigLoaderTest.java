@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gpbackup.s3plugin.leaks.TestSecrets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -747,7 +748,7 @@ class ConfigLoaderTest {
     @Nested
     class Secrets {
 
-        private static final String SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzSECRET42";
+        private static final String SECRET = TestSecrets.CONFIG_SECRET_KEY;
 
         @ParameterizedTest(name = "{0}")
         @ValueSource(strings = {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gpbackup.s3plugin.leaks.TestSecrets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The storage options (spec/config.md, "Storage"): each accepted as S3 spells it, each bad value one clear problem. */
 class StorageOptionsConfigTest {
     private static final String SOURCE = "/home/gpadmin/s3.yaml";
-    private static final byte[] KEY = "0123456789abcdef0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEY = TestSecrets.sseCustomerKey();
     private static final String KEY_BASE64 = Base64.getEncoder().encodeToString(KEY);
 
     @TempDir

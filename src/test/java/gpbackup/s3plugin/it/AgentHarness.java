@@ -3,6 +3,7 @@ package gpbackup.s3plugin.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import gpbackup.s3plugin.it.PluginRunner.Result;
+import gpbackup.s3plugin.leaks.RunOutputs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,6 +106,8 @@ final class AgentHarness {
     }
 
     String log() throws IOException {
+        // The agents write after the runs that started them have ended: keep those lines too.
+        RunOutputs.keepLogs(home());
         Path logs = home().resolve("gpAdminLogs");
         StringBuilder text = new StringBuilder();
         if (!Files.isDirectory(logs)) {

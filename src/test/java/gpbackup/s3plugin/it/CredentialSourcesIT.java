@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import gpbackup.s3plugin.it.PluginRunner.Result;
+import gpbackup.s3plugin.leaks.TestSecrets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,8 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CredentialSourcesIT {
     private static final String BUCKET = "credential-sources-it";
     private static final String TS = "20260301100000";
-    private static final String SESSION_TOKEN = "IQoJb3JpZ2luX2VjSESSIONTOKENFROMSOURCE";
-    private static final String WEB_TOKEN = "eyJhbGciOiJSUzI1NiJ9.PROJECTEDSERVICEACCOUNTTOKEN.sig";
+    private static final String SESSION_TOKEN = TestSecrets.SESSION_TOKEN;
+    private static final String WEB_TOKEN = TestSecrets.WEB_IDENTITY_TOKEN;
 
     private Path work;
     private S3ProxyServer server;

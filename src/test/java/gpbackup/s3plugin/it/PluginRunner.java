@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.it;
 
+import gpbackup.s3plugin.leaks.RunOutputs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -135,7 +136,12 @@ public final class PluginRunner {
             process.destroyForcibly();
             throw new IllegalStateException("plugin did not finish: " + command);
         }
-        return new Result(process.exitValue(), out.join(), new String(err.join(), StandardCharsets.UTF_8));
+        Result result = new Result(process.exitValue(), out.join(), new String(err.join(), StandardCharsets.UTF_8));
+        // Kept for the scan after the tests (NoSecretInOutputs): the test's HOME is deleted by then.
+        RunOutputs.keep("command: " + String.join(" ", command) + "\nexit: " + result.exitCode(), result.stdout(),
+                result.stderr());
+        RunOutputs.keepLogs(home);
+        return result;
     }
 
     /**

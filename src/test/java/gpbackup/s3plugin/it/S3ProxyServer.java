@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.it;
 
+import gpbackup.s3plugin.leaks.TestSecrets;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -16,7 +17,7 @@ import java.util.List;
  */
 public final class S3ProxyServer implements AutoCloseable {
     public static final String ACCESS_KEY = "it-access-key";
-    public static final String SECRET_KEY = "it-secret-key-do-not-print";
+    public static final String SECRET_KEY = TestSecrets.S3PROXY_SECRET_KEY;
 
     private final Process process;
     private final int port;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gpbackup.s3plugin.it.PluginRunner.Result;
+import gpbackup.s3plugin.leaks.TestSecrets;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StoragePolicyIT {
     private static final String BUCKET = "storage-policy-it";
     private static final String TS = "20240505050505";
-    private static final byte[] SSE_C_KEY = "0123456789abcdef0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SSE_C_KEY = TestSecrets.sseCustomerKey();
 
     private Path work;
     private S3ProxyServer server;

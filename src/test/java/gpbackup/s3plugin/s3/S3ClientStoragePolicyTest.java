@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import gpbackup.s3plugin.leaks.TestSecrets;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -42,7 +43,7 @@ class S3ClientStoragePolicyTest {
     private static final String PATH = "/bucket/folder/k";
     private static final byte[] DATA = "some table data".getBytes(StandardCharsets.UTF_8);
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-03-01T10:20:30.456Z"), ZoneOffset.UTC);
-    private static final byte[] SSE_C_KEY = "0123456789abcdef0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SSE_C_KEY = TestSecrets.sseCustomerKey();
     private static final String SSE_C_KEY_BASE64 = Base64.getEncoder().encodeToString(SSE_C_KEY);
 
     @RegisterExtension

@@ -5,6 +5,7 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import gpbackup.s3plugin.auth.Credentials;
 import gpbackup.s3plugin.auth.CredentialsProvider;
 import gpbackup.s3plugin.auth.SigV4Signer;
+import gpbackup.s3plugin.leaks.TestSecrets;
 import gpbackup.s3plugin.log.PluginLog;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -17,7 +18,7 @@ public final class WireMockS3 {
     public static final String BUCKET = "bucket";
     public static final String REGION = "us-east-1";
     public static final String ACCESS_KEY_ID = "AKID";
-    public static final String SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYSECRETKEY";
+    public static final String SECRET = TestSecrets.WIREMOCK_SECRET_KEY;
 
     private WireMockS3() {
     }
