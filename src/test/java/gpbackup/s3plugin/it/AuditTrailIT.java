@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gpbackup.s3plugin.audit.AuditTrailFile;
 import gpbackup.s3plugin.it.PluginRunner.Result;
+import gpbackup.s3plugin.leaks.RunOutputs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +68,7 @@ class AuditTrailIT {
         assertEquals(CALLS, agents.relayedCount("backup_data"), "the backups ran in the agent");
         assertEquals(CALLS, agents.relayedCount("restore_data"), "the restores ran in the agent");
         agents.hooks("cleanup_plugin_for_backup", cfg, segment);
+        RunOutputs.keepFile("audit", trail);
 
         String text = Files.readString(trail, StandardCharsets.UTF_8);
         assertFalse(text.contains(S3ProxyServer.SECRET_KEY), "the secret key is in the audit trail");
@@ -107,6 +109,7 @@ class AuditTrailIT {
         byte[] table = randomBytes(6 * 1024 * 1024, 7);
         ok(plugin.run(table, "backup_data", cfg.toString(), file.toString()));
         assertArrayEquals(table, ok(plugin.run("restore_data", cfg.toString(), file.toString())).stdout());
+        RunOutputs.keepFile("audit", trail);
 
         List<Map<String, Object>> lines = AuditTrailFile.lines(trail);
         Map<Object, Long> uploads = only(lines, "backup_data", null).stream()

@@ -61,4 +61,14 @@ public final class RunOutputs {
             throw new UncheckedIOException("cannot keep the logs of " + home + " under " + root(), e);
         }
     }
+
+    /** Keeps a copy of a file the plugin wrote, such as an audit trail, for the scan. */
+    public static void keepFile(String kind, Path file) {
+        try {
+            Path dir = Files.createDirectories(root().resolve(kind));
+            Files.copy(file, Files.createTempFile(dir, kind + "-", ".txt"), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep " + file + " under " + root(), e);
+        }
+    }
 }
