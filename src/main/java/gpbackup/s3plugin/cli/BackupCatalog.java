@@ -124,6 +124,9 @@ final class BackupCatalog {
 
         void add(String location, String file, ObjectSummary object) {
             locations.add(location);
+            if (KeyLayout.isDigestRecord(file)) {
+                return; // verify's proof of a file, not a file gpbackup wrote; deleted with the backup all the same
+            }
             objects++;
             bytes += object.size();
             Matcher segment = SEGMENT_FILE.matcher(file);

@@ -1,8 +1,8 @@
 package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.transfer.ByteRange;
-import gpbackup.s3plugin.transfer.DigestRecord;
 import gpbackup.s3plugin.transfer.RangedDownloader;
+import gpbackup.s3plugin.transfer.StreamUploader.Upload;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,9 +21,9 @@ final class DataCommands {
     static void backupData(PluginContext context) throws IOException {
         String key = context.layout().keyFor(context.arg(1));
         long start = System.nanoTime();
-        DigestRecord uploaded;
+        Upload uploaded;
         try (Progress progress = context.progress(task("backup_data", context.arg(1)), -1)) {
-            uploaded = context.uploader().uploadDigested(key, ProgressStreams.counting(context.stdin(), progress));
+            uploaded = context.uploader().uploadRecorded(key, ProgressStreams.counting(context.stdin(), progress));
         }
         DigestRecords.store(context, key, uploaded);
         context.log().info(TransferReport.line("Uploaded", uploaded.size(), key, start));

@@ -1,11 +1,12 @@
 package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.s3.Payload;
-import gpbackup.s3plugin.transfer.DigestRecord;
+import gpbackup.s3plugin.transfer.StreamUploader.Upload;
 
 /**
- * The digest record {@code backup_file} and {@code backup_data} store beside each backup file,
- * for {@code verify} (spec/layout.md). It is written after the object is complete and checked, so
+ * The digest record {@code backup_file} and {@code backup_data} store beside each backup file
+ * uploaded in parts, for {@code verify} (spec/layout.md); a single-part object carries its digest
+ * in its own metadata and gets no record, which spares a request per table. It is written after the object is complete and checked, so
  * a record never describes an object that is not there; a failure to write it fails the call, as
  * a backup whose proof is missing would look whole to gpbackup but not to verify.
  */
@@ -13,7 +14,9 @@ final class DigestRecords {
     private DigestRecords() {
     }
 
-    static void store(PluginContext context, String key, DigestRecord record) {
-        context.s3().putObject(KeyLayout.digestRecordKey(key), Payload.of(record.bytes()));
+    static void store(PluginContext context, String key, Upload upload) {
+        if (upload.needsRecord()) {
+            context.s3().putObject(KeyLayout.digestRecordKey(key), Payload.of(upload.digests().bytes()));
+        }
     }
 }

@@ -3,9 +3,9 @@ package gpbackup.s3plugin.cli;
 import gpbackup.s3plugin.PluginException;
 import gpbackup.s3plugin.transfer.ByteRange;
 import gpbackup.s3plugin.transfer.DataOutput;
-import gpbackup.s3plugin.transfer.DigestRecord;
 import gpbackup.s3plugin.transfer.RangedDownloader;
 import gpbackup.s3plugin.transfer.StreamUploader;
+import gpbackup.s3plugin.transfer.StreamUploader.Upload;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -35,11 +35,11 @@ final class FileCommands {
         Path file = Path.of(context.arg(1));
         String key = context.layout().keyFor(context.arg(1));
         long start = System.nanoTime();
-        DigestRecord uploaded;
+        Upload uploaded;
         try (Progress progress = context.progress(DataCommands.task("backup_file", context.arg(1)), size(file))) {
             uploaded = upload(file, () -> {
                 try (InputStream in = Files.newInputStream(file)) {
-                    return context.uploader().uploadDigested(key, ProgressStreams.counting(in, progress));
+                    return context.uploader().uploadRecorded(key, ProgressStreams.counting(in, progress));
                 }
             });
         }

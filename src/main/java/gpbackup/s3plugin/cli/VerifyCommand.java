@@ -37,6 +37,7 @@ final class VerifyCommand {
     private static final String NAME = "verify";
     private static final String JSON = "--json";
     private static final Pattern PLAIN_MD5 = Pattern.compile("\"?([0-9a-fA-F]{32})\"?");
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern MULTIPART = Pattern.compile("\"?([0-9a-fA-F]{32})-([0-9]{1,5})\"?");
 
     private final PluginContext context;
@@ -141,12 +142,17 @@ final class VerifyCommand {
     private ObjectVerdict check(String key, boolean recorded, LongConsumer progress) throws IOException {
         ObjectInfo info = context.s3().headObject(key);
         List<String> checks = new ArrayList<>();
-        Optional<DigestRecord> record = recorded ? readRecord(key) : Optional.empty();
+        Optional<String> sha256 = Optional.ofNullable(info.userMetadata().get(DigestRecord.SHA256_METADATA));
+        // The metadata travels with the object, so it wins over a record beside it (which a
+        // rewrite of the object could have left stale) and spares reading that record.
+        Optional<DigestRecord> record = sha256.isPresent() ? Optional.of(metadataRecord(key, info, sha256.get()))
+                : recorded ? readRecord(key) : Optional.empty();
         if (record.isPresent() && record.get().size() != info.size()) {
             return new ObjectVerdict(key, info.size(), ObjectVerdict.Status.FAILED, checks, Optional.of(
                     "size " + info.size() + " differs from the recorded " + record.get().size()));
         }
-        Plan plan = record.map(this::recordedPlan).orElseGet(() -> etagPlan(key, info));
+        String where = sha256.isPresent() ? " recorded at backup in its metadata" : " recorded at backup";
+        Plan plan = record.map(r -> recordedPlan(r, where)).orElseGet(() -> etagPlan(key, info));
         boolean gzip = key.endsWith(".gz");
         ObjectReadback.Result read = new ObjectReadback(context.downloader()).read(key, info, plan.partSizes(),
                 plan.algorithm(), gzip, progress);
@@ -202,11 +208,20 @@ final class VerifyCommand {
         }
     }
 
-    private Plan recordedPlan(DigestRecord record) {
+    /** The digest a single-part object carries as user metadata, as a record of its one part. */
+    private static DigestRecord metadataRecord(String key, ObjectInfo info, String sha256) {
+        if (!SHA256_HEX.matcher(sha256).matches()) {
+            throw new PluginException("its metadata " + DigestRecord.SHA256_METADATA + " is not a SHA-256: '"
+                    + sha256 + "'");
+        }
+        return new DigestRecord(info.size(), info.etag(), List.of(new PartDigest(info.size(), sha256)));
+    }
+
+    private Plan recordedPlan(DigestRecord record, String where) {
         List<Long> sizes = record.parts().stream().map(PartDigest::size).toList();
         List<String> expected = record.parts().stream().map(PartDigest::sha256Hex).toList();
         return new Plan(sizes, Optional.of(Algorithm.SHA256), true,
-                "sha256 of " + parts(sizes.size()) + " recorded at backup", (digests, info) -> {
+                "sha256 of " + parts(sizes.size()) + where, (digests, info) -> {
                     for (int i = 0; i < expected.size(); i++) {
                         if (i >= digests.size() || !expected.get(i).equals(digests.get(i))) {
                             return Optional.of("part " + (i + 1) + " of " + expected.size()

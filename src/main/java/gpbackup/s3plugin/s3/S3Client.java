@@ -15,9 +15,11 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.TreeMap;
 
 /**
  * One method per S3 operation the plugin needs: what to send and how to read the answer.
@@ -25,6 +27,7 @@ import java.util.OptionalInt;
  * Knows nothing of gpbackup: keys come in whole.
  */
 public final class S3Client implements AutoCloseable {
+    private static final String USER_METADATA = "x-amz-meta-";
     private final S3Endpoint endpoint;
     private final RequestEngine engine;
     private final StoragePolicy policy;
@@ -82,7 +85,16 @@ public final class S3Client implements AutoCloseable {
 
     /** PutObject: the whole object in one request. */
     public void putObject(String key, Payload body) {
+        putObject(key, body, Map.of());
+    }
+
+    /**
+     * PutObject with user metadata, sent (and signed) as {@code x-amz-meta-NAME} headers; S3 keeps
+     * them with the object and HEAD returns them. S3 allows 2 KB of them per object.
+     */
+    public void putObject(String key, Payload body, Map<String, String> userMetadata) {
         List<Map.Entry<String, String>> headers = new ArrayList<>(policy.creationHeaders(engine.clock().instant()));
+        userMetadata.forEach((name, value) -> headers.add(Map.entry(USER_METADATA + name, value)));
         addContentMd5(headers, body);
         engine.execute(objectRequest("upload", "PUT", key, "", headers, body), (response, in) -> null);
     }
@@ -138,7 +150,8 @@ public final class S3Client implements AutoCloseable {
             return engine.execute(request, (response, in) -> {
                 long size = response.headers().firstValueAsLong("Content-Length")
                         .orElseThrow(() -> new IOException("HEAD answer has no Content-Length"));
-                return new ObjectInfo(size, response.headers().firstValue("ETag").orElse(""));
+                return new ObjectInfo(size, response.headers().firstValue("ETag").orElse(""),
+                        userMetadata(response.headers()));
             });
         } catch (S3Exception missing) {
             if (missing.isNotFound()) {
@@ -339,6 +352,18 @@ public final class S3Client implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------
+
+    /** The {@code x-amz-meta-} headers of an answer, by name without the prefix, in lower case. */
+    private static Map<String, String> userMetadata(HttpHeaders headers) {
+        Map<String, String> metadata = new TreeMap<>();
+        headers.map().forEach((name, values) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (lower.startsWith(USER_METADATA) && !values.isEmpty()) {
+                metadata.put(lower.substring(USER_METADATA.length()), values.get(0));
+            }
+        });
+        return metadata;
+    }
 
     private void addContentMd5(List<Map.Entry<String, String>> headers, Payload body) {
         if (policy.needsContentMd5()) {

@@ -19,6 +19,11 @@ import java.util.regex.Pattern;
  * </pre>
  */
 public record DigestRecord(long size, String etag, List<PartDigest> parts) {
+    /**
+     * The user metadata ({@code x-amz-meta-s3plugin-sha256}) in which a single-part object carries
+     * its SHA-256 instead of a record beside it; the Go plugin ignores user metadata.
+     */
+    public static final String SHA256_METADATA = "s3plugin-sha256";
     private static final String FIRST_LINE = "gpbackup_s3_plugin digest record 1";
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
 

@@ -5,6 +5,7 @@ import gpbackup.s3plugin.s3.Cancellation;
 import gpbackup.s3plugin.s3.ObjectInfo;
 import gpbackup.s3plugin.s3.Payload;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,7 +18,12 @@ public interface ObjectStorage {
     String location(String key);
 
     /** PutObject of a whole small object. */
-    void putObject(String key, Payload body);
+    default void putObject(String key, Payload body) {
+        putObject(key, body, Map.of());
+    }
+
+    /** PutObject of a whole small object with user metadata ({@code x-amz-meta-NAME}), which HEAD returns. */
+    void putObject(String key, Payload body, Map<String, String> userMetadata);
 
     /** CreateMultipartUpload; returns the upload id. */
     String createMultipartUpload(String key);

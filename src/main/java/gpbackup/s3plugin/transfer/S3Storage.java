@@ -6,6 +6,7 @@ import gpbackup.s3plugin.s3.ObjectInfo;
 import gpbackup.s3plugin.s3.Payload;
 import gpbackup.s3plugin.s3.S3Client;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The transfer engine's storage: S3, through the one {@link S3Client} of the process or call. */
@@ -16,8 +17,8 @@ public record S3Storage(S3Client s3) implements ObjectStorage {
     }
 
     @Override
-    public void putObject(String key, Payload body) {
-        s3.putObject(key, body);
+    public void putObject(String key, Payload body, Map<String, String> userMetadata) {
+        s3.putObject(key, body, userMetadata);
     }
 
     @Override

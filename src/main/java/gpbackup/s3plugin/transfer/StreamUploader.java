@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.PushbackInputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -68,15 +69,26 @@ public final class StreamUploader {
      * ETag the server reports, and the SHA-256 of each part, taken from the signing of the parts.
      */
     public DigestRecord uploadDigested(String key, InputStream source) throws IOException {
+        return uploadRecorded(key, source).digests();
+    }
+
+    /**
+     * {@link #uploadDigested}, saying also whether the digests still need a record beside the
+     * object: a single PutObject carries its SHA-256 (computed anyway to sign it) as the user
+     * metadata {@link DigestRecord#SHA256_METADATA}, so it needs none; a multipart upload does.
+     */
+    public Upload uploadRecorded(String key, InputStream source) throws IOException {
         PushbackInputStream in = new PushbackInputStream(source, 1);
         BlockBuffer first = readPart(in, plan.partSize(1), NEVER)
                 .orElseThrow(() -> new IllegalStateException("no stop condition, yet stopped"));
         List<PartDigest> digests = new ArrayList<>();
         long sent;
-        if (first.length() < plan.partSize(1) || endOfStream(in, first)) {
+        boolean single = first.length() < plan.partSize(1) || endOfStream(in, first);
+        if (single) {
             try {
-                digests.add(new PartDigest(first.length(), first.sha256Hex()));
-                storage.putObject(key, first);
+                String sha256 = first.sha256Hex();
+                digests.add(new PartDigest(first.length(), sha256));
+                storage.putObject(key, first, Map.of(DigestRecord.SHA256_METADATA, sha256));
             } finally {
                 first.release();
             }
@@ -85,7 +97,17 @@ public final class StreamUploader {
             sent = new Multipart(key, digests).run(in, first);
         }
         ObjectInfo stored = verifyStored(key, sent);
-        return new DigestRecord(sent, stored.etag(), digests);
+        return new Upload(new DigestRecord(sent, stored.etag(), digests), !single);
+    }
+
+    /**
+     * An upload's digests, and whether they need a {@link DigestRecord} stored beside the object
+     * (a multipart upload) or are already in the object's metadata (a single PutObject).
+     */
+    public record Upload(DigestRecord digests, boolean needsRecord) {
+        public long size() {
+            return digests.size();
+        }
     }
 
     /**

@@ -124,8 +124,10 @@ class CatalogCommandsTest {
 
     @Test
     void listBackupsFollowsEveryPageAndCountsABackupSplitAcrossThem() {
+        // A digest record beside a file is no backup file: not counted.
         stubListing("f/backups/", page("t2", PREFIX_A + "gpbackup_0_" + A + "_16384.gz", PREFIX_A
-                + "gpbackup_" + A + "_metadata.sql", PREFIX_B + "gpbackup_0_" + B + "_16384.gz"));
+                + "gpbackup_0_" + A + "_16384.gz.s3plugin-digests", PREFIX_A + "gpbackup_" + A + "_metadata.sql",
+                PREFIX_B + "gpbackup_0_" + B + "_16384.gz"));
         server.stubFor(get(urlPathEqualTo("/bucket")).withQueryParam("prefix", equalTo("f/backups/"))
                 .withQueryParam("continuation-token", equalTo("t2")).willReturn(ok(page(null,
                         PREFIX_B + "gpbackup_1_" + B + "_16384.gz", PREFIX_B + "gpbackup_" + B + "_report"))));

@@ -51,7 +51,14 @@ public final class RawS3Client {
     }
 
     public void put(String bucket, String key, byte[] body) throws IOException, InterruptedException {
-        HttpResponse<String> response = send("PUT", "/" + bucket + "/" + SigV4Encoding.encodePath(key), "", body);
+        put(bucket, key, body, List.of());
+    }
+
+    /** PutObject with extra headers, signed (user metadata, for one). */
+    public void put(String bucket, String key, byte[] body, List<Map.Entry<String, String>> headers)
+            throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(signed("PUT", "/" + bucket + "/" + SigV4Encoding.encodePath(key), "",
+                body, headers), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException("PUT " + key + ": HTTP " + response.statusCode() + " " + response.body());
         }
@@ -173,10 +180,18 @@ public final class RawS3Client {
     }
 
     private HttpRequest signed(String method, String path, String query, byte[] body) {
+        return signed(method, path, query, body, List.of());
+    }
+
+    private HttpRequest signed(String method, String path, String query, byte[] body,
+                               List<Map.Entry<String, String>> headers) {
         SignedRequest signed = signer.sign(
-                new SignableRequest(method, host, path, query, List.of(), sha256(body)), credentials, Instant.now());
+                new SignableRequest(method, host, path, query, headers, sha256(body)), credentials, Instant.now());
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(endpoint + path + (query.isEmpty() ? "" : "?" + query)))
                 .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+        for (Map.Entry<String, String> header : headers) {
+            builder.header(header.getKey(), header.getValue());
+        }
         for (Map.Entry<String, String> header : signed.headersToAdd()) {
             builder.header(header.getKey(), header.getValue());
         }

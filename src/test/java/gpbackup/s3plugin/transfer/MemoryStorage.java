@@ -47,6 +47,7 @@ final class MemoryStorage implements ObjectStorage {
     }
 
     private final Map<String, byte[]> objects = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, String>> metadata = new ConcurrentHashMap<>();
     private final Map<String, Map<Integer, byte[]>> uploads = new ConcurrentHashMap<>();
     private final List<Request> journal = new ArrayList<>();
     private final BlockingQueue<Request> answers = new LinkedBlockingQueue<>();
@@ -108,9 +109,10 @@ final class MemoryStorage implements ObjectStorage {
     }
 
     @Override
-    public void putObject(String key, Payload body) {
+    public void putObject(String key, Payload body, Map<String, String> userMetadata) {
         serve(arrive("put", key, 0, null), () -> {
             objects.put(key, bytes(body));
+            metadata.put(key, Map.copyOf(userMetadata));
             return null;
         });
     }
@@ -148,6 +150,7 @@ final class MemoryStorage implements ObjectStorage {
             }
             uploads.remove(uploadId);
             objects.put(key, whole.toByteArray());
+            metadata.remove(key);
             return null;
         });
     }
@@ -165,7 +168,7 @@ final class MemoryStorage implements ObjectStorage {
     public ObjectInfo headObject(String key) {
         return serve(arrive("head", key, 0, null), () -> {
             byte[] data = stored(key);
-            return new ObjectInfo(data.length, etag(data));
+            return new ObjectInfo(data.length, etag(data), metadata.getOrDefault(key, Map.of()));
         });
     }
 

@@ -17,6 +17,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -155,6 +156,30 @@ class StreamUploaderTest {
         assertEquals(0, singlePuts().get(0).getBody().length);
         assertEquals("0", singlePuts().get(0).getHeader("Content-Length"));
         assertEquals(2, server.findAll(anyRequestedFor(anyUrl())).size());
+    }
+
+    @Test
+    void aSinglePutCarriesItsSha256AsSignedMetadataAndNeedsNoRecord() throws IOException {
+        byte[] data = data(PART - 1);
+        stubStored(PART - 1);
+        StreamUploader.Upload upload = uploader(2).uploadRecorded("folder/data", new ByteArrayInputStream(data));
+        assertFalse(upload.needsRecord());
+        LoggedRequest put = singlePuts().get(0);
+        String sha256 = put.getHeader("x-amz-content-sha256");
+        assertEquals(sha256, put.getHeader("x-amz-meta-s3plugin-sha256"));
+        assertEquals(List.of(new PartDigest(PART - 1, sha256)), upload.digests().parts());
+        assertTrue(put.getHeader("Authorization").contains("x-amz-meta-s3plugin-sha256"), "the metadata is signed");
+        assertEquals(2, server.findAll(anyRequestedFor(anyUrl())).size(), "one PUT, one HEAD, nothing more");
+    }
+
+    @Test
+    void aMultipartUploadCarriesNoMetadataAndNeedsARecord() throws IOException {
+        stubStored(2 * PART);
+        StreamUploader.Upload upload = uploader(2).uploadRecorded("folder/data", new ByteArrayInputStream(data(2 * PART)));
+        assertTrue(upload.needsRecord());
+        assertEquals(2, upload.digests().parts().size());
+        assertTrue(server.findAll(anyRequestedFor(anyUrl())).stream()
+                .noneMatch(r -> r.containsHeader("x-amz-meta-s3plugin-sha256")));
     }
 
     @Test
