@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.audit;
 
+import gpbackup.s3plugin.json.JsonText;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -90,22 +91,9 @@ final class AuditJson {
                 out.append(c);
                 continue;
             }
-            char escaped = next();
-            switch (escaped) {
-                case '"', '\\', '/' -> out.append(escaped);
-                case 'b' -> out.append('\b');
-                case 'f' -> out.append('\f');
-                case 'n' -> out.append('\n');
-                case 'r' -> out.append('\r');
-                case 't' -> out.append('\t');
-                case 'u' -> {
-                    if (pos + 4 > text.length()) {
-                        throw new IllegalArgumentException("short \\u escape");
-                    }
-                    out.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-                    pos += 4;
-                }
-                default -> throw new IllegalArgumentException("bad escape");
+            pos = JsonText.unescape(text, pos, out);
+            if (pos < 0) {
+                throw new IllegalArgumentException("bad escape");
             }
         }
     }

@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.audit;
 
+import gpbackup.s3plugin.json.JsonText;
 import gpbackup.s3plugin.s3.RequestRecord;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -52,40 +53,7 @@ final class AuditLine {
         if (value == null) {
             line.append("null");
         } else {
-            string(line, value);
+            JsonText.quote(line, value);
         }
-    }
-
-    /** {@code text} as a JSON string. */
-    static void string(StringBuilder out, String text) {
-        out.append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029') {
-                        unicodeEscape(out, c);
-                    } else if (Character.isHighSurrogate(c) && i + 1 < text.length()
-                            && Character.isLowSurrogate(text.charAt(i + 1))) {
-                        out.append(c).append(text.charAt(++i));
-                    } else if (Character.isSurrogate(c)) {
-                        // Alone it has no UTF-8 form; escaped, the line stays valid JSON and says what was there.
-                        unicodeEscape(out, c);
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
-    }
-
-    private static void unicodeEscape(StringBuilder out, char c) {
-        out.append(String.format("\\u%04x", (int) c));
     }
 }

@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.audit;
 
+import gpbackup.s3plugin.json.JsonText;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -192,9 +193,7 @@ public final class AuditSummary {
         if (text.chars().noneMatch(c -> c < 0x20 || c == 0x7f)) {
             return text;
         }
-        StringBuilder quoted = new StringBuilder();
-        AuditLine.string(quoted, text);
-        return quoted.toString();
+        return JsonText.quote(text);
     }
 
     /** Bytes as people read them: exact below a KiB, else one decimal of the binary unit. */

@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.auth;
 
+import gpbackup.s3plugin.json.JsonText;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -64,26 +65,9 @@ final class FlatJson {
                 out.append(c);
                 continue;
             }
-            char escaped = next();
-            switch (escaped) {
-                case '"', '\\', '/' -> out.append(escaped);
-                case 'b' -> out.append('\b');
-                case 'f' -> out.append('\f');
-                case 'n' -> out.append('\n');
-                case 'r' -> out.append('\r');
-                case 't' -> out.append('\t');
-                case 'u' -> {
-                    if (pos + 4 > text.length()) {
-                        throw invalid();
-                    }
-                    try {
-                        out.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-                    } catch (NumberFormatException e) {
-                        throw invalid();
-                    }
-                    pos += 4;
-                }
-                default -> throw invalid();
+            pos = JsonText.unescape(text, pos, out);
+            if (pos < 0) {
+                throw invalid();
             }
         }
     }

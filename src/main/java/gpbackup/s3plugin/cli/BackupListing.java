@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.cli;
 
+import gpbackup.s3plugin.json.JsonText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -64,33 +65,34 @@ final class BackupListing {
     /** The JSON document; its schema is in spec/commands.md. */
     static String json(String bucket, String folder, BackupCatalog.Listing listing) {
         StringBuilder json = new StringBuilder();
-        json.append("{\"bucket\":").append(string(bucket)).append(",\"folder\":").append(string(folder))
+        json.append("{\"bucket\":").append(JsonText.quote(bucket))
+                .append(",\"folder\":").append(JsonText.quote(folder))
                 .append(",\"backups\":[");
         String comma = "";
         for (BackupSummary b : listing.backups()) {
             Optional<BackupReport> r = b.report();
-            json.append(comma).append("\n{\"timestamp\":").append(string(b.timestamp()))
+            json.append(comma).append("\n{\"timestamp\":").append(JsonText.quote(b.timestamp()))
                     .append(",\"objects\":").append(b.objects())
                     .append(",\"bytes\":").append(b.bytes())
                     .append(",\"segments\":").append(b.segments())
                     .append(",\"complete\":").append(b.complete())
-                    .append(",\"state\":").append(string(b.state().name().toLowerCase(java.util.Locale.ROOT)))
-                    .append(",\"status\":").append(string(r.flatMap(BackupReport::status)))
-                    .append(",\"error\":").append(string(r.flatMap(BackupReport::error)))
+                    .append(",\"state\":").append(JsonText.quote(b.state().name().toLowerCase(java.util.Locale.ROOT)))
+                    .append(",\"status\":").append(orNull(r.flatMap(BackupReport::status)))
+                    .append(",\"error\":").append(orNull(r.flatMap(BackupReport::error)))
                     .append(",\"report_empty\":").append(b.reportEmpty())
-                    .append(",\"database\":").append(string(r.flatMap(BackupReport::database)))
-                    .append(",\"gpbackup_version\":").append(string(r.flatMap(BackupReport::gpbackupVersion)))
-                    .append(",\"gpdb_version\":").append(string(r.flatMap(BackupReport::gpdbVersion)))
-                    .append(",\"backup_type\":").append(string(r.map(BackupReport::backupType)))
-                    .append(",\"compression\":").append(string(r.flatMap(BackupReport::compression)))
+                    .append(",\"database\":").append(orNull(r.flatMap(BackupReport::database)))
+                    .append(",\"gpbackup_version\":").append(orNull(r.flatMap(BackupReport::gpbackupVersion)))
+                    .append(",\"gpdb_version\":").append(orNull(r.flatMap(BackupReport::gpdbVersion)))
+                    .append(",\"backup_type\":").append(orNull(r.map(BackupReport::backupType)))
+                    .append(",\"compression\":").append(orNull(r.flatMap(BackupReport::compression)))
                     .append(",\"incremental_set\":[");
             List<String> set = r.map(BackupReport::incrementalSet).orElse(List.of());
             for (int i = 0; i < set.size(); i++) {
-                json.append(i == 0 ? "" : ",").append(string(set.get(i)));
+                json.append(i == 0 ? "" : ",").append(JsonText.quote(set.get(i)));
             }
             json.append("],\"locations\":[");
             for (int i = 0; i < b.locations().size(); i++) {
-                json.append(i == 0 ? "" : ",").append(string(b.locations().get(i)));
+                json.append(i == 0 ? "" : ",").append(JsonText.quote(b.locations().get(i)));
             }
             json.append("]}");
             comma = ",";
@@ -103,30 +105,7 @@ final class BackupListing {
         return text.replaceAll("[\\r\\n\\t]+", " ");
     }
 
-    private static String string(Optional<String> value) {
-        return value.map(BackupListing::string).orElse("null");
-    }
-
-    /** A JSON string literal; control characters escaped, everything else as is (the output is UTF-8). */
-    static String string(String value) {
-        StringBuilder out = new StringBuilder("\"");
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
+    private static String orNull(Optional<String> value) {
+        return value.map(JsonText::quote).orElse("null");
     }
 }

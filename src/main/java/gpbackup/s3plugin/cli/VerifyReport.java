@@ -1,6 +1,7 @@
 package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.cli.ObjectVerdict.Status;
+import gpbackup.s3plugin.json.JsonText;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -76,47 +77,25 @@ final class VerifyReport {
     }
 
     String json() {
-        StringBuilder out = new StringBuilder("{\"backup\":").append(quote(timestamp))
-                .append(",\"location\":").append(quote(location))
+        StringBuilder out = new StringBuilder("{\"backup\":").append(JsonText.quote(timestamp))
+                .append(",\"location\":").append(JsonText.quote(location))
                 .append(",\"intact\":").append(intact())
                 .append(",\"bytes\":").append(bytes())
                 .append(",\"millis\":").append(millis)
                 .append(",\"counts\":{");
-        out.append(counts.entrySet().stream().map(e -> quote(e.getKey().word()) + ":" + e.getValue())
+        out.append(counts.entrySet().stream().map(e -> JsonText.quote(e.getKey().word()) + ":" + e.getValue())
                 .collect(Collectors.joining(",")));
         out.append("},\"objects\":[");
         for (int i = 0; i < verdicts.size(); i++) {
             ObjectVerdict v = verdicts.get(i);
-            out.append(i == 0 ? "" : ",").append("{\"key\":").append(quote(v.key()))
+            out.append(i == 0 ? "" : ",").append("{\"key\":").append(JsonText.quote(v.key()))
                     .append(",\"size\":").append(v.size() < 0 ? "null" : Long.toString(v.size()))
-                    .append(",\"status\":").append(quote(v.status().word()))
-                    .append(",\"checks\":[").append(v.checks().stream().map(VerifyReport::quote)
+                    .append(",\"status\":").append(JsonText.quote(v.status().word()))
+                    .append(",\"checks\":[").append(v.checks().stream().map(JsonText::quote)
                             .collect(Collectors.joining(","))).append(']')
-                    .append(",\"problem\":").append(v.problem().map(VerifyReport::quote).orElse("null"))
+                    .append(",\"problem\":").append(v.problem().map(JsonText::quote).orElse("null"))
                     .append('}');
         }
         return out.append("]}\n").toString();
-    }
-
-    /** A JSON string: quotes, backslashes and control characters escaped. */
-    static String quote(String text) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
     }
 }

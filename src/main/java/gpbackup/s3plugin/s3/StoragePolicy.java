@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.s3;
 
+import gpbackup.s3plugin.json.JsonText;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,7 +66,7 @@ public record StoragePolicy(Optional<String> serverSideEncryption, Optional<Stri
             if (json.length() > 1) {
                 json.append(',');
             }
-            json.append(jsonString(name)).append(':').append(jsonString(value));
+            json.append(JsonText.quote(name)).append(':').append(JsonText.quote(value));
         });
         return json.append('}').toString();
     }
@@ -108,23 +109,5 @@ public record StoragePolicy(Optional<String> serverSideEncryption, Optional<Stri
      */
     public boolean etagsAreMd5() {
         return customerKey.isEmpty() && !serverSideEncryption.filter("aws:kms"::equals).isPresent();
-    }
-
-    private static String jsonString(String text) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
     }
 }

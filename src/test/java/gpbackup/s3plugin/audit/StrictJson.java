@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.audit;
 
+import gpbackup.s3plugin.json.JsonText;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -129,22 +130,10 @@ public final class StrictJson {
                 out.append(c);
                 continue;
             }
-            char e = next();
-            switch (e) {
-                case '"', '\\', '/' -> out.append(e);
-                case 'b' -> out.append('\b');
-                case 'f' -> out.append('\f');
-                case 'n' -> out.append('\n');
-                case 'r' -> out.append('\r');
-                case 't' -> out.append('\t');
-                case 'u' -> {
-                    if (pos + 4 > text.length() || !text.substring(pos, pos + 4).matches("[0-9a-fA-F]{4}")) {
-                        throw fault("bad \\u escape");
-                    }
-                    out.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-                    pos += 4;
-                }
-                default -> throw fault("bad escape \\" + e);
+            int at = pos;
+            pos = JsonText.unescape(text, pos, out);
+            if (pos < 0) {
+                throw fault(at < text.length() ? "bad escape \\" + text.charAt(at) : "text ends early");
             }
         }
     }
