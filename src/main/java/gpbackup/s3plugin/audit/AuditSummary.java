@@ -196,18 +196,7 @@ public final class AuditSummary {
         return JsonText.quote(text);
     }
 
-    /** Bytes as people read them: exact below a KiB, else one decimal of the binary unit. */
     static String bytes(long n) {
-        if (n < 1024) {
-            return n + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
-        double value = n;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+        return ByteUnits.of(n);
     }
 }

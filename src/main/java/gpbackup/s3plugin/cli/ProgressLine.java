@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.cli;
 
+import gpbackup.s3plugin.audit.ByteUnits;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.Locale;
@@ -103,19 +104,8 @@ final class ProgressLine implements Progress {
         return (task.length() <= room ? task : "..." + task.substring(task.length() - room + 3)) + line;
     }
 
-    /** {@code 512 B}, {@code 1.5 KiB}, {@code 210.3 MiB}: binary units, one decimal. */
     static String bytes(long n) {
-        if (n < 1024) {
-            return n + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-        double value = n;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+        return ByteUnits.of(n);
     }
 
     /** {@code 0:07}, {@code 12:34}, {@code 1:02:03}. */
