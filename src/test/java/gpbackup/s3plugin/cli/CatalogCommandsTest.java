@@ -17,72 +17,27 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import gpbackup.s3plugin.leaks.RunOutputs;
-import gpbackup.s3plugin.s3.WireMockS3;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** list_backups and prune from argv to the requests S3 sees, where the exact requests matter. */
-class CatalogCommandsTest {
+class CatalogCommandsTest extends WireMockCommandFixture {
     private static final String A = "20240101120000";
     private static final String B = "20240102120000";
     private static final String PREFIX_A = "f/backups/20240101/" + A + "/";
     private static final String PREFIX_B = "f/backups/20240102/" + B + "/";
-
-    @RegisterExtension
-    final WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
-
-    @TempDir
-    Path home;
-
-    private Path config;
-    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-
-    /** What this test's runs printed and logged, kept for the suite's scan for secrets (NoSecretInOutputs). */
-    @AfterEach
-    void keepOutputsForTheSecretScan(TestInfo test) {
-        RunOutputs.keep(getClass().getSimpleName() + "." + test.getTestMethod().map(Method::getName).orElse("?"),
-                stdout.toByteArray(), stderr.toString(StandardCharsets.UTF_8));
-        RunOutputs.keepLogs(home);
-    }
-
-    @BeforeEach
-    void config() throws IOException {
-        config = Files.writeString(home.resolve("s3_config.yaml"), """
-                executablepath: /usr/local/greenplum-db/bin/gpbackup_s3_plugin
-                options:
-                  region: us-east-1
-                  endpoint: http://127.0.0.1:%d
-                  encryption: off
-                  aws_access_key_id: AKID
-                  aws_secret_access_key: %s
-                  bucket: bucket
-                  folder: f
-                  max_request_retries: 0
-                """.formatted(server.getPort(), WireMockS3.SECRET));
-    }
 
     private int run(String... argv) {
         Map<String, String> environment = Map.of("HOME", home.toString(), "HOSTNAME", "sdw1");

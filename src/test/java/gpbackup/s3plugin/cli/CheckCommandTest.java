@@ -17,14 +17,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
-import gpbackup.s3plugin.leaks.RunOutputs;
 import gpbackup.s3plugin.s3.WireMockS3;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,49 +35,17 @@ import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code check} from argv to its checklist, against a WireMock store whose answers a test chooses. */
-class CheckCommandTest {
+class CheckCommandTest extends WireMockCommandFixture {
     private static final String EMPTY_LISTING = "<ListBucketResult><Name>bucket</Name><KeyCount>0</KeyCount>"
             + "<IsTruncated>false</IsTruncated></ListBucketResult>";
 
-    @RegisterExtension
-    final WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
-
-    @TempDir
-    Path home;
-
-    private Path config;
-    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-
-    /** What this test's runs printed and logged, kept for the suite's scan for secrets (NoSecretInOutputs). */
-    @AfterEach
-    void keepOutputsForTheSecretScan(TestInfo test) {
-        RunOutputs.keep(getClass().getSimpleName() + "." + test.getTestMethod().map(Method::getName).orElse("?"),
-                stdout.toByteArray(), stderr.toString(StandardCharsets.UTF_8));
-        RunOutputs.keepLogs(home);
-    }
-
-    @BeforeEach
-    void config() throws IOException {
-        config = Files.writeString(home.resolve("s3_config.yaml"), """
-                executablepath: /usr/local/greenplum-db/bin/gpbackup_s3_plugin
-                options:
-                  region: us-east-1
-                  endpoint: http://127.0.0.1:%d
-                  encryption: off
-                  aws_access_key_id: AKID
-                  aws_secret_access_key: %s
-                  bucket: bucket
-                  folder: f
-                """.formatted(server.getPort(), WireMockS3.SECRET));
+    /** Retries as configured by default: some checks are about them. */
+    @Override
+    String moreOptions() {
+        return "";
     }
 
     private final Map<String, String> environment = new HashMap<>();
@@ -92,7 +57,7 @@ class CheckCommandTest {
                 new PrintStream(stderr, true, StandardCharsets.UTF_8), Clock.systemUTC()).run(argv);
     }
 
-    /** The config of {@link #config()} with these option lines added, or without its keys. */
+    /** The config of {@link #writeConfig()} with these option lines added, or without its keys. */
     private void config(boolean withKeys, String... optionLines) throws IOException {
         StringBuilder yaml = new StringBuilder(Files.readString(config));
         if (!withKeys) {

@@ -19,16 +19,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import gpbackup.s3plugin.leaks.RunOutputs;
 import gpbackup.s3plugin.s3.WireMockS3;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,52 +32,13 @@ import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Whole commands from argv to the requests S3 sees and the bytes gpbackup reads back. */
-class MainAgainstS3Test {
+class MainAgainstS3Test extends WireMockCommandFixture {
     private static final String DATA_FILE = "/data/gpseg0/backups/20240101/20240101120000/gpbackup_0_20240101120000_16384";
     private static final String KEY_PATH = "/bucket/f/backups/20240101/20240101120000/gpbackup_0_20240101120000_16384";
     private static final byte[] OBJECT = "COPY public.t FROM STDIN;\n1\tone\n2\ttwo\n\\.\n".getBytes(StandardCharsets.UTF_8);
-
-    @RegisterExtension
-    final WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
-
-    @TempDir
-    Path home;
-
-    private Path config;
-    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-
-    /** What this test's runs printed and logged, kept for the suite's scan for secrets (NoSecretInOutputs). */
-    @AfterEach
-    void keepOutputsForTheSecretScan(TestInfo test) {
-        RunOutputs.keep(getClass().getSimpleName() + "." + test.getTestMethod().map(Method::getName).orElse("?"),
-                stdout.toByteArray(), stderr.toString(StandardCharsets.UTF_8));
-        RunOutputs.keepLogs(home);
-    }
-
-    @BeforeEach
-    void config() throws IOException {
-        config = Files.writeString(home.resolve("s3_config.yaml"), """
-                executablepath: /usr/local/greenplum-db/bin/gpbackup_s3_plugin
-                options:
-                  region: us-east-1
-                  endpoint: http://127.0.0.1:%d
-                  encryption: off
-                  aws_access_key_id: AKID
-                  aws_secret_access_key: %s
-                  bucket: bucket
-                  folder: f
-                  max_request_retries: 0
-                """.formatted(server.getPort(), WireMockS3.SECRET));
-    }
 
     private int run(InputStream stdin, String... argv) {
         Map<String, String> environment = Map.of("HOME", home.toString(), "HOSTNAME", "sdw1");

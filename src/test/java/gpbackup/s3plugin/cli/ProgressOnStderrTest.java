@@ -10,71 +10,31 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
-import gpbackup.s3plugin.leaks.RunOutputs;
-import gpbackup.s3plugin.s3.WireMockS3;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Whole commands with stderr a terminal (a person runs them) and not (gpbackup runs them): the
  * line a person sees, and not one byte more for gpbackup. The clock stands still, so no line is
  * drawn before the final one and the text is exact.
  */
-class ProgressOnStderrTest {
+class ProgressOnStderrTest extends WireMockCommandFixture {
     private static final String DATA_FILE = "/data/gpseg0/backups/20240101/20240101120000/gpbackup_0_20240101120000_16384";
     private static final String KEY_PATH = "/bucket/f/backups/20240101/20240101120000/gpbackup_0_20240101120000_16384";
     private static final byte[] OBJECT = "COPY public.t FROM STDIN;\n1\tone\n2\ttwo\n\\.\n".getBytes(StandardCharsets.UTF_8);
 
-    @RegisterExtension
-    final WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
-
-    @TempDir
-    Path home;
-
-    private Path config;
-    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-
-    /** What this test's runs printed and logged, kept for the suite's scan for secrets (NoSecretInOutputs). */
-    @AfterEach
-    void keepOutputsForTheSecretScan(TestInfo test) {
-        RunOutputs.keep(getClass().getSimpleName() + "." + test.getTestMethod().map(Method::getName).orElse("?"),
-                stdout.toByteArray(), stderr.toString(StandardCharsets.UTF_8));
-        RunOutputs.keepLogs(home);
-    }
-
     @BeforeEach
-    void configAndObject() throws IOException {
-        config = Files.writeString(home.resolve("s3_config.yaml"), """
-                executablepath: /usr/local/greenplum-db/bin/gpbackup_s3_plugin
-                options:
-                  region: us-east-1
-                  endpoint: http://127.0.0.1:%d
-                  encryption: off
-                  aws_access_key_id: AKID
-                  aws_secret_access_key: %s
-                  bucket: bucket
-                  folder: f
-                  max_request_retries: 0
-                """.formatted(server.getPort(), WireMockS3.SECRET));
+    void stubTheObject() {
         server.stubFor(head(urlEqualTo(KEY_PATH)).willReturn(ok().withHeader("Content-Length", String.valueOf(OBJECT.length))
                 .withHeader("ETag", "\"v1\"")));
         // Any range from 0: the first GET of an unwatched restore asks for a whole piece.
