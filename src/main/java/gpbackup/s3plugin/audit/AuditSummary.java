@@ -1,6 +1,7 @@
 package gpbackup.s3plugin.audit;
 
 import gpbackup.s3plugin.json.JsonText;
+import gpbackup.s3plugin.transfer.DigestRecord;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -145,7 +146,10 @@ public final class AuditSummary {
             } else {
                 switch (r.op()) {
                     case "PutObject" -> {
-                        written.add(r.key());
+                        // A multipart object's digest record is not a file of the backup.
+                        if (!r.key().endsWith(DigestRecord.KEY_SUFFIX)) {
+                            written.add(r.key());
+                        }
                         bytesUp += r.bytesSent();
                     }
                     case "UploadPart" -> bytesUp += r.bytesSent();

@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.cli;
 
+import gpbackup.s3plugin.transfer.DigestRecord;
 import java.util.Arrays;
 import java.util.regex.Pattern;
 
@@ -10,8 +11,7 @@ import java.util.regex.Pattern;
  */
 public record KeyLayout(String folder) {
     private static final Pattern TIMESTAMP = Pattern.compile("[0-9]{14}");
-    /** No file gpbackup writes ends so. */
-    private static final String DIGEST_RECORD_SUFFIX = ".s3plugin-digests";
+    private static final String DIGEST_RECORD_SUFFIX = DigestRecord.KEY_SUFFIX;
 
     /** The object key for a local backup path such as {@code /data/gpseg0/backups/20240101/20240101120000/f}. */
     public String keyFor(String path) {

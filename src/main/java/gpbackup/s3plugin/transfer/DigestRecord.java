@@ -19,6 +19,9 @@ import java.util.regex.Pattern;
  * </pre>
  */
 public record DigestRecord(long size, String etag, List<PartDigest> parts) {
+    /** What a record's key adds to its object's key (spec/layout.md); no file gpbackup writes ends so. */
+    public static final String KEY_SUFFIX = ".s3plugin-digests";
+
     /**
      * The user metadata ({@code x-amz-meta-s3plugin-sha256}) in which a single-part object carries
      * its SHA-256 instead of a record beside it; the Go plugin ignores user metadata.

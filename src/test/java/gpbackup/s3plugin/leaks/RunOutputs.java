@@ -55,7 +55,11 @@ public final class RunOutputs {
         try (Stream<Path> files = Files.list(logs)) {
             Path copies = Files.createDirectories(root().resolve("logs").resolve(name));
             for (Path file : files.filter(Files::isRegularFile).toList()) {
-                Files.copy(file, copies.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                // Copied beside, then renamed over the last copy: runs of one HOME keep their logs at once.
+                Path copy = Files.createTempFile(copies, "copy-", ".tmp");
+                Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(copy, copies.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.ATOMIC_MOVE);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot keep the logs of " + home + " under " + root(), e);
