@@ -2,7 +2,7 @@ package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.log.PluginLog;
-import gpbackup.s3plugin.s3.S3Client;
+import gpbackup.s3plugin.s3.S3Connection;
 import gpbackup.s3plugin.transfer.BufferPool;
 import java.time.Clock;
 import java.util.Map;
@@ -10,18 +10,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * The host agent's S3 clients, one per config and kept for the agent's life: later calls reuse the
- * client's pooled connections, TLS sessions and credentials (IMDS is asked once, not once per
+ * The host agent's S3 connections, one per config and kept for the agent's life: later calls reuse
+ * their pooled connections, TLS sessions and credentials (IMDS is asked once, not once per
  * table). Part buffers are per call ({@link #forCall}, shared out by {@link CallShares}).
  */
 final class AgentResources implements TransferResources, AutoCloseable {
     private final Function<String, String> environment;
     private final Clock clock;
     private final PluginLog agentLog;
-    private final Map<PluginConfig, S3Client> clients = new ConcurrentHashMap<>();
+    private final Map<PluginConfig, S3Connection> connections = new ConcurrentHashMap<>();
     private final Map<PluginConfig, BufferPool> pools = new ConcurrentHashMap<>();
 
-    /** @param agentLog the agent's own log: a client outlives the call that built it */
+    /** @param agentLog the agent's own log: a connection outlives the call that built it */
     AgentResources(Function<String, String> environment, Clock clock, PluginLog agentLog) {
         this.environment = environment;
         this.clock = clock;
@@ -29,8 +29,8 @@ final class AgentResources implements TransferResources, AutoCloseable {
     }
 
     @Override
-    public S3Client s3(PluginConfig config, PluginLog log) {
-        return clients.computeIfAbsent(config, c -> S3ClientFactory.create(c, environment, clock, agentLog));
+    public S3Connection connection(PluginConfig config, PluginLog log) {
+        return connections.computeIfAbsent(config, c -> S3ClientFactory.connect(c, environment, clock, agentLog));
     }
 
     @Override
@@ -38,12 +38,12 @@ final class AgentResources implements TransferResources, AutoCloseable {
         return pools.computeIfAbsent(config, c -> TransferResources.newPool(c, agentLog));
     }
 
-    /** What one relayed call uses: the agent's client, and part buffers of its own (its share, CallShares). */
+    /** What one relayed call uses: the agent's connection, and part buffers of its own (its share, CallShares). */
     TransferResources forCall(BufferPool pool) {
         return new TransferResources() {
             @Override
-            public S3Client s3(PluginConfig config, PluginLog log) {
-                return AgentResources.this.s3(config, log);
+            public S3Connection connection(PluginConfig config, PluginLog log) {
+                return AgentResources.this.connection(config, log);
             }
 
             @Override
@@ -55,6 +55,6 @@ final class AgentResources implements TransferResources, AutoCloseable {
 
     @Override
     public void close() {
-        clients.values().forEach(S3Client::close);
+        connections.values().forEach(S3Connection::close);
     }
 }

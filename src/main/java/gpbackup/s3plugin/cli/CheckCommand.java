@@ -13,6 +13,7 @@ import gpbackup.s3plugin.http.ProxySetting;
 import gpbackup.s3plugin.http.TrustedCertificates;
 import gpbackup.s3plugin.log.PluginLog;
 import gpbackup.s3plugin.s3.S3Client;
+import gpbackup.s3plugin.s3.S3Connection;
 import gpbackup.s3plugin.s3.S3Endpoint;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -98,8 +99,10 @@ final class CheckCommand implements Command {
 
         if (credentials.isPresent() && connectable) {
             ServerClock serverClock = new ServerClock(clock);
-            try (S3Client s3 = S3ClientFactory.create(config, environment, clock, context.log(),
+            try (S3Connection connection = S3ClientFactory.connect(config, environment, clock, context.log(),
                     credentials.get().chain(), http -> new AnswerWatchingClient(http, serverClock::answered), RETRIES)) {
+                // The probe is audited like any other call: an auditor sees what check wrote and deleted.
+                S3Client s3 = S3ClientFactory.client(connection, config, context.audit());
                 CheckDiagnosis diagnosis = new CheckDiagnosis(s3.endpoint(),
                         credentials.get().answered().accessKeyId(), credentials.get().name());
                 new StoreChecks(s3, diagnosis, context.layout(), list, context::progress)

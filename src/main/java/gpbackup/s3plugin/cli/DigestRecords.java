@@ -16,7 +16,7 @@ final class DigestRecords {
 
     static void store(PluginContext context, String key, Upload upload) {
         if (upload.needsRecord()) {
-            context.s3().putObject(KeyLayout.digestRecordKey(key), Payload.of(upload.digests().bytes()));
+            context.s3().putObjectConfirmed(KeyLayout.digestRecordKey(key), Payload.of(upload.digests().bytes()));
         }
     }
 }

@@ -32,8 +32,9 @@ final class HookCommands {
         if (context.config().storage().objectLockMode().isPresent()) {
             ObjectLocks.requireBucketLock(context.s3());
         }
-        // Sent with the storage policy's headers, so a server that refuses one of them says so now.
-        context.s3().putObject(probeKey, Payload.empty());
+        // Sent with the storage policy's headers, so a server that refuses one of them says so now,
+        // and read back, so one that accepts and ignores one of them does too.
+        context.s3().putObjectConfirmed(probeKey, Payload.empty());
         try {
             context.s3().deleteObject(probeKey);
         } catch (S3Exception e) {

@@ -33,7 +33,7 @@ final class PluginContext {
     private final Clock clock;
     private final ProgressDisplay progress;
     private final RequestObserver audit;
-    private S3Client observedClient;
+    private S3Client client;
 
     /** @param audit told of every S3 request the command makes (its audit trail), or {@link RequestObserver#NONE} */
     PluginContext(List<String> args, PluginConfig config, PluginLog log, InputStream stdin, OutputStream stdout,
@@ -109,15 +109,20 @@ final class PluginContext {
         return progress.live();
     }
 
-    /** The shared client, seen through this command's audit trail when there is one. */
+    /**
+     * This command's client, built once on the shared connection with the command's audit trail
+     * and the config's storage policy (S3ClientFactory#client).
+     */
     synchronized S3Client s3() {
-        if (audit == RequestObserver.NONE) {
-            return resources.s3(config, log);
+        if (client == null) {
+            client = S3ClientFactory.client(resources.connection(config, log), config, audit);
         }
-        if (observedClient == null) {
-            observedClient = resources.s3(config, log).observedBy(audit);
-        }
-        return observedClient;
+        return client;
+    }
+
+    /** Told of every S3 request the command makes: its audit trail, or {@link RequestObserver#NONE}. */
+    RequestObserver audit() {
+        return audit;
     }
 
     /** Uploads with parts planned within the memory budget; the configured part size and concurrency are upper bounds. */

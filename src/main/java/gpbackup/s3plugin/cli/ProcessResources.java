@@ -2,19 +2,19 @@ package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.log.PluginLog;
-import gpbackup.s3plugin.s3.S3Client;
+import gpbackup.s3plugin.s3.S3Connection;
 import gpbackup.s3plugin.transfer.BufferPool;
 import java.time.Clock;
 import java.util.function.Function;
 
 /**
- * The S3 client and part buffers of a process that runs one command: built on first use (the
- * directory commands' parallel transfers share them) and the client closed before exit.
+ * The S3 connection and part buffers of a process that runs one command: built on first use (the
+ * directory commands' parallel transfers share them) and the connection closed before exit.
  */
 final class ProcessResources implements TransferResources, AutoCloseable {
     private final Function<String, String> environment;
     private final Clock clock;
-    private S3Client client;
+    private S3Connection connection;
     private BufferPool buffers;
 
     ProcessResources(Function<String, String> environment, Clock clock) {
@@ -23,11 +23,11 @@ final class ProcessResources implements TransferResources, AutoCloseable {
     }
 
     @Override
-    public synchronized S3Client s3(PluginConfig config, PluginLog log) {
-        if (client == null) {
-            client = S3ClientFactory.create(config, environment, clock, log);
+    public synchronized S3Connection connection(PluginConfig config, PluginLog log) {
+        if (connection == null) {
+            connection = S3ClientFactory.connect(config, environment, clock, log);
         }
-        return client;
+        return connection;
     }
 
     @Override
@@ -40,8 +40,8 @@ final class ProcessResources implements TransferResources, AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (client != null) {
-            client.close();
+        if (connection != null) {
+            connection.close();
         }
     }
 }

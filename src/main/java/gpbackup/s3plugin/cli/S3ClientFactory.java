@@ -13,7 +13,9 @@ import gpbackup.s3plugin.http.ProxyChoice;
 import gpbackup.s3plugin.http.ProxySetting;
 import gpbackup.s3plugin.log.PluginLog;
 import gpbackup.s3plugin.s3.RequestEngine;
+import gpbackup.s3plugin.s3.RequestObserver;
 import gpbackup.s3plugin.s3.S3Client;
+import gpbackup.s3plugin.s3.S3Connection;
 import gpbackup.s3plugin.s3.S3Endpoint;
 import gpbackup.s3plugin.s3.SseCustomerKey;
 import gpbackup.s3plugin.s3.StoragePolicy;
@@ -28,26 +30,29 @@ import java.util.function.UnaryOperator;
 
 /**
  * The one place an S3 client is put together from the config and the environment: region,
- * credential chain, endpoint, proxy, trust, retries, and the storage policy of the objects written.
+ * credential chain, endpoint, proxy, trust and retries (the connection calls share), and each
+ * call's client on it with its observer and the storage policy of the objects written.
  */
 final class S3ClientFactory {
     private S3ClientFactory() {
     }
 
-    static S3Client create(PluginConfig config, Function<String, String> environment, Clock clock,
-                           PluginLog log) {
+    /** The connection to the configured store, signed by the credential chain. */
+    static S3Connection connect(PluginConfig config, Function<String, String> environment, Clock clock,
+                                PluginLog log) {
         AwsConfigFiles awsFiles = AwsConfigFiles.from(environment);
         String region = AwsRegion.resolve(config.region(), environment, awsFiles);
-        return create(config, environment, clock, log, credentials(config, environment, awsFiles, region, clock, log),
+        return connect(config, environment, clock, log, credentials(config, environment, awsFiles, region, clock, log),
                 UnaryOperator.identity(), config.maxRequestRetries());
     }
 
     /**
-     * A client with the given credentials, HTTP client wrapper and retries: {@code check}'s, which
-     * knows which credential source answered, watches every answer and gives up sooner.
+     * A connection with the given credentials, HTTP client wrapper and retries: {@code check}'s,
+     * which knows which credential source answered, watches every answer and gives up sooner.
      */
-    static S3Client create(PluginConfig config, Function<String, String> environment, Clock clock, PluginLog log,
-                           CredentialsProvider credentials, UnaryOperator<HttpClient> watch, int retries) {
+    static S3Connection connect(PluginConfig config, Function<String, String> environment, Clock clock,
+                                PluginLog log, CredentialsProvider credentials, UnaryOperator<HttpClient> watch,
+                                int retries) {
         AwsConfigFiles awsFiles = AwsConfigFiles.from(environment);
         String region = AwsRegion.resolve(config.region(), environment, awsFiles);
         S3Endpoint endpoint = endpoint(config, region);
@@ -64,9 +69,16 @@ final class S3ClientFactory {
         boolean needsTls = endpoint.scheme().equals("https");
         RequestEngine.Signing signing = new RequestEngine.Signing(SigV4Signer.forS3(region), credentials, clock);
         HttpClient http = watch.apply(HttpClients.forS3(proxy, config.caCert().map(Path::of), needsTls));
-        RequestEngine engine = new RequestEngine(http, endpoint, signing, RequestEngine.Settings.withRetries(retries),
-                log);
-        return new S3Client(endpoint, engine, storagePolicy(config.storage()));
+        return new S3Connection(http, endpoint, signing, RequestEngine.Settings.withRetries(retries), log);
+    }
+
+    /**
+     * One call's client, built once with all it carries: the shared connection, the call's
+     * observer (its audit trail) and the config's storage policy. Never copied, so no setting of
+     * it can be lost on the way.
+     */
+    static S3Client client(S3Connection connection, PluginConfig config, RequestObserver observer) {
+        return new S3Client(new RequestEngine(connection, observer), storagePolicy(config.storage()));
     }
 
     /** The storage options as the headers' values S3 takes. */

@@ -4,15 +4,19 @@ import gpbackup.s3plugin.s3.BodySink;
 import gpbackup.s3plugin.s3.Cancellation;
 import gpbackup.s3plugin.s3.ListPage;
 import gpbackup.s3plugin.s3.ObjectRetention;
+import gpbackup.s3plugin.s3.OptionProof;
 import gpbackup.s3plugin.s3.ObjectSummary;
 import gpbackup.s3plugin.s3.Payload;
 import gpbackup.s3plugin.s3.S3Client;
 import gpbackup.s3plugin.s3.S3Exception;
+import gpbackup.s3plugin.s3.StorageConfirmation;
 import gpbackup.s3plugin.s3.StoragePolicy;
+import gpbackup.s3plugin.s3.StorageReport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -180,6 +184,7 @@ final class StoreChecks {
         List<String> rates = new ArrayList<>();
         try (Progress shown = progress.apply(CheckCommand.NAME + " throughput", 2L * PROBE_BYTES)) {
             long start = System.nanoTime();
+            Instant written = s3.clock().instant();
             try {
                 s3.putObject(key, Payload.of(data));
             } catch (S3Exception e) {
@@ -193,6 +198,7 @@ final class StoreChecks {
             shown.clear();
             list.add(CheckResult.passed("write", PROBE_BYTES / 1024 / 1024 + " MiB probe written to " + probe
                     + " (PutObject" + storedWith() + ")"));
+            storedAsAsked(key, probe, written);
             try {
                 start = System.nanoTime();
                 Sha256Sink sink = new Sha256Sink();
@@ -223,6 +229,52 @@ final class StoreChecks {
         list.add(rates.isEmpty() ? CheckResult.skipped("throughput", "not measured: the probe was not read back")
                 : CheckResult.passed("throughput", String.join(", ", rates) + "; one stream, where a backup runs"
                         + " up to backup_max_concurrent_requests"));
+    }
+
+    /**
+     * One line per storage option, proved by the store's report on the probe as after every
+     * backup upload (S3Client#proveStorage), a lock the store ignored applied afterwards as a
+     * backup does: a store can answer 200 to a header it ignores.
+     */
+    private void storedAsAsked(String key, String probe, Instant written) throws IOException {
+        if (s3.policy().proofs(StorageReport.NONE, written).isEmpty()) {
+            return;
+        }
+        StorageConfirmation confirmation;
+        try {
+            confirmation = s3.proveStorage(key, s3.headObject(key), written);
+        } catch (S3Exception e) {
+            list.add(diagnosis.of("stored as asked", "s3:GetObject and s3:PutObjectRetention", probe, e));
+            return;
+        }
+        for (OptionProof proof : confirmation.proofs()) {
+            String name = proofName(proof.option());
+            if (proof.kept()) {
+                String repaired = proof.isLock() && confirmation.lockApplied()
+                        ? " after PutObjectRetention: the store ignored the lock headers of the write, so every"
+                                + " backup object gets its retention set afterwards, one request more"
+                        : "";
+                list.add(CheckResult.passed(name, proof.option() + " " + proof.asked() + ": the store reports "
+                        + proof.reported().orElse("STANDARD (no storage class header)") + " on the probe (HeadObject)"
+                        + repaired));
+            } else {
+                list.add(CheckResult.failed(name, proof.option() + " " + proof.asked() + " is not applied: "
+                        + diagnosis.endpoint().display() + " answered the write with 200 but reports "
+                        + proof.reported().orElse("none") + " on the probe, so every backup upload would fail",
+                        "remove " + proof.option() + " from the config if this store does not offer it, or have its"
+                                + " administrator enable it"));
+            }
+        }
+    }
+
+    private static String proofName(String option) {
+        return switch (option) {
+            case "server_side_encryption" -> "encryption";
+            case "sse_kms_key_id" -> "KMS key";
+            case "sse_customer_key" -> "SSE-C";
+            case "storage_class" -> "storage class";
+            default -> "retention";
+        };
     }
 
     /** The storage options the probe carried, as a backup's objects do; empty for the bucket's defaults. */

@@ -2,18 +2,18 @@ package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.log.PluginLog;
-import gpbackup.s3plugin.s3.S3Client;
+import gpbackup.s3plugin.s3.S3Connection;
 import gpbackup.s3plugin.transfer.BufferPool;
 import gpbackup.s3plugin.transfer.MemoryBudget;
 
 /**
- * What transfers share: the S3 client and the pool of part buffers. A process that runs one
+ * What transfers share: the connection to the store and the pool of part buffers. A process that runs one
  * command builds them for it ({@link ProcessResources}); the host agent keeps them for all its
  * calls ({@link AgentResources}), so the memory budget holds for the whole host.
  */
 interface TransferResources {
-    /** The client for {@code config}; {@code log} is the calling command's, for set-up warnings. */
-    S3Client s3(PluginConfig config, PluginLog log);
+    /** The connection for {@code config}; {@code log} is the calling command's, for set-up warnings. */
+    S3Connection connection(PluginConfig config, PluginLog log);
 
     /** The part buffers for {@code config}'s memory budget. */
     BufferPool buffers(PluginConfig config, PluginLog log);

@@ -26,7 +26,6 @@ import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -35,7 +34,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * threshold), the idle watchdog, cancellation, classifying failures, and the retry loop.
  * {@link S3Client} says what to send; this class is the one place that decides how.
  */
-public final class RequestEngine implements AutoCloseable {
+public final class RequestEngine {
     /** The size of one aws-chunked frame, each signed on its own; unrelated to multipart parts. */
     private static final int SIGNED_FRAME_SIZE = 64 * 1024;
     private static final int MAX_ERROR_BODY = 64 * 1024;
@@ -79,48 +78,23 @@ public final class RequestEngine implements AutoCloseable {
     private final Duration idleLimit;
     private final ScheduledExecutorService watchdogs;
     private final RequestObserver observer;
-    /** False for a view made by {@link #observedBy}: the threads and connections are its origin's to close. */
-    private final boolean owner;
-
-    public RequestEngine(HttpClient http, S3Endpoint endpoint, Signing signing, Settings settings, PluginLog log) {
-        this.http = http;
-        this.endpoint = endpoint;
-        this.signing = signing;
-        this.retry = settings.retry();
-        this.log = log;
-        this.chunkedThreshold = settings.chunkedThreshold();
-        this.errors = new S3Errors(endpoint);
-        this.idleLimit = settings.idleLimit();
-        this.watchdogs = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "idle-watchdog");
-            thread.setDaemon(true);
-            return thread;
-        });
-        this.observer = RequestObserver.NONE;
-        this.owner = true;
-    }
-
-    private RequestEngine(RequestEngine origin, RequestObserver observer) {
-        this.http = origin.http;
-        this.endpoint = origin.endpoint;
-        this.signing = origin.signing;
-        this.retry = origin.retry;
-        this.log = origin.log;
-        this.chunkedThreshold = origin.chunkedThreshold;
-        this.errors = origin.errors;
-        this.idleLimit = origin.idleLimit;
-        this.watchdogs = origin.watchdogs;
-        this.observer = observer;
-        this.owner = false;
-    }
 
     /**
-     * This engine's connections, credentials and threads, with every request's end told to
-     * {@code observer}: one command's view of an engine the host agent shares among its calls.
-     * Closing the view closes nothing.
+     * One call's engine on a shared connection.
+     *
+     * @param observer told of every request's end (the call's audit trail), or {@link RequestObserver#NONE}
      */
-    public RequestEngine observedBy(RequestObserver observer) {
-        return new RequestEngine(this, observer);
+    public RequestEngine(S3Connection connection, RequestObserver observer) {
+        this.http = connection.http();
+        this.endpoint = connection.endpoint();
+        this.signing = connection.signing();
+        this.retry = connection.settings().retry();
+        this.log = connection.log();
+        this.chunkedThreshold = connection.settings().chunkedThreshold();
+        this.errors = new S3Errors(endpoint);
+        this.idleLimit = connection.settings().idleLimit();
+        this.watchdogs = connection.watchdogs();
+        this.observer = observer;
     }
 
     /** Where every request of this engine goes. */
@@ -131,26 +105,6 @@ public final class RequestEngine implements AutoCloseable {
     /** The clock that dates requests, for dates sent in headers (an Object Lock's retain-until). */
     Clock clock() {
         return signing.clock();
-    }
-
-    /**
-     * Stops the HTTP client's threads where the JDK can (Java 21 made {@link HttpClient}
-     * closeable; the check compiles on 17 without reflection). Its selector thread sits in
-     * native code, and HotSpot's exit waits up to 300 ms for such threads.
-     */
-    @Override
-    public void close() {
-        if (!owner) {
-            return;
-        }
-        watchdogs.shutdownNow();
-        if (http instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                log.debug("closing the HTTP client: " + e);
-            }
-        }
     }
 
     <T> T execute(S3Request request, ResponseHandler<T> handler) {
@@ -370,7 +324,7 @@ public final class RequestEngine implements AutoCloseable {
             long received = ok && request.method().equals("GET") && answer != null && trace.status / 100 == 2
                     ? answer.firstValueAsLong("Content-Length").orElse(0) : 0;
             observer.ended(new RequestRecord(started,
-                    RequestRecord.operationOf(request.method(), request.key(), request.query()),
+                    request.operation(),
                     request.method(), endpoint.bucket(), request.key(), header(request, "range"), trace.status,
                     ok ? Optional.empty() : Optional.of(errorOf(failure, trace.status, cancellation)),
                     request.payload().length(), received, Duration.ofNanos(System.nanoTime() - startNanos),

@@ -9,7 +9,7 @@ import java.util.Optional;
  * public half of the credentials, and no signature, token or secret key is kept.
  *
  * @param started       when the first attempt began
- * @param operation     the S3 API name, such as {@code UploadPart} (see {@link #operationOf})
+ * @param operation     the S3 API name, such as {@code UploadPart}, as the client named its request
  * @param method        the HTTP method
  * @param bucket        the bucket addressed
  * @param key           the object key, the listing prefix, or "" for a bucket-level call
@@ -33,29 +33,5 @@ public record RequestRecord(Instant started, String operation, String method, St
 
     public boolean succeeded() {
         return error.isEmpty();
-    }
-
-    /** The S3 API operation a request of this method and (URI-encoded) query is. */
-    public static String operationOf(String method, String key, String query) {
-        boolean bucketLevel = key.isEmpty() || query.contains("list-type=");
-        return switch (method) {
-            case "GET" -> query.contains("list-type=") ? "ListObjectsV2" : bucketLevel ? "ListObjects" : "GetObject";
-            case "HEAD" -> bucketLevel ? "HeadBucket" : "HeadObject";
-            case "PUT" -> hasParameter(query, "partNumber") ? "UploadPart" : "PutObject";
-            case "POST" -> hasParameter(query, "uploads") ? "CreateMultipartUpload"
-                    : hasParameter(query, "uploadId") ? "CompleteMultipartUpload"
-                    : hasParameter(query, "delete") ? "DeleteObjects" : "POST";
-            case "DELETE" -> hasParameter(query, "uploadId") ? "AbortMultipartUpload" : "DeleteObject";
-            default -> method;
-        };
-    }
-
-    private static boolean hasParameter(String query, String name) {
-        for (String parameter : query.split("&")) {
-            if (parameter.equals(name) || parameter.startsWith(name + "=")) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -26,26 +26,18 @@ import java.util.TreeMap;
  * How it is sent (signing, retries, timeouts, cancellation) is {@link RequestEngine}'s.
  * Knows nothing of gpbackup: keys come in whole.
  */
-public final class S3Client implements AutoCloseable {
+public final class S3Client {
     private static final String USER_METADATA = "x-amz-meta-";
     private final S3Endpoint endpoint;
     private final RequestEngine engine;
     private final StoragePolicy policy;
 
-    /** @param engine sends every request; it must address {@code endpoint} */
-    public S3Client(S3Endpoint endpoint, RequestEngine engine) {
-        this(endpoint, engine, StoragePolicy.NONE);
-    }
-
     /**
-     * @param engine sends every request; it must address {@code endpoint}
+     * @param engine sends every request, as the call's observer sees them
      * @param policy how the objects written are stored (encryption, class, lock), and the SSE-C key reads need
      */
-    public S3Client(S3Endpoint endpoint, RequestEngine engine, StoragePolicy policy) {
-        if (!endpoint.equals(engine.endpoint())) {
-            throw new IllegalArgumentException("the request engine addresses " + engine.endpoint() + ", not " + endpoint);
-        }
-        this.endpoint = endpoint;
+    public S3Client(RequestEngine engine, StoragePolicy policy) {
+        this.endpoint = engine.endpoint();
         this.engine = engine;
         this.policy = policy;
     }
@@ -69,20 +61,6 @@ public final class S3Client implements AutoCloseable {
         return endpoint;
     }
 
-    /**
-     * This client with every request's end told to {@code observer}, sharing its connections and
-     * credentials (see {@link RequestEngine#observedBy}); closing it closes nothing.
-     */
-    public S3Client observedBy(RequestObserver observer) {
-        return new S3Client(endpoint, engine.observedBy(observer));
-    }
-
-    /** Stops the engine's threads and, where the JDK can, the HTTP client's. */
-    @Override
-    public void close() {
-        engine.close();
-    }
-
     /** PutObject: the whole object in one request. */
     public void putObject(String key, Payload body) {
         putObject(key, body, Map.of());
@@ -96,12 +74,22 @@ public final class S3Client implements AutoCloseable {
         List<Map.Entry<String, String>> headers = new ArrayList<>(policy.creationHeaders(engine.clock().instant()));
         userMetadata.forEach((name, value) -> headers.add(Map.entry(USER_METADATA + name, value)));
         addContentMd5(headers, body);
-        engine.execute(objectRequest("upload", "PUT", key, "", headers, body), (response, in) -> null);
+        engine.execute(objectRequest("PutObject", "upload", "PUT", key, "", headers, body), (response, in) -> null);
+    }
+
+    /**
+     * PutObject of a small object, then the HEAD that proves the store keeps it as the policy asks
+     * ({@link #confirmStorage}); returns the object as last seen.
+     */
+    public ObjectInfo putObjectConfirmed(String key, Payload body) {
+        Instant started = engine.clock().instant();
+        putObject(key, body);
+        return confirmStorage(key, headObject(key), started);
     }
 
     /** CreateMultipartUpload; returns the upload id. */
     public String createMultipartUpload(String key) {
-        S3Request request = objectRequest("start multipart upload of", "POST", key, "uploads=",
+        S3Request request = objectRequest("CreateMultipartUpload", "start multipart upload of", "POST", key, "uploads=",
                 policy.creationHeaders(engine.clock().instant()), Payload.empty());
         return engine.execute(request, (response, in) -> parseOk(in).childText("UploadId")
                         .orElseThrow(() -> new IOException("CreateMultipartUpload answer has no UploadId")));
@@ -112,7 +100,7 @@ public final class S3Client implements AutoCloseable {
         String query = "partNumber=" + partNumber + "&uploadId=" + SigV4Encoding.encode(uploadId);
         List<Map.Entry<String, String>> headers = new ArrayList<>(policy.customerKeyHeaders());
         addContentMd5(headers, body);
-        return engine.execute(objectRequest("upload part " + partNumber + " of", "PUT", key, query, headers, body),
+        return engine.execute(objectRequest("UploadPart", "upload part " + partNumber + " of", "PUT", key, query, headers, body),
                 (response, in) -> response.headers().firstValue("ETag")
                         .orElseThrow(() -> new IOException("UploadPart answer has no ETag")), cancellation);
     }
@@ -128,14 +116,14 @@ public final class S3Client implements AutoCloseable {
         String query = "uploadId=" + SigV4Encoding.encode(uploadId);
         Payload body = Payload.of(xml.toString().getBytes(StandardCharsets.UTF_8));
         // S3 may answer 200 and still report an error in the body; parseOk turns that into a failure.
-        engine.execute(objectRequest("complete multipart upload of", "POST", key, query, List.of(), body),
+        engine.execute(objectRequest("CompleteMultipartUpload", "complete multipart upload of", "POST", key, query, List.of(), body),
                 (response, in) -> parseOk(in));
     }
 
     /** AbortMultipartUpload, so no parts of a failed upload stay stored (and billed). */
     public void abortMultipartUpload(String key, String uploadId) {
         String query = "uploadId=" + SigV4Encoding.encode(uploadId);
-        engine.execute(objectRequest("abort multipart upload of", "DELETE", key, query, List.of(), Payload.empty()),
+        engine.execute(objectRequest("AbortMultipartUpload", "abort multipart upload of", "DELETE", key, query, List.of(), Payload.empty()),
                 (response, in) -> null);
     }
 
@@ -146,12 +134,12 @@ public final class S3Client implements AutoCloseable {
      */
     public ObjectInfo headObject(String key) {
         try {
-            S3Request request = objectRequest("read", "HEAD", key, "", policy.customerKeyHeaders(), Payload.empty());
+            S3Request request = objectRequest("HeadObject", "read", "HEAD", key, "", policy.customerKeyHeaders(), Payload.empty());
             return engine.execute(request, (response, in) -> {
                 long size = response.headers().firstValueAsLong("Content-Length")
                         .orElseThrow(() -> new IOException("HEAD answer has no Content-Length"));
                 return new ObjectInfo(size, response.headers().firstValue("ETag").orElse(""),
-                        userMetadata(response.headers()));
+                        userMetadata(response.headers()), StorageReport.of(response.headers()));
             });
         } catch (S3Exception missing) {
             if (missing.isNotFound()) {
@@ -169,9 +157,66 @@ public final class S3Client implements AutoCloseable {
         }
     }
 
+    /**
+     * Holds what the store reports of {@code key} (its HEAD, {@code stored}) against the policy,
+     * for an object whose write began at {@code writeStarted}. A lock the store ignored on
+     * creation (Ceph RGW 16 does on CreateMultipartUpload) is applied with PutObjectRetention and
+     * asked again; nothing else is repaired or deleted here (see {@link #confirmStorage}).
+     */
+    public StorageConfirmation proveStorage(String key, ObjectInfo stored, Instant writeStarted) {
+        List<OptionProof> proofs = policy.proofs(stored.stored(), writeStarted);
+        boolean lockUnkept = proofs.stream().anyMatch(proof -> proof.isLock() && !proof.kept());
+        boolean othersKept = proofs.stream().allMatch(proof -> proof.isLock() || proof.kept());
+        // A lock is never added to an object about to be deleted for another unkept option.
+        if (!lockUnkept || !othersKept) {
+            return new StorageConfirmation(proofs, false, stored);
+        }
+        putObjectRetention(key, stored.stored().versionId(), policy.objectLock().orElseThrow());
+        ObjectInfo again = headObject(key);
+        return new StorageConfirmation(policy.proofs(again.stored(), writeStarted), true, again);
+    }
+
+    /**
+     * {@link #proveStorage}, failing when an option is still not kept: the object (its version,
+     * in a versioned bucket, so no unencrypted copy stays behind a delete marker) is deleted
+     * first, so no object looks protected that is not. Returns the object as last seen.
+     */
+    public ObjectInfo confirmStorage(String key, ObjectInfo stored, Instant writeStarted) {
+        StorageConfirmation confirmation = proveStorage(key, stored, writeStarted);
+        List<OptionProof> unkept = confirmation.unkept();
+        if (unkept.isEmpty()) {
+            return confirmation.info();
+        }
+        String what = String.join("; ", unkept.stream().map(OptionProof::describe).toList());
+        String fate;
+        try {
+            deleteObject(key, confirmation.info().stored().versionId());
+            fate = "the object was deleted";
+        } catch (S3Exception e) {
+            fate = "deleting it failed too (" + e.getMessage() + ")";
+        }
+        throw new S3Exception("the store at " + endpoint.display() + " did not apply what the config asks to s3://"
+                + endpoint.bucket() + "/" + key + " (" + what + "); " + fate + " and its upload failed; remove the"
+                + " option if this store does not offer it", 0, null);
+    }
+
+    /**
+     * PutObjectRetention: the lock's retention counted from now, on {@code versionId} when
+     * given. S3 wants Content-MD5 on it, as on every request of a lock.
+     */
+    public void putObjectRetention(String key, Optional<String> versionId, StoragePolicy.ObjectLock lock) {
+        String xml = "<Retention xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Mode>" + lock.mode()
+                + "</Mode><RetainUntilDate>" + lock.retainUntil(engine.clock().instant())
+                + "</RetainUntilDate></Retention>";
+        byte[] body = xml.getBytes(StandardCharsets.UTF_8);
+        String query = "retention=" + versionId.map(v -> "&versionId=" + SigV4Encoding.encode(v)).orElse("");
+        engine.execute(objectRequest("PutObjectRetention", "set the retention of", "PUT", key, query,
+                List.of(Map.entry("content-md5", md5Base64(body))), Payload.of(body)), (response, in) -> null);
+    }
+
     /** HeadObject of one part of a multipart object: where a reader learns the part boundaries S3 kept. */
     public PartInfo headPart(String key, int partNumber) {
-        return engine.execute(objectRequest("read part " + partNumber + " of", "HEAD", key, "partNumber=" + partNumber,
+        return engine.execute(objectRequest("HeadObject", "read part " + partNumber + " of", "HEAD", key, "partNumber=" + partNumber,
                 List.of(), Payload.empty()), (response, in) -> {
                     long size = response.headers().firstValueAsLong("Content-Length")
                             .orElseThrow(() -> new IOException("HEAD answer has no Content-Length"));
@@ -193,7 +238,7 @@ public final class S3Client implements AutoCloseable {
         headers.add(Map.entry("range", "bytes=" + start + "-" + (endExclusive - 1)));
         ifMatch.filter(etag -> !etag.isEmpty()).ifPresent(etag -> headers.add(Map.entry("if-match", etag)));
         long expected = endExclusive - start;
-        engine.land(objectRequest("download", "GET", key, "", headers, Payload.empty()), answer -> {
+        engine.land(objectRequest("GetObject", "download", "GET", key, "", headers, Payload.empty()), answer -> {
             long length = answer.headers().firstValueAsLong("Content-Length").orElse(-1);
             if (answer.statusCode() != 206 && !(start == 0 && length == expected)) {
                 throw new IOException("server ignored the byte range (HTTP " + answer.statusCode() + ")");
@@ -216,7 +261,7 @@ public final class S3Client implements AutoCloseable {
         List<Map.Entry<String, String>> headers = new ArrayList<>(policy.customerKeyHeaders());
         headers.add(Map.entry("range", "bytes=0-" + (length - 1)));
         long[] size = new long[1];
-        HttpHeaders answered = engine.land(objectRequest("download", "GET", key, "", headers, Payload.empty()), answer -> {
+        HttpHeaders answered = engine.land(objectRequest("GetObject", "download", "GET", key, "", headers, Payload.empty()), answer -> {
             long announced = answer.headers().firstValueAsLong("Content-Length").orElse(-1);
             size[0] = answer.statusCode() == 206
                     ? totalOf(answer.headers().firstValue("Content-Range").orElse(""))
@@ -244,7 +289,7 @@ public final class S3Client implements AutoCloseable {
         continuationToken.ifPresent(t -> parameters.add(Map.entry("continuation-token", t)));
         // Sent in canonical order, as signed: some S3-compatible servers sign the query as received.
         String query = SigV4Encoding.encodeQuery(parameters);
-        S3Request request = new S3Request("list", "GET", prefix, endpoint.bucketPath(), query,
+        S3Request request = new S3Request("ListObjectsV2", "list", "GET", prefix, endpoint.bucketPath(), query,
                 List.of(), Payload.empty());
         return engine.execute(request, (response, in) -> {
             XmlElement result = parseOk(in);
@@ -298,7 +343,7 @@ public final class S3Client implements AutoCloseable {
         byte[] body = xml.toString().getBytes(StandardCharsets.UTF_8);
         // S3 insists on an integrity header for batch deletes.
         List<Map.Entry<String, String>> headers = List.of(Map.entry("content-md5", md5Base64(body)));
-        S3Request request = new S3Request("delete objects in", "POST", "", endpoint.bucketPath(), "delete=",
+        S3Request request = new S3Request("DeleteObjects", "delete objects in", "POST", "", endpoint.bucketPath(), "delete=",
                 headers, Payload.of(body));
         engine.execute(request, (response, in) -> {
             XmlElement result = parseOk(in);
@@ -316,7 +361,17 @@ public final class S3Client implements AutoCloseable {
 
     /** DeleteObject for a single key; deleting a missing key succeeds, as in S3. */
     public void deleteObject(String key) {
-        engine.execute(objectRequest("delete", "DELETE", key, "", List.of(), Payload.empty()), (response, in) -> null);
+        deleteObject(key, Optional.empty());
+    }
+
+    /**
+     * DeleteObject of one version, when given: in a versioned bucket a delete without it only
+     * puts a delete marker over the object, whose data stays stored.
+     */
+    public void deleteObject(String key, Optional<String> versionId) {
+        String query = versionId.map(v -> "versionId=" + SigV4Encoding.encode(v)).orElse("");
+        engine.execute(objectRequest("DeleteObject", "delete", "DELETE", key, query, List.of(), Payload.empty()),
+                (response, in) -> null);
     }
 
     /**
@@ -324,7 +379,7 @@ public final class S3Client implements AutoCloseable {
      * credentials may read them (S3 leaves the headers out otherwise).
      */
     public ObjectRetention objectRetention(String key) {
-        return engine.execute(objectRequest("read the retention of", "HEAD", key, "", policy.customerKeyHeaders(),
+        return engine.execute(objectRequest("HeadObject", "read the retention of", "HEAD", key, "", policy.customerKeyHeaders(),
                 Payload.empty()), (response, in) -> new ObjectRetention(key,
                 response.headers().firstValue(StoragePolicy.LOCK_MODE),
                 response.headers().firstValue(StoragePolicy.LOCK_RETAIN_UNTIL).map(S3Client::instant),
@@ -338,7 +393,7 @@ public final class S3Client implements AutoCloseable {
      * any other failure (no permission, a server without Object Lock) is thrown.
      */
     public boolean objectLockEnabled() {
-        S3Request request = new S3Request("read the Object Lock configuration of", "GET", "", endpoint.bucketPath(),
+        S3Request request = new S3Request("GetObjectLockConfiguration", "read the Object Lock configuration of", "GET", "", endpoint.bucketPath(),
                 "object-lock=", List.of(), Payload.empty());
         try {
             return engine.execute(request, (response, in) -> parseOk(in).childText("ObjectLockEnabled")
@@ -380,9 +435,9 @@ public final class S3Client implements AutoCloseable {
         }
     }
 
-    private S3Request objectRequest(String action, String method, String key, String query,
+    private S3Request objectRequest(String operation, String action, String method, String key, String query,
                                     List<Map.Entry<String, String>> headers, Payload payload) {
-        return new S3Request(action, method, key, endpoint.path(key), query, headers, payload);
+        return new S3Request(operation, action, method, key, endpoint.path(key), query, headers, payload);
     }
 
     private static XmlElement parseOk(InputStream in) throws IOException {

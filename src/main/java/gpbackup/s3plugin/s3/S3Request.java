@@ -6,6 +6,7 @@ import java.util.Map;
 /**
  * One S3 call before signing.
  *
+ * @param operation the S3 API operation, such as {@code UploadPart}, as the audit trail names it
  * @param action    what the call does, for messages ("upload part 3 of", "download")
  * @param method    HTTP method
  * @param key       object key, or "" for a bucket-level call
@@ -14,6 +15,6 @@ import java.util.Map;
  * @param headers   extra headers, all signed
  * @param payload   the body
  */
-record S3Request(String action, String method, String key, String wirePath, String query,
+record S3Request(String operation, String action, String method, String key, String wirePath, String query,
                  List<Map.Entry<String, String>> headers, Payload payload) {
 }

@@ -98,6 +98,47 @@ public record StoragePolicy(Optional<String> serverSideEncryption, Optional<Stri
                 .orElse(List.of());
     }
 
+    /**
+     * Each option of this policy held against what the store reports of an object whose write
+     * began at {@code writeStarted} (the retain-until sent was counted from then). A store that
+     * parsed a header and ignored it answers 200 all the same: only its report proves the option.
+     */
+    public List<OptionProof> proofs(StorageReport report, Instant writeStarted) {
+        List<OptionProof> proofs = new ArrayList<>();
+        serverSideEncryption.ifPresent(sse -> proofs.add(new OptionProof("server_side_encryption", sse,
+                report.serverSideEncryption(), report.serverSideEncryption().filter(sse::equalsIgnoreCase).isPresent())));
+        kmsKeyId.ifPresent(id -> proofs.add(new OptionProof("sse_kms_key_id", id, report.kmsKeyId(),
+                report.kmsKeyId().filter(reported -> sameKmsKey(id, reported)).isPresent())));
+        customerKey.ifPresent(key -> proofs.add(new OptionProof("sse_customer_key", "key MD5 " + key.keyMd5Base64(),
+                report.customerKeyMd5().map(md5 -> "key MD5 " + md5),
+                report.customerAlgorithm().filter(SseCustomerKey.ALGORITHM::equalsIgnoreCase).isPresent()
+                        && report.customerKeyMd5().filter(key.keyMd5Base64()::equals).isPresent())));
+        // AWS leaves the header out for STANDARD, so its absence proves STANDARD and nothing else.
+        storageClass.ifPresent(asked -> proofs.add(new OptionProof("storage_class", asked,
+                report.storageClass(), report.storageClass().orElse("STANDARD").equalsIgnoreCase(asked))));
+        objectLock.ifPresent(lock -> {
+            Instant due = Instant.parse(lock.retainUntil(writeStarted));
+            Optional<String> reported = report.lockMode().map(mode -> mode
+                    + report.retainUntil().map(until -> " until " + until).orElse(" without a retain-until date"));
+            proofs.add(new OptionProof("object_lock_mode", lock.mode() + " until " + due, reported,
+                    report.lockMode().filter(lock.mode()::equalsIgnoreCase).isPresent()
+                            && report.retainUntil().filter(until -> !until.isBefore(due)).isPresent()));
+        });
+        return proofs;
+    }
+
+    /**
+     * Whether the key S3 reports is the one configured. AWS answers with the key's ARN whatever
+     * form was sent, so a key id matches the ARN that ends in it. An alias names a key only
+     * through KMS, which is not asked: any key reported then counts (spec/s3.md says so).
+     */
+    private static boolean sameKmsKey(String configured, String reported) {
+        if (configured.equals(reported) || reported.endsWith(":key/" + configured)) {
+            return true;
+        }
+        return configured.startsWith("alias/") || configured.contains(":alias/");
+    }
+
     /** S3 refuses an object-lock PutObject or UploadPart without an integrity header; Content-MD5 is the one every server knows. */
     boolean needsContentMd5() {
         return objectLock.isPresent();

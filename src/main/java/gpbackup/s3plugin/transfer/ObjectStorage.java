@@ -4,6 +4,7 @@ import gpbackup.s3plugin.s3.BodySink;
 import gpbackup.s3plugin.s3.Cancellation;
 import gpbackup.s3plugin.s3.ObjectInfo;
 import gpbackup.s3plugin.s3.Payload;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,8 +38,18 @@ public interface ObjectStorage {
     /** AbortMultipartUpload. */
     void abortMultipartUpload(String key, String uploadId);
 
-    /** HeadObject: size and ETag. */
+    /** HeadObject: size and ETag, and what the store reports of how it keeps the object. */
     ObjectInfo headObject(String key);
+
+    /** The time by the clock that dates what is written (an Object Lock's retain-until counts from it). */
+    Instant now();
+
+    /**
+     * Proves {@code key}, whose HEAD is {@code stored} and whose write began at {@code writeStarted},
+     * is kept as the storage was asked to keep it (encryption, class, lock); returns the object
+     * as last seen. Fails, having removed the object, when the store ignored what was asked.
+     */
+    ObjectInfo confirmStorage(String key, ObjectInfo stored, Instant writeStarted);
 
     /** GetObject of bytes {@code [start, endExclusive)} into {@code sink}, of version {@code ifMatch} when given. */
     void getRange(String key, long start, long endExclusive, Optional<String> ifMatch, BodySink sink,

@@ -5,6 +5,7 @@ import gpbackup.s3plugin.s3.Cancellation;
 import gpbackup.s3plugin.s3.ObjectInfo;
 import gpbackup.s3plugin.s3.Payload;
 import gpbackup.s3plugin.s3.S3Client;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,6 +50,16 @@ public record S3Storage(S3Client s3) implements ObjectStorage {
     @Override
     public ObjectInfo headObject(String key) {
         return s3.headObject(key);
+    }
+
+    @Override
+    public Instant now() {
+        return s3.clock().instant();
+    }
+
+    @Override
+    public ObjectInfo confirmStorage(String key, ObjectInfo stored, Instant writeStarted) {
+        return s3.confirmStorage(key, stored, writeStarted);
     }
 
     @Override

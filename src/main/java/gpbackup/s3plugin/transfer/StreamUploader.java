@@ -8,6 +8,7 @@ import gpbackup.s3plugin.s3.S3Exception;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +79,7 @@ public final class StreamUploader {
      * metadata {@link DigestRecord#SHA256_METADATA}, so it needs none; a multipart upload does.
      */
     public Upload uploadRecorded(String key, InputStream source) throws IOException {
+        Instant started = storage.now();
         PushbackInputStream in = new PushbackInputStream(source, 1);
         BlockBuffer first = readPart(in, plan.partSize(1), NEVER)
                 .orElseThrow(() -> new IllegalStateException("no stop condition, yet stopped"));
@@ -96,7 +98,7 @@ public final class StreamUploader {
         } else {
             sent = new Multipart(key, digests).run(in, first);
         }
-        ObjectInfo stored = verifyStored(key, sent);
+        ObjectInfo stored = verifyStored(key, sent, started);
         return new Upload(new DigestRecord(sent, stored.etag(), digests), !single);
     }
 
@@ -152,9 +154,10 @@ public final class StreamUploader {
     /**
      * A server can acknowledge an upload it then fails to keep (S3Proxy's in-memory store does,
      * when it runs out of heap while assembling parts). A backup must never look complete when
-     * it is not, so the object's size is read back, as the Go plugin also did after each upload.
+     * it is not, so the object's size is read back, as the Go plugin also did after each upload;
+     * the same HEAD proves the object is stored as asked (encrypted, locked, of its class).
      */
-    private ObjectInfo verifyStored(String key, long sent) {
+    private ObjectInfo verifyStored(String key, long sent, Instant started) {
         ObjectInfo stored;
         try {
             stored = storage.headObject(key);
@@ -169,7 +172,7 @@ public final class StreamUploader {
             throw new PluginException("the server holds " + stored.size() + " bytes for " + storage.location(key)
                     + " but " + sent + " were sent; the backup of it failed");
         }
-        return stored;
+        return storage.confirmStorage(key, stored, started);
     }
 
     /**

@@ -55,10 +55,9 @@ class AuditThroughEngineTest {
     private final List<String> warnings = new ArrayList<>();
 
     private S3Client audited(Path file, String command) {
-        S3Client client = WireMockS3.client(server.getPort(), 3, RequestEngine.DEFAULT_CHUNKED_THRESHOLD,
-                Credentials.of(WireMockS3.ACCESS_KEY_ID, WireMockS3.SECRET, TOKEN), Clock.systemUTC());
-        return client.observedBy(CallAudit.to(file, new CallIdentity("sdw1", 77, command, Optional.empty()),
-                warnings::add));
+        return WireMockS3.client(server.getPort(), 3, RequestEngine.DEFAULT_CHUNKED_THRESHOLD,
+                Credentials.of(WireMockS3.ACCESS_KEY_ID, WireMockS3.SECRET, TOKEN), Clock.systemUTC(),
+                CallAudit.to(file, new CallIdentity("sdw1", 77, command, Optional.empty()), warnings::add));
     }
 
     @Test
@@ -148,7 +147,8 @@ class AuditThroughEngineTest {
         Path file = blocker.resolve("audit.jsonl");
         CallAudit audit = CallAudit.to(file, new CallIdentity("h", 1, "backup_data", Optional.empty()),
                 warnings::add);
-        S3Client client = WireMockS3.client(server.getPort()).observedBy(audit);
+        S3Client client = WireMockS3.client(server.getPort(), 3, RequestEngine.DEFAULT_CHUNKED_THRESHOLD,
+                Credentials.of(WireMockS3.ACCESS_KEY_ID, WireMockS3.SECRET, null), Clock.systemUTC(), audit);
         for (int i = 0; i < 3; i++) {
             client.putObject("k", Payload.of(new byte[1]));
         }

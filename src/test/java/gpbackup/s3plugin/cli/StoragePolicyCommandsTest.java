@@ -211,6 +211,11 @@ class StoragePolicyCommandsTest {
         server.stubFor(get(urlEqualTo("/bucket?object-lock=")).willReturn(ok("<ObjectLockConfiguration>"
                 + "<ObjectLockEnabled>Enabled</ObjectLockEnabled></ObjectLockConfiguration>")));
         server.stubFor(put(anyUrl()).willReturn(ok()));
+        // The read-back HEAD proves what was asked: the lock to a date past the 30 days, the class.
+        server.stubFor(head(anyUrl()).willReturn(ok().withHeader("Content-Length", "0")
+                .withHeader("x-amz-object-lock-mode", "COMPLIANCE")
+                .withHeader("x-amz-object-lock-retain-until-date", "2999-01-01T00:00:00Z")
+                .withHeader("x-amz-storage-class", "STANDARD_IA")));
         server.stubFor(delete(anyUrl()).willReturn(aResponse().withStatus(204)));
         Path config = config("object_lock_mode: COMPLIANCE", "object_lock_retain_days: 30", "storage_class: STANDARD_IA");
         assertEquals(0, run(InputStream.nullInputStream(), "setup_plugin_for_backup", config.toString(),
@@ -228,7 +233,9 @@ class StoragePolicyCommandsTest {
         byte[] data = "1\tone\n".getBytes(StandardCharsets.UTF_8);
         // A backup that works, a restore the server refuses (a wrong key), and a server echoing the key back.
         server.stubFor(put(urlEqualTo(KEY_PATH)).willReturn(ok()));
-        server.stubFor(head(urlEqualTo(KEY_PATH)).willReturn(ok().withHeader("Content-Length", String.valueOf(data.length))));
+        server.stubFor(head(urlEqualTo(KEY_PATH)).willReturn(ok().withHeader("Content-Length", String.valueOf(data.length))
+                .withHeader("x-amz-server-side-encryption-customer-algorithm", "AES256")
+                .withHeader("x-amz-server-side-encryption-customer-key-MD5", md5Base64(SSE_C_KEY))));
         assertEquals(0, run(new ByteArrayInputStream(data), "backup_data", config.toString(), DATA_FILE), err());
         assertEquals(SSE_C_KEY_BASE64, server.findAll(putRequestedFor(urlEqualTo(KEY_PATH))).get(0)
                 .getHeader("x-amz-server-side-encryption-customer-key"));
@@ -246,5 +253,13 @@ class StoragePolicyCommandsTest {
         assertFalse(everything.contains(SSE_C_KEY_BASE64), "the SSE-C key leaked: " + everything);
         assertFalse(everything.contains(new String(SSE_C_KEY, StandardCharsets.US_ASCII)), everything);
         assertFalse(everything.contains(WireMockS3.SECRET), everything);
+    }
+
+    private static String md5Base64(byte[] bytes) {
+        try {
+            return Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("MD5").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
     }
 }

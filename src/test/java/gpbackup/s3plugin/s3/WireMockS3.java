@@ -47,34 +47,46 @@ public final class WireMockS3 {
 
     public static S3Client client(int port, int retries, long chunkedThreshold, Credentials credentials,
                                   Clock clock) {
-        return client(port, retries, chunkedThreshold, credentials, clock, quietLog());
+        return client(port, retries, chunkedThreshold, credentials, clock, RequestObserver.NONE);
+    }
+
+    /** A client whose every request's end is told to {@code observer} (an audit trail). */
+    public static S3Client client(int port, int retries, long chunkedThreshold, Credentials credentials,
+                                  Clock clock, RequestObserver observer) {
+        return client(connection(endpoint(port), () -> credentials, clock, new RequestEngine.Settings(
+                fastRetries(retries), chunkedThreshold, RequestEngine.DEFAULT_IDLE_LIMIT), quietLog()),
+                StoragePolicy.NONE, observer);
     }
 
     public static S3Client client(int port, int retries, PluginLog log) {
-        return client(port, retries, RequestEngine.DEFAULT_CHUNKED_THRESHOLD, Credentials.of(ACCESS_KEY_ID, SECRET, null),
-                Clock.systemUTC(), log);
-    }
-
-    private static S3Client client(int port, int retries, long chunkedThreshold, Credentials credentials,
-                                   Clock clock, PluginLog log) {
-        return client(endpoint(port), () -> credentials, clock, new RequestEngine.Settings(fastRetries(retries),
-                chunkedThreshold, RequestEngine.DEFAULT_IDLE_LIMIT), log);
+        return client(endpoint(port), () -> Credentials.of(ACCESS_KEY_ID, SECRET, null), Clock.systemUTC(),
+                new RequestEngine.Settings(fastRetries(retries), RequestEngine.DEFAULT_CHUNKED_THRESHOLD,
+                        RequestEngine.DEFAULT_IDLE_LIMIT), log);
     }
 
     /** A client of {@link #http()} signing for {@link #REGION}, as the wiring in cli puts one together. */
     public static S3Client client(S3Endpoint endpoint, CredentialsProvider credentials, Clock clock,
                                   RequestEngine.Settings settings, PluginLog log) {
-        RequestEngine.Signing signing = new RequestEngine.Signing(SigV4Signer.forS3(REGION), credentials, clock);
-        return new S3Client(endpoint, new RequestEngine(http(), endpoint, signing, settings, log));
+        return client(connection(endpoint, credentials, clock, settings, log), StoragePolicy.NONE,
+                RequestObserver.NONE);
     }
 
     /** A client without retries that writes objects as {@code policy} says, dating requests by {@code clock}. */
     public static S3Client client(int port, StoragePolicy policy, Clock clock) {
-        S3Endpoint endpoint = endpoint(port);
-        RequestEngine.Signing signing = new RequestEngine.Signing(SigV4Signer.forS3(REGION),
-                () -> Credentials.of(ACCESS_KEY_ID, SECRET, null), clock);
-        return new S3Client(endpoint, new RequestEngine(http(), endpoint, signing, RequestEngine.Settings.withRetries(0),
-                quietLog()), policy);
+        return client(connection(endpoint(port), () -> Credentials.of(ACCESS_KEY_ID, SECRET, null), clock,
+                RequestEngine.Settings.withRetries(0), quietLog()), policy, RequestObserver.NONE);
+    }
+
+    /** A connection of {@link #http()} signing for {@link #REGION}. */
+    public static S3Connection connection(S3Endpoint endpoint, CredentialsProvider credentials, Clock clock,
+                                          RequestEngine.Settings settings, PluginLog log) {
+        return new S3Connection(http(), endpoint, new RequestEngine.Signing(SigV4Signer.forS3(REGION), credentials,
+                clock), settings, log);
+    }
+
+    /** One call's client on {@code connection}, as cli's S3ClientFactory#client builds it. */
+    public static S3Client client(S3Connection connection, StoragePolicy policy, RequestObserver observer) {
+        return new S3Client(new RequestEngine(connection, observer), policy);
     }
 
     /** Retries after a millisecond or so, so a test of retrying takes no time. */

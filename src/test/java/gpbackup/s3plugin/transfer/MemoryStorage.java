@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -170,6 +171,17 @@ final class MemoryStorage implements ObjectStorage {
             byte[] data = stored(key);
             return new ObjectInfo(data.length, etag(data), metadata.getOrDefault(key, Map.of()));
         });
+    }
+
+    @Override
+    public Instant now() {
+        return Instant.EPOCH;
+    }
+
+    /** Memory keeps what it is given: there is no storage option to ignore. */
+    @Override
+    public ObjectInfo confirmStorage(String key, ObjectInfo stored, Instant writeStarted) {
+        return stored;
     }
 
     @Override
