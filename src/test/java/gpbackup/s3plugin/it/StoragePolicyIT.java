@@ -98,6 +98,25 @@ class StoragePolicyIT {
                 "server_side_encryption, sse_kms_key_id");
     }
 
+    /**
+     * The trail once turned every storage option off (its client was a copy with no policy): with
+     * audit_log set, S3Proxy must still refuse KMS and store the class, and the trail names both.
+     */
+    @Test
+    void anAuditTrailKeepsEveryStorageOption() throws Exception {
+        Path trail = work.resolve("audit.jsonl");
+        Path kms = config("audited-kms", Map.of("server_side_encryption", "aws:kms", "audit_log", trail.toString()));
+        refusedNaming("audited-kms", plugin.run(data(1000), "backup_data", kms.toString(), dataPath("audited-kms")),
+                "server_side_encryption");
+        Path ia = config("audited-class", Map.of("storage_class", "STANDARD_IA", "audit_log", trail.toString()));
+        Result backup = plugin.run(data(1000), "backup_data", ia.toString(), dataPath("audited-class"));
+        assertEquals(0, backup.exitCode(), backup::toString);
+        assertEquals("STANDARD_IA", raw.headers(BUCKET, key("audited-class")).firstValue("x-amz-storage-class")
+                .orElse(""));
+        String lines = Files.readString(trail);
+        assertTrue(lines.contains("\"op\":\"PutObject\"") && lines.contains("\"error\":\"NotImplemented\""), lines);
+    }
+
     @Test
     void sseCustomerKeyRefusedByTheServerIsOneLineWithoutTheKey() throws Exception {
         Path keyFile = work.resolve("sse-c.key");
