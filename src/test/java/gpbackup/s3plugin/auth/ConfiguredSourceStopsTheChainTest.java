@@ -221,6 +221,38 @@ class ConfiguredSourceStopsTheChainTest {
     }
 
     @Test
+    void aProfilesWebIdentityThatStsRefusesFailsTheLookup() throws IOException {
+        Path token = Files.writeString(home.resolve("profile-token"), WEB_TOKEN);
+        Files.writeString(home.resolve(".aws/config"), "[profile k8s]\nrole_arn = " + ROLE
+                + "\nweb_identity_token_file = " + token + "\n");
+        env.put("AWS_PROFILE", "k8s");
+        containerStandsReady();
+        sts.fail("AssumeRoleWithWebIdentity", 403, "AccessDenied", "Not authorized");
+        assertTrue(failsWithoutAskingTheContainerOrTheInstanceRole("profile 'k8s'").startsWith("profile 'k8s',"
+                + " configured by AWS_PROFILE, failed: STS AssumeRoleWithWebIdentity for " + ROLE));
+    }
+
+    @Test
+    void profileSettingsThePluginCannotUseFailTheLookupInsteadOfPassingOn() throws IOException {
+        Files.writeString(home.resolve(".aws/config"), "[profile half]\nweb_identity_token_file = /var/token\n"
+                + "[profile sso]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Backup\n"
+                + "[profile hop]\nrole_arn = " + PROFILE_ROLE + "\nsource_profile = empty\n[profile empty]\n"
+                + "region = eu-west-1\n");
+        containerStandsReady();
+        env.put("AWS_PROFILE", "half");
+        assertTrue(failsWithoutAskingTheContainerOrTheInstanceRole("profile 'half'")
+                .contains("failed: profile 'half' has web_identity_token_file but no role_arn;"));
+        env.put("AWS_PROFILE", "sso");
+        assertTrue(failsWithoutAskingTheContainerOrTheInstanceRole("profile 'sso'")
+                .contains("failed: profile 'sso' uses IAM Identity Center (sso_session or sso_start_url), which this"
+                        + " plugin does not support"));
+        env.put("AWS_PROFILE", "hop");
+        assertTrue(failsWithoutAskingTheContainerOrTheInstanceRole("profile 'hop'")
+                .contains("failed: profile 'empty' has no keys in "));
+        assertEquals(0, sts.server.getAllServeEvents().size());
+    }
+
+    @Test
     void aContainerEndpointThatRefusesFailsTheLookupInsteadOfAskingTheInstanceRole() {
         env.put("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:" + container.port() + "/refused");
         container.stubFor(get(urlEqualTo("/refused")).willReturn(aResponse().withStatus(403)));
