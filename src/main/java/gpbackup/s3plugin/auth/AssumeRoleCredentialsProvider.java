@@ -33,7 +33,14 @@ public final class AssumeRoleCredentialsProvider implements CredentialsProvider 
 
     @Override
     public Credentials credentials() {
-        Credentials signWith = source.credentials();
+        Credentials signWith;
+        try {
+            signWith = source.credentials();
+        } catch (SourceNotConfiguredException e) {
+            // The profile chose this source to sign with: its absence is the role's failure, not a reason to move on.
+            throw new CredentialsException(description + ": the source has no credentials (" + e.getMessage() + ")",
+                    e);
+        }
         String session = fixedSessionName.orElseGet(() -> "gpbackup-s3-plugin-" + clock.millis());
         return sts.assumeRole(signWith, new StsClient.AssumeRole(request.roleArn(), session, request.externalId(),
                 request.durationSeconds()));

@@ -29,6 +29,9 @@ import java.util.function.Function;
  * <p>A full URI over plain http must point at the container agents' link-local addresses or at
  * loopback, as in the AWS SDKs: the authorization token must not travel in clear to any other
  * host. The token file is read again at every fetch, because the agent rotates it.
+ *
+ * <p>Neither variable set: not configured. Once one is set, every failure (a refused or unreachable
+ * agent, a bad URL, a missing token file) is this source's failure and stops the chain, as in botocore.
  */
 public final class ContainerCredentialsProvider implements CredentialsProvider {
     static final String ECS_BASE = "http://169.254.170.2";
@@ -63,7 +66,7 @@ public final class ContainerCredentialsProvider implements CredentialsProvider {
             uri = parse(full.get(), "AWS_CONTAINER_CREDENTIALS_FULL_URI");
             requireAllowedHost(uri);
         } else {
-            throw new CredentialsException("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and"
+            throw new SourceNotConfiguredException("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and"
                     + " AWS_CONTAINER_CREDENTIALS_FULL_URI are not set");
         }
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET();
@@ -183,6 +186,13 @@ public final class ContainerCredentialsProvider implements CredentialsProvider {
         }
         return new Credentials(id, secret, Optional.ofNullable(fields.get("Token")).filter(t -> !t.isEmpty()),
                 expiration);
+    }
+
+    @Override
+    public Optional<String> configuredBy() {
+        return AwsConfigFiles.nonEmpty(environment.apply("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"))
+                .map(set -> "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+                .or(() -> Optional.of("AWS_CONTAINER_CREDENTIALS_FULL_URI"));
     }
 
     @Override

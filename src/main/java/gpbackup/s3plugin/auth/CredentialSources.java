@@ -13,8 +13,9 @@ import java.util.function.Supplier;
 /**
  * The plugin's credential chain, in the AWS SDKs' order: config keys, environment keys, web
  * identity from the environment, the shared profile (role, credential_process or keys),
- * container credentials, the EC2 instance role. The first that answers is kept and refreshed
- * before its credentials expire.
+ * container credentials, the EC2 instance role. A source that is not configured passes to the next;
+ * the first configured one answers or fails the lookup (see {@link CredentialsChain}). The source
+ * that answered is kept and refreshed before its credentials expire.
  */
 public final class CredentialSources {
     private CredentialSources() {

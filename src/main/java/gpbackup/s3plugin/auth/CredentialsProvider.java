@@ -1,12 +1,15 @@
 package gpbackup.s3plugin.auth;
 
+import java.util.Optional;
+
 /** A source of credentials: config keys, the environment, profile files, instance metadata. */
 @FunctionalInterface
 public interface CredentialsProvider {
     /**
      * Credentials valid now.
      *
-     * @throws CredentialsException when this source has none, saying why in a DBA-readable way
+     * @throws SourceNotConfiguredException when this source is not configured here, so the chain may ask the next
+     * @throws CredentialsException            when it is configured and failed, saying why in a DBA-readable way
      */
     Credentials credentials();
 
@@ -17,5 +20,13 @@ public interface CredentialsProvider {
      */
     default String source() {
         return toString();
+    }
+
+    /**
+     * The variable that configured this source, for the line that reports its failure:
+     * "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN", "AWS_PROFILE". Empty when the name says enough.
+     */
+    default Optional<String> configuredBy() {
+        return Optional.empty();
     }
 }

@@ -22,6 +22,11 @@ import java.util.function.Function;
  * <p>Timeouts are about a second so that a host outside EC2 is not held up. The metadata service
  * is link-local and never reached through a proxy. {@code AWS_EC2_METADATA_DISABLED=true} turns
  * this source off without any network I/O; {@code AWS_EC2_METADATA_SERVICE_ENDPOINT} moves it.
+ *
+ * <p>Every failure here is "not available" ({@link SourceNotConfiguredException}), as in botocore and
+ * the SDKs: nothing on a host says an instance role is meant, so an unreachable service or a missing
+ * role is absence, and the chain's "no AWS credentials found" line shows what this source said. As a
+ * profile's {@code credential_source} the same failure is the role's failure.
  */
 public final class InstanceMetadataCredentialsProvider implements CredentialsProvider {
     public static final String DEFAULT_ENDPOINT = "http://169.254.169.254";
@@ -59,6 +64,16 @@ public final class InstanceMetadataCredentialsProvider implements CredentialsPro
 
     @Override
     public synchronized Credentials credentials() {
+        try {
+            return fetch();
+        } catch (SourceNotConfiguredException e) {
+            throw e;
+        } catch (CredentialsException e) {
+            throw new SourceNotConfiguredException(e.getMessage(), e);
+        }
+    }
+
+    private Credentials fetch() {
         if ("true".equalsIgnoreCase(String.valueOf(environment.apply("AWS_EC2_METADATA_DISABLED")).strip())) {
             throw new CredentialsException("disabled by AWS_EC2_METADATA_DISABLED");
         }
@@ -147,7 +162,13 @@ public final class InstanceMetadataCredentialsProvider implements CredentialsPro
     }
 
     private static Credentials parseCredentials(String json, String role) {
-        Map<String, String> fields = FlatJson.parse(json);
+        Map<String, String> fields;
+        try {
+            fields = FlatJson.parse(json);
+        } catch (RuntimeException e) {
+            // Its text is never shown: a half-written answer may hold the secret.
+            throw new CredentialsException("instance role '" + role + "' answer is not a JSON object");
+        }
         String code = fields.getOrDefault("Code", "Success");
         if (!code.equals("Success")) {
             throw new CredentialsException("instance role '" + role + "' credentials are not available: " + code);

@@ -18,6 +18,11 @@ import java.util.function.Supplier;
  * <p>For one profile the credentials file wins over the config file, setting by setting; key id,
  * secret and token always come from one section. The files are read at each fetch, so a rotated
  * key or a new role is picked up at the next refresh.
+ *
+ * <p>Not configured (the chain moves on): {@code AWS_PROFILE} unset and no {@code default} profile, or a
+ * profile without any credential setting (one for the region only). Everything else is this source's
+ * failure and stops the chain: a profile {@code AWS_PROFILE} names that does not exist, a role whose
+ * source or STS call fails, a failing credential_process, half a key pair, a malformed file.
  */
 public final class ProfileCredentialsProvider implements CredentialsProvider {
     private final AwsConfigFiles files;
@@ -26,6 +31,9 @@ public final class ProfileCredentialsProvider implements CredentialsProvider {
     private final Supplier<StsClient> sts;
     /** Built once, so its IMDSv2 token is reused when a role's credential_source is the instance. */
     private final InstanceMetadataCredentialsProvider instance;
+    /** A profile with any of these is configured for credentials: from then on, a failure stops the chain. */
+    private static final List<String> CREDENTIAL_SETTINGS = List.of("role_arn", "credential_process",
+            "aws_access_key_id", "aws_secret_access_key", "web_identity_token_file", "sso_session", "sso_start_url");
     private volatile String answered;
 
     public ProfileCredentialsProvider(AwsConfigFiles files, Function<String, String> environment, Clock clock,
@@ -39,10 +47,39 @@ public final class ProfileCredentialsProvider implements CredentialsProvider {
 
     @Override
     public Credentials credentials() {
-        CredentialsProvider resolved = resolve(files.profile(), new ArrayList<>());
-        Credentials credentials = resolved.credentials();
-        answered = resolved.toString();
-        return credentials;
+        String name = files.profile();
+        Map<String, String> fromCredentials = files.credentialsProfile(name);
+        Map<String, String> fromConfig = files.configProfile(name);
+        String nowhere = files.credentialsFile() + " or " + files.configFile();
+        if (fromCredentials.isEmpty() && fromConfig.isEmpty() && namedByEnvironment()) {
+            // botocore refuses a missing named profile too (ProfileNotFound): a typo in AWS_PROFILE must not
+            // quietly hand the call to the instance role.
+            throw new CredentialsException("AWS_PROFILE names profile '" + name + "', which is in neither "
+                    + files.credentialsFile() + " nor " + files.configFile());
+        }
+        if (CREDENTIAL_SETTINGS.stream().noneMatch(k -> fromCredentials.containsKey(k) || fromConfig.containsKey(k))) {
+            // No profile, or one for the region only: nothing here is a credential, so the next source may answer.
+            throw new SourceNotConfiguredException("profile '" + name + "' has no keys in " + nowhere);
+        }
+        try {
+            CredentialsProvider resolved = resolve(name, new ArrayList<>());
+            Credentials credentials = resolved.credentials();
+            answered = resolved.toString();
+            return credentials;
+        } catch (SourceNotConfiguredException e) {
+            // Only the checks above may call the profile absent: inside a profile with credential settings,
+            // a missing piece (say a credential_source with nothing to give) is its failure.
+            throw new CredentialsException(e.getMessage(), e);
+        }
+    }
+
+    private boolean namedByEnvironment() {
+        return AwsConfigFiles.nonEmpty(environment.apply("AWS_PROFILE")).isPresent();
+    }
+
+    @Override
+    public Optional<String> configuredBy() {
+        return namedByEnvironment() ? Optional.of("AWS_PROFILE") : Optional.empty();
     }
 
     /** What the profile resolved to the last time it answered, e.g. "profile 'prod': credential_process". */
@@ -64,6 +101,14 @@ public final class ProfileCredentialsProvider implements CredentialsProvider {
         }
         if (merged.containsKey("credential_process")) {
             return new ProcessCredentialsProvider(merged.get("credential_process"), name);
+        }
+        if (merged.containsKey("web_identity_token_file")) {
+            throw new CredentialsException(label + " has web_identity_token_file but no role_arn");
+        }
+        if ((merged.containsKey("sso_session") || merged.containsKey("sso_start_url")) && !hasKeys(fromCredentials)
+                && !hasKeys(fromConfig)) {
+            throw new CredentialsException(label + " uses IAM Identity Center (sso_session or sso_start_url), which"
+                    + " this plugin does not support: use credential_process with 'aws configure export-credentials'");
         }
         return staticKeys(name, label, fromCredentials, fromConfig);
     }

@@ -22,12 +22,20 @@ public final class WebIdentityCredentialsProvider implements CredentialsProvider
     private final Supplier<StsClient> sts;
     private final Clock clock;
     private final String origin;
+    private final Optional<String> configuredBy;
 
     /**
      * @param origin where the settings came from, for messages: "environment" or "profile 'x'"
      */
     public WebIdentityCredentialsProvider(String roleArn, Path tokenFile, Optional<String> sessionName,
                                           Supplier<StsClient> sts, Clock clock, String origin) {
+        this(roleArn, tokenFile, sessionName, sts, clock, origin, Optional.empty());
+    }
+
+    private WebIdentityCredentialsProvider(String roleArn, Path tokenFile, Optional<String> sessionName,
+                                           Supplier<StsClient> sts, Clock clock, String origin,
+                                           Optional<String> configuredBy) {
+        this.configuredBy = configuredBy;
         this.roleArn = roleArn;
         this.tokenFile = tokenFile;
         this.sessionName = sessionName;
@@ -38,20 +46,30 @@ public final class WebIdentityCredentialsProvider implements CredentialsProvider
 
     /**
      * The source that {@code AWS_WEB_IDENTITY_TOKEN_FILE}, {@code AWS_ROLE_ARN} and
-     * {@code AWS_ROLE_SESSION_NAME} describe; it fails (so the chain moves on) when they are not set.
+     * {@code AWS_ROLE_SESSION_NAME} describe. Neither variable set: not configured, the chain moves on.
+     * One without the other fails (botocore fails only for a token file without a role): a pod whose
+     * token volume did not mount still has {@code AWS_ROLE_ARN}, and must not fall back to the node's role.
      */
     public static CredentialsProvider fromEnvironment(Function<String, String> environment, Supplier<StsClient> sts,
                                                       Clock clock) {
         Optional<String> file = AwsConfigFiles.nonEmpty(environment.apply("AWS_WEB_IDENTITY_TOKEN_FILE"));
         Optional<String> role = AwsConfigFiles.nonEmpty(environment.apply("AWS_ROLE_ARN"));
         if (file.isEmpty() || role.isEmpty()) {
-            String missing = file.isEmpty() && role.isEmpty() ? "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are"
-                    : (file.isEmpty() ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "AWS_ROLE_ARN") + " is";
-            String reason = missing + " not set";
+            boolean neither = file.isEmpty() && role.isEmpty();
+            String set = file.isEmpty() ? "AWS_ROLE_ARN" : "AWS_WEB_IDENTITY_TOKEN_FILE";
+            String unset = file.isEmpty() ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "AWS_ROLE_ARN";
             return new CredentialsProvider() {
                 @Override
                 public Credentials credentials() {
-                    throw new CredentialsException(reason);
+                    if (neither) {
+                        throw new SourceNotConfiguredException("AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not set");
+                    }
+                    throw new CredentialsException(unset + " is not set while " + set + " is");
+                }
+
+                @Override
+                public Optional<String> configuredBy() {
+                    return neither ? Optional.empty() : Optional.of(set);
                 }
 
                 @Override
@@ -61,7 +79,8 @@ public final class WebIdentityCredentialsProvider implements CredentialsProvider
             };
         }
         return new WebIdentityCredentialsProvider(role.get(), Path.of(file.get()),
-                AwsConfigFiles.nonEmpty(environment.apply("AWS_ROLE_SESSION_NAME")), sts, clock, "environment");
+                AwsConfigFiles.nonEmpty(environment.apply("AWS_ROLE_SESSION_NAME")), sts, clock, "environment",
+                Optional.of("AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN"));
     }
 
     @Override
@@ -86,6 +105,11 @@ public final class WebIdentityCredentialsProvider implements CredentialsProvider
             throw new CredentialsException("the web identity token file " + tokenFile + " is empty");
         }
         return token;
+    }
+
+    @Override
+    public Optional<String> configuredBy() {
+        return configuredBy;
     }
 
     @Override

@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The order of the credential chain: config keys, environment, shared files, instance role.
- * Each row sets up some sources and names the key id that must win. The instance role is
+ * Each row sets up some sources and names the key id that must win. A configured source that
+ * fails stops the chain (ConfiguredSourceStopsTheChainTest has the cases with fakes standing ready). The instance role is
  * always disabled here (no network); its own test covers it.
  */
 class CredentialsChainTest {
@@ -61,12 +62,18 @@ class CredentialsChainTest {
     }
 
     @Test
-    void keyIdAndSecretNeverComeFromTwoSources() throws IOException {
-        // Half a pair in the environment is an error of that source, not a mix with the files.
-        Map<String, String> env = environment(Map.of("AWS_ACCESS_KEY_ID", "ENV_ONLY"), CREDENTIALS, CONFIG);
-        Credentials credentials = chain(false, env).credentials();
-        assertEquals("FILE_CRED", credentials.accessKeyId());
-        assertEquals("s1", credentials.secretAccessKey());
+    void halfAKeyPairInTheEnvironmentFailsTheLookupInsteadOfMixingWithTheFiles() throws IOException {
+        // The DBA exported keys: the profile's keys standing in for the missing half would sign as someone else.
+        Map<String, String> idOnly = environment(Map.of("AWS_ACCESS_KEY_ID", "ENV_ONLY"), CREDENTIALS, CONFIG);
+        assertEquals("environment variables, configured by AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, failed:"
+                + " AWS_SECRET_ACCESS_KEY is not set while AWS_ACCESS_KEY_ID is; the sources after it were not tried",
+                assertThrows(ConfiguredSourceFailedException.class, () -> chain(false, idOnly).credentials())
+                        .getMessage());
+        Map<String, String> secretOnly = environment(Map.of("AWS_SECRET_ACCESS_KEY", "lonely"), CREDENTIALS, CONFIG);
+        String message = assertThrows(ConfiguredSourceFailedException.class,
+                () -> chain(false, secretOnly).credentials()).getMessage();
+        assertTrue(message.contains("AWS_ACCESS_KEY_ID is not set while AWS_SECRET_ACCESS_KEY is"), message);
+        assertFalse(message.contains("lonely"), "never the secret");
     }
 
     @Test
@@ -79,15 +86,28 @@ class CredentialsChainTest {
     }
 
     @Test
-    void whenEverySourceFailsTheErrorSaysWhatEachOneSaid() throws IOException {
-        Map<String, String> env = environment(Map.of("AWS_PROFILE", "nobody"), CREDENTIALS, CONFIG);
+    void whenNoSourceIsConfiguredTheErrorSaysWhatEachOneSaid() throws IOException {
+        Map<String, String> env = environment(Map.of(), "[other]\naws_access_key_id = OTHER\naws_secret_access_key = s2\n",
+                "[default]\nregion = eu-west-1\n");
         CredentialsException e = assertThrows(CredentialsException.class, () -> chain(false, env).credentials());
         String message = e.getMessage();
+        assertFalse(e instanceof ConfiguredSourceFailedException, message);
+        assertTrue(message.startsWith("no AWS credentials found ("), message);
         assertTrue(message.contains("environment variables: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"),
                 message);
-        assertTrue(message.contains("profile 'nobody' has no keys"), message);
+        assertTrue(message.contains("profile 'default': profile 'default' has no keys"), message);
         assertTrue(message.contains("EC2 instance metadata: disabled by AWS_EC2_METADATA_DISABLED"), message);
-        assertFalse(message.contains("s1") && message.contains("s2"), "no secrets in the message");
+        assertFalse(message.contains("s2"), "no secrets in the message");
+    }
+
+    @Test
+    void aProfileThatAwsProfileNamesButNoFileHoldsFailsTheLookup() throws IOException {
+        Map<String, String> env = environment(Map.of("AWS_PROFILE", "nobody"), CREDENTIALS, CONFIG);
+        String message = assertThrows(ConfiguredSourceFailedException.class, () -> chain(false, env).credentials())
+                .getMessage();
+        assertEquals("profile 'nobody', configured by AWS_PROFILE, failed: AWS_PROFILE names profile 'nobody', which is"
+                + " in neither " + home.resolve(".aws/credentials") + " nor " + home.resolve(".aws/config")
+                + "; the sources after it were not tried", message);
     }
 
     @Test
@@ -102,7 +122,8 @@ class CredentialsChainTest {
                 });
         CredentialsException e = assertThrows(CredentialsException.class,
                 () -> new CredentialsChain(sources).credentials());
-        assertTrue(e.getMessage().endsWith("credentials line 2 is malformed: expected 'name = value'"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("profile 'default' failed: "), e.getMessage());
+        assertTrue(e.getMessage().contains("credentials line 2 is malformed: expected 'name = value';"), e.getMessage());
         assertEquals(List.of(), asked, "the next source is not asked");
     }
 
@@ -116,15 +137,15 @@ class CredentialsChainTest {
     @Test
     void theChainSticksWithTheSourceThatWorked() {
         List<String> asked = new ArrayList<>();
-        CredentialsProvider failing = () -> {
+        CredentialsProvider absent = () -> {
             asked.add("first");
-            throw new CredentialsException("nothing");
+            throw new SourceNotConfiguredException("nothing");
         };
         CredentialsProvider working = () -> {
             asked.add("second");
             return Credentials.of("ID", "SECRET", null);
         };
-        CredentialsChain chain = new CredentialsChain(List.of(failing, working));
+        CredentialsChain chain = new CredentialsChain(List.of(absent, working));
         chain.credentials();
         chain.credentials();
         assertEquals(List.of("first", "second", "second"), asked);

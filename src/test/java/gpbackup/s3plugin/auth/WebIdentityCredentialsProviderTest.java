@@ -4,6 +4,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -107,12 +108,19 @@ class WebIdentityCredentialsProviderTest {
     }
 
     @Test
-    void halfTheSettingsIsThisSourcesFailureSoTheChainMovesOn() {
+    void withNeitherVariableTheSourceIsNotConfiguredAndWithHalfItFails() {
         assertEquals("AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not set",
-                assertThrows(CredentialsException.class, () -> provider().credentials()).getMessage());
+                assertThrows(SourceNotConfiguredException.class, () -> provider().credentials()).getMessage());
         env.put("AWS_ROLE_ARN", ROLE);
-        assertEquals("AWS_WEB_IDENTITY_TOKEN_FILE is not set",
-                assertThrows(CredentialsException.class, () -> provider().credentials()).getMessage());
+        CredentialsException roleOnly = assertThrows(CredentialsException.class, () -> provider().credentials());
+        assertFalse(roleOnly instanceof SourceNotConfiguredException, "a role without its token is a failure");
+        assertEquals("AWS_WEB_IDENTITY_TOKEN_FILE is not set while AWS_ROLE_ARN is", roleOnly.getMessage());
+        assertEquals(java.util.Optional.of("AWS_ROLE_ARN"), provider().configuredBy());
+        env.remove("AWS_ROLE_ARN");
+        env.put("AWS_WEB_IDENTITY_TOKEN_FILE", dir.resolve("token").toString());
+        CredentialsException tokenOnly = assertThrows(CredentialsException.class, () -> provider().credentials());
+        assertFalse(tokenOnly instanceof SourceNotConfiguredException, "a token without its role is a failure");
+        assertEquals("AWS_ROLE_ARN is not set while AWS_WEB_IDENTITY_TOKEN_FILE is", tokenOnly.getMessage());
         assertEquals(0, sts.server.getAllServeEvents().size());
     }
 

@@ -1,15 +1,20 @@
 package gpbackup.s3plugin.it;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import gpbackup.s3plugin.it.PluginRunner.Result;
@@ -33,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Backups and restores against S3Proxy with keys from issue 20's sources: a credential_process
  * in a profile, and web identity (IRSA) through a fake STS. No token appears in any output or log.
+ * A configured source that fails fails the call, even where an instance role would answer (issue 25).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(SharedS3Proxy.class)
@@ -138,6 +144,51 @@ class CredentialSourcesIT {
             sts.verify(2, postRequestedFor(urlEqualTo("/")).withRequestBody(containing("WebIdentityToken=" + WEB_TOKEN)));
         } finally {
             sts.stop();
+        }
+    }
+
+    @Test
+    void aRefusedWebIdentityFailsTheCallWhileAnInstanceRoleWithWorkingKeysStandsReady() throws Exception {
+        WireMockServer sts = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+        WireMockServer imds = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+        sts.start();
+        imds.start();
+        try {
+            sts.stubFor(post(urlEqualTo("/")).willReturn(aResponse().withStatus(403).withHeader("Content-Type", "text/xml")
+                    .withBody("<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>Not"
+                            + " authorized to perform sts:AssumeRoleWithWebIdentity</Message></Error></ErrorResponse>")));
+            // The node's role holds keys S3Proxy accepts: falling through to it would make the backup succeed.
+            imds.stubFor(put(urlEqualTo("/latest/api/token")).willReturn(aResponse().withBody("imds-token")));
+            imds.stubFor(get(urlEqualTo("/latest/meta-data/iam/security-credentials/")).willReturn(
+                    aResponse().withBody("node-role")));
+            imds.stubFor(get(urlEqualTo("/latest/meta-data/iam/security-credentials/node-role")).willReturn(
+                    aResponse().withBody("{\"Code\":\"Success\",\"AccessKeyId\":\"" + S3ProxyServer.ACCESS_KEY
+                            + "\",\"SecretAccessKey\":\"" + S3ProxyServer.SECRET_KEY + "\",\"Token\":\""
+                            + SESSION_TOKEN + "\",\"Expiration\":\"" + Instant.now().plusSeconds(3600) + "\"}")));
+            Path home = Files.createDirectories(work.resolve("home-refused-irsa"));
+            Path token = Files.writeString(home.resolve("token"), WEB_TOKEN);
+            PluginRunner plugin = new PluginRunner(home)
+                    .withEnv("AWS_WEB_IDENTITY_TOKEN_FILE", token.toString())
+                    .withEnv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/gpbackup-irsa")
+                    .withEnv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:" + sts.port())
+                    .withEnv("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:" + imds.port());
+            Path dir = Files.createDirectories(work.resolve("refused-irsa/backups/20260301").resolve(TS));
+            Result backup = plugin.run(new byte[] {1, 2, 3}, "backup_data", keylessConfig("refused-irsa").toString(),
+                    dir.resolve("gpbackup_0_" + TS).toString());
+            assertNotEquals(0, backup.exitCode(), backup::toString);
+            String err = backup.stderr().strip();
+            assertEquals(1, err.lines().count(), err);
+            assertTrue(err.contains("web identity (role arn:aws:iam::123456789012:role/gpbackup-irsa, environment),"
+                    + " configured by AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN, failed: STS"
+                    + " AssumeRoleWithWebIdentity"), err);
+            assertTrue(err.contains("AccessDenied (HTTP 403)") && err.endsWith("the sources after it were not tried"),
+                    err);
+            assertEquals(0, imds.findAll(anyRequestedFor(anyUrl())).size(), "the instance role was asked");
+            assertEquals(List.of(), new RawS3Client(server.endpoint()).keys(BUCKET, "refused-irsa"), "nothing was written");
+            assertNoTokenIn(home, List.of(err));
+        } finally {
+            sts.stop();
+            imds.stop();
         }
     }
 }
