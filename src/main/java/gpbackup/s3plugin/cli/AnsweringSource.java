@@ -15,7 +15,8 @@ record AnsweringSource(String name, CredentialsProvider chain, Credentials answe
     /**
      * Asks the chain for credentials.
      *
-     * @throws gpbackup.s3plugin.auth.CredentialsException when no source has any, saying what each said
+     * @throws gpbackup.s3plugin.auth.CredentialsException when no source is configured, saying what each
+     *         said, or (a ConfiguredSourceFailedException) when a configured source failed
      */
     static AnsweringSource ask(CredentialsProvider chain) {
         Credentials credentials = chain.credentials();

@@ -4,6 +4,7 @@ import gpbackup.s3plugin.PluginException;
 import gpbackup.s3plugin.SettingException;
 import gpbackup.s3plugin.auth.AwsConfigFiles;
 import gpbackup.s3plugin.auth.AwsRegion;
+import gpbackup.s3plugin.auth.ConfiguredSourceFailedException;
 import gpbackup.s3plugin.auth.CredentialsException;
 import gpbackup.s3plugin.config.ConfigException;
 import gpbackup.s3plugin.config.PluginConfig;
@@ -147,7 +148,11 @@ final class CheckCommand implements Command {
                     + answered.accessKeyId() + "'" + kind + expiry));
             return Optional.of(source);
         } catch (CredentialsException e) {
-            list.add(CheckResult.failed("credentials", e.getMessage(), NO_CREDENTIALS_FIX));
+            // A configured source that failed is the one to fix: the chain never fell back past it.
+            list.add(CheckResult.failed("credentials", e.getMessage(), e instanceof ConfiguredSourceFailedException failed
+                    ? "fix " + failed.source() + " as its message says, or unset what configures it to let the chain"
+                            + " go on to the next source (spec/credentials.md)"
+                    : NO_CREDENTIALS_FIX));
             return Optional.empty();
         }
     }

@@ -102,8 +102,9 @@ final class S3ClientFactory {
 
     /**
      * The credential chain (auth/CredentialSources): config keys, the AWS_* environment, web identity,
-     * the shared profile, container credentials, the EC2 instance role. The first complete source wins
-     * and is refreshed before its keys expire.
+     * the shared profile, container credentials, the EC2 instance role. The first configured source
+     * answers, or fails the call: only a source not configured at all passes to the next. It is
+     * refreshed before its keys expire.
      */
     static CredentialsProvider credentials(PluginConfig config, Function<String, String> environment,
                                                    AwsConfigFiles awsFiles, String region, Clock clock,

@@ -287,6 +287,25 @@ class CheckCommandTest extends WireMockCommandFixture {
         assertTrue(probe.containsHeader("Content-MD5"));
         assertTrue(out().contains("! delete: the probe is under Object Lock until 2099-01-01T00:00:00Z (COMPLIANCE):"
                 + " DeleteObject only put a delete marker over it"), out());
+        // The store's HEAD proves the lock but reports no class (STANDARD): one line each.
+        assertEquals(1, linesStartingWith(out(), "✓ retention: object_lock_mode COMPLIANCE until ").size(), out());
+        assertTrue(out().contains(": the store reports COMPLIANCE until 2099-01-01T00:00:00Z on the probe"
+                + " (HeadObject)\n"), out());
+        assertTrue(out().contains("✗ storage class: storage_class STANDARD_IA is not applied: http://127.0.0.1:"
+                + server.getPort() + " answered the write with 200 but reports none on the probe, so every backup"
+                + " upload would fail\n    fix: remove storage_class from the config"), out());
+    }
+
+    @Test
+    void aConfiguredSourceThatFailsIsTheOneTheFixNames() throws IOException {
+        config(false);
+        environment.put("AWS_ACCESS_KEY_ID", "AKIAHALFAPAIR0000000");
+        environment.put("AWS_EC2_METADATA_DISABLED", "true");
+        assertEquals(1, run("check", config.toString()));
+        assertEquals(1, linesStartingWith(out(), "✗ credentials:").size(), out());
+        assertTrue(out().lines().anyMatch(line -> line.startsWith("    fix: fix ") && line.contains("or unset what"
+                + " configures it")), out());
+        assertEquals(0, server.findAll(anyRequestedFor(anyUrl())).size());
     }
 
     @Test
