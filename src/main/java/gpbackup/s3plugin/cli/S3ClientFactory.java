@@ -67,9 +67,9 @@ final class S3ClientFactory {
         // TLS is set up only when a request can need it: for a plain-http endpoint without a
         // proxy tunnel, loading the JDK's trust store would cost a few hundred ms for nothing.
         boolean needsTls = endpoint.scheme().equals("https");
-        RequestEngine.Signing signing = new RequestEngine.Signing(SigV4Signer.forS3(region), credentials, clock);
+        S3Connection.Signing signing = new S3Connection.Signing(SigV4Signer.forS3(region), credentials, clock);
         HttpClient http = watch.apply(HttpClients.forS3(proxy, config.caCert().map(Path::of), needsTls));
-        return new S3Connection(http, endpoint, signing, RequestEngine.Settings.withRetries(retries), log);
+        return new S3Connection(http, endpoint, signing, S3Connection.Settings.withRetries(retries), log);
     }
 
     /**

@@ -45,32 +45,9 @@ public final class RequestEngine {
         T handle(HttpResponse<InputStream> response, InputStream body) throws IOException;
     }
 
-    /** Bodies above this are sent chunk-signed; see {@link AwsChunkedBody} for why. */
-    public static final long DEFAULT_CHUNKED_THRESHOLD = 64L * 1024 * 1024;
-    /** A request that makes no progress (sends, receives nothing) for this long is taken for a dead connection. */
-    public static final Duration DEFAULT_IDLE_LIMIT = Duration.ofMinutes(2);
-
-    /** How each attempt is authenticated: the signer, where credentials come from, the clock that dates it. */
-    public record Signing(SigV4Signer signer, CredentialsProvider credentials, Clock clock) {
-    }
-
-    /**
-     * How requests are sent and retried.
-     *
-     * @param chunkedThreshold bodies above this many bytes are sent aws-chunked, each frame signed
-     * @param idleLimit        how long an attempt may make no progress (nothing sent, nothing received)
-     *                         before it is given up and retried
-     */
-    public record Settings(RetryPolicy retry, long chunkedThreshold, Duration idleLimit) {
-        /** The defaults, with {@code retries} retries of a failed request. */
-        public static Settings withRetries(int retries) {
-            return new Settings(RetryPolicy.withRetries(retries), DEFAULT_CHUNKED_THRESHOLD, DEFAULT_IDLE_LIMIT);
-        }
-    }
-
     private final HttpClient http;
     private final S3Endpoint endpoint;
-    private final Signing signing;
+    private final S3Connection.Signing signing;
     private final RetryPolicy retry;
     private final PluginLog log;
     private final long chunkedThreshold;

@@ -1,7 +1,11 @@
 package gpbackup.s3plugin.s3;
 
+import gpbackup.s3plugin.auth.CredentialsProvider;
+import gpbackup.s3plugin.auth.SigV4Signer;
 import gpbackup.s3plugin.log.PluginLog;
 import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -13,16 +17,39 @@ import java.util.concurrent.ScheduledExecutorService;
  * with its own observer and storage policy, so nothing a call carries is ever copied or defaulted.
  */
 public final class S3Connection implements AutoCloseable {
+    /** Bodies above this are sent chunk-signed; see {@link AwsChunkedBody} for why. */
+    public static final long DEFAULT_CHUNKED_THRESHOLD = 64L * 1024 * 1024;
+    /** A request that makes no progress (sends, receives nothing) for this long is taken for a dead connection. */
+    public static final Duration DEFAULT_IDLE_LIMIT = Duration.ofMinutes(2);
+
+    /** How each attempt is authenticated: the signer, where credentials come from, the clock that dates it. */
+    public record Signing(SigV4Signer signer, CredentialsProvider credentials, Clock clock) {
+    }
+
+    /**
+     * How requests are sent and retried.
+     *
+     * @param chunkedThreshold bodies above this many bytes are sent aws-chunked, each frame signed
+     * @param idleLimit        how long an attempt may make no progress (nothing sent, nothing received)
+     *                         before it is given up and retried
+     */
+    public record Settings(RetryPolicy retry, long chunkedThreshold, Duration idleLimit) {
+        /** The defaults, with {@code retries} retries of a failed request. */
+        public static Settings withRetries(int retries) {
+            return new Settings(RetryPolicy.withRetries(retries), DEFAULT_CHUNKED_THRESHOLD, DEFAULT_IDLE_LIMIT);
+        }
+    }
+
     private final HttpClient http;
     private final S3Endpoint endpoint;
-    private final RequestEngine.Signing signing;
-    private final RequestEngine.Settings settings;
+    private final Signing signing;
+    private final Settings settings;
     private final PluginLog log;
     private final ScheduledExecutorService watchdogs;
 
     /** @param log where retries and set-up notes go: the process's, or the agent's (a connection outlives a call) */
-    public S3Connection(HttpClient http, S3Endpoint endpoint, RequestEngine.Signing signing,
-                        RequestEngine.Settings settings, PluginLog log) {
+    public S3Connection(HttpClient http, S3Endpoint endpoint, Signing signing,
+                        Settings settings, PluginLog log) {
         this.http = http;
         this.endpoint = endpoint;
         this.signing = signing;
@@ -49,11 +76,11 @@ public final class S3Connection implements AutoCloseable {
         return http;
     }
 
-    RequestEngine.Signing signing() {
+    Signing signing() {
         return signing;
     }
 
-    RequestEngine.Settings settings() {
+    Settings settings() {
         return settings;
     }
 

@@ -21,7 +21,7 @@ import gpbackup.s3plugin.auth.Credentials;
 import gpbackup.s3plugin.s3.BodySink;
 import gpbackup.s3plugin.s3.Cancellation;
 import gpbackup.s3plugin.s3.Payload;
-import gpbackup.s3plugin.s3.RequestEngine;
+import gpbackup.s3plugin.s3.S3Connection;
 import gpbackup.s3plugin.s3.S3Client;
 import gpbackup.s3plugin.s3.S3Exception;
 import gpbackup.s3plugin.s3.WireMockS3;
@@ -55,7 +55,7 @@ class AuditThroughEngineTest {
     private final List<String> warnings = new ArrayList<>();
 
     private S3Client audited(Path file, String command) {
-        return WireMockS3.client(server.getPort(), 3, RequestEngine.DEFAULT_CHUNKED_THRESHOLD,
+        return WireMockS3.client(server.getPort(), 3, S3Connection.DEFAULT_CHUNKED_THRESHOLD,
                 Credentials.of(WireMockS3.ACCESS_KEY_ID, WireMockS3.SECRET, TOKEN), Clock.systemUTC(),
                 CallAudit.to(file, new CallIdentity("sdw1", 77, command, Optional.empty()), warnings::add));
     }
@@ -147,7 +147,7 @@ class AuditThroughEngineTest {
         Path file = blocker.resolve("audit.jsonl");
         CallAudit audit = CallAudit.to(file, new CallIdentity("h", 1, "backup_data", Optional.empty()),
                 warnings::add);
-        S3Client client = WireMockS3.client(server.getPort(), 3, RequestEngine.DEFAULT_CHUNKED_THRESHOLD,
+        S3Client client = WireMockS3.client(server.getPort(), 3, S3Connection.DEFAULT_CHUNKED_THRESHOLD,
                 Credentials.of(WireMockS3.ACCESS_KEY_ID, WireMockS3.SECRET, null), Clock.systemUTC(), audit);
         for (int i = 0; i < 3; i++) {
             client.putObject("k", Payload.of(new byte[1]));

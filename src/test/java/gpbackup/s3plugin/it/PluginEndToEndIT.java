@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import gpbackup.s3plugin.auth.Credentials;
 import gpbackup.s3plugin.it.PluginRunner.Result;
 import gpbackup.s3plugin.s3.Payload;
-import gpbackup.s3plugin.s3.RequestEngine;
+import gpbackup.s3plugin.s3.S3Connection;
 import gpbackup.s3plugin.s3.S3Client;
 import gpbackup.s3plugin.s3.S3Endpoint;
 import gpbackup.s3plugin.s3.WireMockS3;
@@ -296,7 +296,7 @@ class PluginEndToEndIT {
         // client sends such a body directly.
         S3Client client = WireMockS3.client(new S3Endpoint("http", "127.0.0.1:" + server.port(), BUCKET, true),
                 () -> Credentials.of(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY, null), Clock.systemUTC(),
-                RequestEngine.Settings.withRetries(0), WireMockS3.quietLog());
+                S3Connection.Settings.withRetries(0), WireMockS3.quietLog());
         byte[] body = randomBytes(140 * 1024 * 1024, 11);
         client.putObject("bigparts/object", Payload.of(body));
         assertArrayEquals(body, raw.get(BUCKET, "bigparts/object"));

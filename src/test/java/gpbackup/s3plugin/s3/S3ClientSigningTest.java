@@ -116,7 +116,7 @@ class S3ClientSigningTest {
     @Test
     void dateAndCredentialScopeComeFromTheInjectedClock() {
         Clock clock = Clock.fixed(Instant.parse("2024-02-29T23:59:58Z"), ZoneOffset.UTC);
-        S3Client client = WireMockS3.client(server.getPort(), 0, RequestEngine.DEFAULT_CHUNKED_THRESHOLD,
+        S3Client client = WireMockS3.client(server.getPort(), 0, S3Connection.DEFAULT_CHUNKED_THRESHOLD,
                 Credentials.of("AKID", WireMockS3.SECRET, null), clock);
         client.deleteObject("k");
         LoggedRequest r = received().get(0);
@@ -127,7 +127,7 @@ class S3ClientSigningTest {
 
     @Test
     void sessionTokenIsSentAsSecurityTokenHeaderAndSigned() {
-        S3Client client = WireMockS3.client(server.getPort(), 0, RequestEngine.DEFAULT_CHUNKED_THRESHOLD,
+        S3Client client = WireMockS3.client(server.getPort(), 0, S3Connection.DEFAULT_CHUNKED_THRESHOLD,
                 Credentials.of("AKID", WireMockS3.SECRET, TOKEN));
         callEveryOperation(client);
         for (LoggedRequest r : received()) {

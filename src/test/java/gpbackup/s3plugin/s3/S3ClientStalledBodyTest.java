@@ -119,7 +119,7 @@ class S3ClientStalledBodyTest {
     private S3Client client(int port, int retries) {
         Credentials credentials = Credentials.of(WireMockS3.ACCESS_KEY_ID, WireMockS3.SECRET, null);
         return WireMockS3.client(WireMockS3.endpoint(port), () -> credentials, Clock.systemUTC(),
-                new RequestEngine.Settings(WireMockS3.fastRetries(retries), RequestEngine.DEFAULT_CHUNKED_THRESHOLD,
+                new S3Connection.Settings(WireMockS3.fastRetries(retries), S3Connection.DEFAULT_CHUNKED_THRESHOLD,
                         Duration.ofMillis(400)), WireMockS3.quietLog());
     }
 

@@ -38,7 +38,7 @@ public final class WireMockS3 {
     }
 
     public static S3Client client(int port, int retries) {
-        return client(port, retries, RequestEngine.DEFAULT_CHUNKED_THRESHOLD, Credentials.of(ACCESS_KEY_ID, SECRET, null));
+        return client(port, retries, S3Connection.DEFAULT_CHUNKED_THRESHOLD, Credentials.of(ACCESS_KEY_ID, SECRET, null));
     }
 
     public static S3Client client(int port, int retries, long chunkedThreshold, Credentials credentials) {
@@ -53,20 +53,20 @@ public final class WireMockS3 {
     /** A client whose every request's end is told to {@code observer} (an audit trail). */
     public static S3Client client(int port, int retries, long chunkedThreshold, Credentials credentials,
                                   Clock clock, RequestObserver observer) {
-        return client(connection(endpoint(port), () -> credentials, clock, new RequestEngine.Settings(
-                fastRetries(retries), chunkedThreshold, RequestEngine.DEFAULT_IDLE_LIMIT), quietLog()),
+        return client(connection(endpoint(port), () -> credentials, clock, new S3Connection.Settings(
+                fastRetries(retries), chunkedThreshold, S3Connection.DEFAULT_IDLE_LIMIT), quietLog()),
                 StoragePolicy.NONE, observer);
     }
 
     public static S3Client client(int port, int retries, PluginLog log) {
         return client(endpoint(port), () -> Credentials.of(ACCESS_KEY_ID, SECRET, null), Clock.systemUTC(),
-                new RequestEngine.Settings(fastRetries(retries), RequestEngine.DEFAULT_CHUNKED_THRESHOLD,
-                        RequestEngine.DEFAULT_IDLE_LIMIT), log);
+                new S3Connection.Settings(fastRetries(retries), S3Connection.DEFAULT_CHUNKED_THRESHOLD,
+                        S3Connection.DEFAULT_IDLE_LIMIT), log);
     }
 
     /** A client of {@link #http()} signing for {@link #REGION}, as the wiring in cli puts one together. */
     public static S3Client client(S3Endpoint endpoint, CredentialsProvider credentials, Clock clock,
-                                  RequestEngine.Settings settings, PluginLog log) {
+                                  S3Connection.Settings settings, PluginLog log) {
         return client(connection(endpoint, credentials, clock, settings, log), StoragePolicy.NONE,
                 RequestObserver.NONE);
     }
@@ -74,13 +74,13 @@ public final class WireMockS3 {
     /** A client without retries that writes objects as {@code policy} says, dating requests by {@code clock}. */
     public static S3Client client(int port, StoragePolicy policy, Clock clock) {
         return client(connection(endpoint(port), () -> Credentials.of(ACCESS_KEY_ID, SECRET, null), clock,
-                RequestEngine.Settings.withRetries(0), quietLog()), policy, RequestObserver.NONE);
+                S3Connection.Settings.withRetries(0), quietLog()), policy, RequestObserver.NONE);
     }
 
     /** A connection of {@link #http()} signing for {@link #REGION}. */
     public static S3Connection connection(S3Endpoint endpoint, CredentialsProvider credentials, Clock clock,
-                                          RequestEngine.Settings settings, PluginLog log) {
-        return new S3Connection(http(), endpoint, new RequestEngine.Signing(SigV4Signer.forS3(REGION), credentials,
+                                          S3Connection.Settings settings, PluginLog log) {
+        return new S3Connection(http(), endpoint, new S3Connection.Signing(SigV4Signer.forS3(REGION), credentials,
                 clock), settings, log);
     }
 
