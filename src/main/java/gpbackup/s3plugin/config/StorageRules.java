@@ -53,15 +53,15 @@ final class StorageRules {
     /** A key id, a multi-region key id, an alias, or an ARN of either (any partition). */
     private static final Pattern KMS_KEY_ID = Pattern.compile("(" + UUID + "|" + MULTI_REGION_ID + "|" + ALIAS
             + "|arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/(" + UUID + "|" + MULTI_REGION_ID + ")|" + ALIAS + "))");
-    /** Padded base64, as {@code openssl rand -base64} and {@code base64} write it. */
     /**
      * A key name of an S3-compatible store's KMS (Ceph's Vault, KMIP and testing backends, MinIO's
      * KES: {@code my-backup-key}): visible ASCII without whitespace, since it travels as a signed
-     * header value, and a space or a control character there would not survive the way there.
+     * header value, which cannot hold a control character and whose spaces a proxy may fold.
      */
     private static final Pattern COMPATIBLE_KMS_KEY_ID = Pattern.compile("\\p{Graph}+");
     /** The host of an {@code endpoint} written as host, host:port or http[s]://host[:port][/]. */
     private static final Pattern ENDPOINT_HOST = Pattern.compile("(?i)(?:https?://)?([^/:]*).*");
+    /** Padded base64, as {@code openssl rand -base64} and {@code base64} write it. */
     private static final Pattern BASE64 = Pattern.compile("([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final int KEY_BYTES = 32;
@@ -153,7 +153,7 @@ final class StorageRules {
         if (!KMS_KEY_ID.matcher(id).matches()) {
             problems.add(SSE_KMS_KEY_ID + ": " + SafeText.quoted(id) + " is not a KMS key id (a UUID or mrk-…),"
                     + " an alias (alias/NAME) or an ARN (arn:aws:kms:REGION:ACCOUNT:key/ID or …:alias/NAME);"
-                    + " a plain key name is for the KMS of an S3-compatible store (set endpoint)");
+                    + " plain key names are taken only with the endpoint of an S3-compatible store");
             return Optional.empty();
         }
         return Optional.of(id);

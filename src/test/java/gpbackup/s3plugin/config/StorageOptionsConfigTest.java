@@ -105,8 +105,8 @@ class StorageOptionsConfigTest {
     @Test
     void aPlainKeyNameOnAwsSaysWhereSuchNamesWork() {
         assertEquals("sse_kms_key_id: \"my-backup-key\" is not a KMS key id (a UUID or mrk-…), an alias"
-                + " (alias/NAME) or an ARN (arn:aws:kms:REGION:ACCOUNT:key/ID or …:alias/NAME); a plain key name"
-                + " is for the KMS of an S3-compatible store (set endpoint)",
+                + " (alias/NAME) or an ARN (arn:aws:kms:REGION:ACCOUNT:key/ID or …:alias/NAME); plain key names"
+                + " are taken only with the endpoint of an S3-compatible store",
                 failure("server_side_encryption: aws:kms", "sse_kms_key_id: my-backup-key"));
     }
 
