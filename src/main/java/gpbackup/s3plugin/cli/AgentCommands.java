@@ -17,6 +17,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,6 +50,11 @@ final class AgentCommands {
      * (no agent for this environment, a stale pid, an agent that sent it back), for the call's log.
      */
     static final String NOT_RELAYED_VARIABLE = "GPBACKUP_S3_PLUGIN_NOT_RELAYED";
+    /** Set by the launcher for the hooks when it could not derive the agent's directory: why. */
+    static final String UNDERIVED_VARIABLE = "GPBACKUP_S3_PLUGIN_AGENT_UNDERIVED";
+    /** Replaces {@code /tmp} as the directory under which the launcher derives every agent's. */
+    static final String ROOT_VARIABLE = "GPBACKUP_S3_PLUGIN_AGENT_ROOT";
+    private static final String NO_AGENT = "no host agent; each call runs on its own: ";
     /** The commands gpbackup and gprestore run once per table or per file; only these are relayed. */
     static final Set<String> RELAYED = Set.of("backup_data", "restore_data", "restore_data_subset",
             "backup_file", "restore_file");
@@ -57,9 +65,18 @@ final class AgentCommands {
 
     /** After a segment host's setup: starts its agent, unless the config or the launcher says no. */
     static void startFor(PluginContext context) {
+        if (!context.config().agent().enabled()) {
+            return;
+        }
         String dir = context.env(DIR_VARIABLE);
         String launcher = context.env(LAUNCHER_VARIABLE);
-        if (!context.config().agent().enabled() || isEmpty(dir) || isEmpty(launcher)) {
+        String underived = context.env(UNDERIVED_VARIABLE);
+        if (isEmpty(dir) || isEmpty(launcher)) {
+            // Run without the launcher (java -jar, the tests) there is nothing to say; the
+            // launcher says why when it could not derive the directory.
+            if (!isEmpty(underived)) {
+                context.log().warn(NO_AGENT + oneLine(underived));
+            }
             return;
         }
         try {
@@ -68,8 +85,32 @@ final class AgentCommands {
             }
         } catch (IOException | RuntimeException e) {
             // Without an agent every call runs in its own process: slower, never wrong.
-            context.log().warn("no host agent; each call runs on its own: " + e.getMessage());
+            context.log().warn(NO_AGENT + whyNoAgent(Path.of(dir), e));
         }
+    }
+
+    /**
+     * Why the agent of {@code dir} could not start, naming what could not be used and the system's
+     * reason: a NoSuchFileException or AccessDeniedException carries only a path, which says neither.
+     */
+    static String whyNoAgent(Path dir, Throwable e) {
+        Path root = Optional.ofNullable(dir.getParent()).map(Path::getParent).orElse(dir);
+        String where = " (the agent root " + root + ": " + ROOT_VARIABLE + ", else /tmp)";
+        if (e instanceof NoSuchFileException missing && missing.getFile() != null) {
+            Path file = Path.of(missing.getFile());
+            return "cannot create " + file + ": " + Optional.ofNullable(file.getParent()).orElse(file)
+                    + " does not exist" + where;
+        }
+        if (e instanceof AccessDeniedException denied && denied.getFile() != null) {
+            return "cannot use " + denied.getFile() + ": permission denied" + where;
+        }
+        if (e instanceof FileSystemException failed && failed.getFile() != null) {
+            return "cannot use " + failed.getFile() + ": "
+                    + Optional.ofNullable(failed.getReason()).orElse(failed.getClass().getSimpleName()) + where;
+        }
+        // AgentDirectory's own refusals name the directory and what is wrong with it; a failed
+        // start names the program.
+        return Optional.ofNullable(e.getMessage()).map(AgentCommands::oneLine).orElse(CommandRunner.oneLine(e));
     }
 
     /** At a segment host's cleanup: stops its agent once the calls in flight are done. */
@@ -172,6 +213,10 @@ final class AgentCommands {
         String classPath = System.getProperty("java.class.path", "");
         return classPath.endsWith(".jar") && !classPath.contains(File.pathSeparator)
                 ? Optional.of(Path.of(classPath).toAbsolutePath()) : Optional.empty();
+    }
+
+    private static String oneLine(String text) {
+        return text.replace('\n', ' ').replace('\r', ' ');
     }
 
     private static boolean isEmpty(String text) {

@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.cli;
 
+import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.s3.S3Exception;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,23 +11,33 @@ import java.util.SplittableRandom;
  * Java 25 or later records the launcher's AOT cache. It runs the data path of real calls against
  * the configured store (a multipart upload from a stream, its read-back, ranged downloads
  * landing in pieces and leaving through stdout), so that every later call starts with those
- * classes loaded and linked and those methods already profiled for the JIT. Its object lives
- * beside the backup's files and is deleted at the end; a store that refuses the write (a
- * restore's read-only credentials) trains only what ran before the refusal.
+ * classes loaded and linked and those methods already profiled for the JIT. A store that refuses
+ * the write (a restore's read-only credentials) trains only what ran before the refusal.
+ *
+ * <p>Its scratch object is no part of the backup: it lives under the folder's
+ * {@code .gpbackup_s3_plugin_aot_training/}, outside {@code backups/}, and is deleted at the end.
+ * It is written with the config's encryption (a bucket policy may refuse any other write, and
+ * SSE-C's headers on every part and read are part of the path it trains) but without its Object
+ * Lock, which would keep it stored and billed, undeletable, for the retention, and with the
+ * bucket's storage class, since an archive class cannot be read back and an infrequent-access one
+ * bills a deleted object for a minimum of days. LOCAL_BACKUP_DIR only names the backup in the
+ * audit trail.
  */
-final class AotTraining {
-    static final String OBJECT_NAME = "gpbackup_s3_plugin_aot_training";
+final class AotTraining implements Command {
     /** Two default parts, a few pieces: enough calls for the JIT to see the hot paths. */
     private static final long SIZE = 17L << 20;
     private static final int UPLOADS = 2;
     private static final int DOWNLOADS = 3;
 
-    private AotTraining() {
+    @Override
+    public PluginConfig configFor(PluginConfig loaded) {
+        return loaded.withStorage(loaded.storage().encryptionOnly());
     }
 
-    static void train(PluginContext context) throws IOException {
-        String dir = context.arg(1).replaceAll("/+$", "");
-        String key = context.layout().keyFor(dir + "/" + OBJECT_NAME + "_" + ProcessHandle.current().pid());
+    @Override
+    public void run(PluginContext context) throws IOException {
+        String key = context.layout().aotTrainingKey(CommandRunner.hostName(context::env),
+                ProcessHandle.current().pid());
         try {
             for (int i = 0; i < UPLOADS; i++) {
                 context.uploader().upload(key, new PseudoRandomBytes(SIZE, i));

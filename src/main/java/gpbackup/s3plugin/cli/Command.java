@@ -1,6 +1,7 @@
 package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.config.ConfigException;
+import gpbackup.s3plugin.config.PluginConfig;
 import java.io.IOException;
 import java.io.OutputStream;
 
@@ -15,5 +16,14 @@ interface Command {
      * failed item on stdout); gpbackup's commands print nothing more.
      */
     default void configRejected(ConfigException problems, OutputStream stdout) throws IOException {
+    }
+
+    /**
+     * The config this command runs with, given the one loaded from CONFIG: the same for every
+     * command but the AOT training, whose scratch object must not get a backup's Object Lock.
+     * Applied before the S3 client is built, so the client is built once with what it needs.
+     */
+    default PluginConfig configFor(PluginConfig loaded) {
+        return loaded;
     }
 }

@@ -86,8 +86,9 @@ final class CommandRunner {
                 }
                 try (CallAudit audit = config.auditLog().map(path -> audit(Path.of(path), spec, args, pid, log))
                         .orElse(null)) {
-                    spec.command().run(new PluginContext(args, config, log, stdin, stdout, resources, environment,
-                            umask, clock, progress, audit == null ? RequestObserver.NONE : audit));
+                    spec.command().run(new PluginContext(args, spec.command().configFor(config), log, stdin, stdout,
+                            resources, environment, umask, clock, progress,
+                            audit == null ? RequestObserver.NONE : audit));
                 }
                 stdout.flush();
                 return 0;

@@ -31,7 +31,7 @@ final class CommandTable {
             new CommandSpec("check", List.of(1, 2), new CheckCommand(java.time.Clock.systemUTC())),
             new CommandSpec("verify", List.of(2, 3), VerifyCommand::verify),
             // Not for people: the launcher runs it while Java 25+ records the AOT cache.
-            new CommandSpec("aot_training", List.of(2), AotTraining::train))
+            new CommandSpec("aot_training", List.of(2), new AotTraining()))
             .collect(Collectors.toUnmodifiableMap(CommandSpec::name, Function.identity()));
 
     private CommandTable() {

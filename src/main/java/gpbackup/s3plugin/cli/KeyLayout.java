@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 public record KeyLayout(String folder) {
     private static final Pattern TIMESTAMP = Pattern.compile("[0-9]{14}");
     private static final String DIGEST_RECORD_SUFFIX = DigestRecord.KEY_SUFFIX;
+    static final String AOT_TRAINING_FOLDER = ".gpbackup_s3_plugin_aot_training/";
 
     /** The object key for a local backup path such as {@code /data/gpseg0/backups/20240101/20240101120000/f}. */
     public String keyFor(String path) {
@@ -61,6 +62,15 @@ public record KeyLayout(String folder) {
     /** Whether {@code key} is a digest record rather than a backup file. */
     public static boolean isDigestRecord(String key) {
         return key.endsWith(DIGEST_RECORD_SUFFIX);
+    }
+
+    /**
+     * Where the AOT training of process {@code pid} on {@code host} writes its scratch object:
+     * under the folder, which the credentials may be limited to, but outside {@code backups/},
+     * so that no backup, listing, prune or verify ever sees it.
+     */
+    public String aotTrainingKey(String host, long pid) {
+        return folder + "/" + AOT_TRAINING_FOLDER + host + "-" + pid;
     }
 
     /** The prefix of everything under the configured folder. */

@@ -30,8 +30,9 @@ import java.util.regex.Pattern;
  * object under the backup's prefix is read back whole, several at once within the memory budget,
  * and checked against what was stored: the digest record {@code backup_file}/{@code backup_data}
  * wrote beside it, else its ETag when that is an MD5 or a multipart ETag whose part boundaries
- * are known; every {@code .gz} is decompressed to its end; the files a restore needs must be
- * there. Reads only: read-only credentials are enough.
+ * are known (never under SSE-KMS or SSE-C, whose ETags are not MD5s); every {@code .gz} is
+ * decompressed to its end; the files a restore needs must be there. Reads only: read-only
+ * credentials are enough.
  */
 final class VerifyCommand {
     private static final String NAME = "verify";
@@ -234,6 +235,14 @@ final class VerifyCommand {
 
     /** Without a record of ours: what the ETag can prove, if anything. */
     private Plan etagPlan(String key, ObjectInfo info) {
+        // Under SSE-KMS and SSE-C S3's ETag is no MD5 of the data, though it may look like one: an
+        // MD5 compared with it would fail an intact object, so it is not compared at all.
+        Optional<String> hidden = context.s3().policy().encryptionHidingMd5();
+        if (hidden.isPresent()) {
+            return Plan.none("no SHA-256 recorded, and under " + hidden.get() + " (the config's "
+                    + (hidden.get().equals("SSE-C") ? "SSE-C key" : "server_side_encryption: aws:kms")
+                    + ") an ETag is not an MD5 of the content: content not checkable by ETag");
+        }
         Matcher md5 = PLAIN_MD5.matcher(info.etag());
         if (md5.matches()) {
             String expected = md5.group(1).toLowerCase(java.util.Locale.ROOT);

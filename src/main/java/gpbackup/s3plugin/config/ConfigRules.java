@@ -104,7 +104,7 @@ final class ConfigRules {
         boolean restoreSubset = onOff(options, RESTORE_SUBSET, problems);
         boolean agent = onOffAnyCase(options, AGENT, true, problems);
         int agentIdleSeconds = count(options, AGENT_IDLE_TIMEOUT, DEFAULT_AGENT_IDLE_SECONDS, 1, 86_400, problems);
-        StorageOptions storage = new StorageRules(options::text, environment, problems).apply();
+        StorageOptions storage = new StorageRules(options::text, environment, problems, options.text(ENDPOINT)).apply();
         Optional<String> auditLog = auditLog(options, problems);
 
         problems.throwIfAny(sourceName);

@@ -58,6 +58,13 @@ public record PluginConfig(
                 Optional.empty());
     }
 
+    /** This config with other storage options; everything else, credentials and audit log included, as it is. */
+    public PluginConfig withStorage(StorageOptions other) {
+        return new PluginConfig(executablePath, bucket, folder, region, endpoint, encryption, accessKeyId,
+                secretAccessKey, sessionToken, httpProxy, backup, restore, maxRequestRetries, restoreSubset, caCert,
+                memoryBudget, agent, other, auditLog);
+    }
+
     @Override
     public String toString() {
         return "PluginConfig[executablePath=" + executablePath

@@ -30,4 +30,14 @@ public record StorageOptions(Optional<String> serverSideEncryption, Optional<Str
     public StorageOptions {
         kmsEncryptionContext = Collections.unmodifiableMap(new LinkedHashMap<>(kmsEncryptionContext));
     }
+
+    /**
+     * The same encryption (SSE-S3, SSE-KMS with its key and context, or SSE-C), with the bucket's
+     * storage class and no Object Lock: for a scratch object that must be deletable at once and
+     * bill nothing after, but still be written the way the bucket's policy may insist on.
+     */
+    public StorageOptions encryptionOnly() {
+        return new StorageOptions(serverSideEncryption, kmsKeyId, kmsEncryptionContext, bucketKey, customerKey,
+                Optional.empty(), Optional.empty(), 0);
+    }
 }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -52,6 +53,14 @@ final class StorageRules {
     /** A key id, a multi-region key id, an alias, or an ARN of either (any partition). */
     private static final Pattern KMS_KEY_ID = Pattern.compile("(" + UUID + "|" + MULTI_REGION_ID + "|" + ALIAS
             + "|arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/(" + UUID + "|" + MULTI_REGION_ID + ")|" + ALIAS + "))");
+    /**
+     * A key name of an S3-compatible store's KMS (Ceph's Vault, KMIP and testing backends, MinIO's
+     * KES: {@code my-backup-key}): visible ASCII without whitespace, since it travels as a signed
+     * header value, which cannot hold a control character and whose spaces a proxy may fold.
+     */
+    private static final Pattern COMPATIBLE_KMS_KEY_ID = Pattern.compile("\\p{Graph}+");
+    /** The host of an {@code endpoint} written as host, host:port or http[s]://host[:port][/]. */
+    private static final Pattern ENDPOINT_HOST = Pattern.compile("(?i)(?:https?://)?([^/:]*).*");
     /** Padded base64, as {@code openssl rand -base64} and {@code base64} write it. */
     private static final Pattern BASE64 = Pattern.compile("([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -62,15 +71,29 @@ final class StorageRules {
     private final Function<String, Optional<String>> options;
     private final Function<String, String> environment;
     private final Problems problems;
+    private final boolean awsEndpoint;
 
     /**
      * @param options     an option's text; empty when absent or empty
      * @param environment looks up the variable {@code sse_customer_key_env} names
+     * @param endpoint    the config's {@code endpoint}: empty for AWS
      */
-    StorageRules(Function<String, Optional<String>> options, Function<String, String> environment, Problems problems) {
+    StorageRules(Function<String, Optional<String>> options, Function<String, String> environment, Problems problems,
+            Optional<String> endpoint) {
         this.options = options;
         this.environment = environment;
         this.problems = problems;
+        this.awsEndpoint = endpoint.map(StorageRules::isAwsHost).orElse(true);
+    }
+
+    /**
+     * An endpoint at amazonaws.com (a regional, FIPS or VPC endpoint) is AWS's KMS all the same,
+     * so it keeps AWS's key shapes: there a bare name would fail every upload, not the config.
+     */
+    private static boolean isAwsHost(String endpoint) {
+        Matcher host = ENDPOINT_HOST.matcher(endpoint.strip());
+        String name = host.matches() ? host.group(1).toLowerCase(Locale.ROOT) : "";
+        return name.endsWith(".amazonaws.com") || name.endsWith(".amazonaws.com.cn");
     }
 
     StorageOptions apply() {
@@ -118,9 +141,19 @@ final class StorageRules {
         if (!kms) {
             problems.add(SSE_KMS_KEY_ID + " needs " + SERVER_SIDE_ENCRYPTION + ": aws:kms");
         }
+        if (!awsEndpoint) {
+            // Another store's KMS names its keys as it likes; only what cannot be a header is refused.
+            if (!COMPATIBLE_KMS_KEY_ID.matcher(id).matches()) {
+                problems.add(SSE_KMS_KEY_ID + ": " + SafeText.quoted(id) + " is not a KMS key name (printable"
+                        + " ASCII characters without spaces, such as my-backup-key)");
+                return Optional.empty();
+            }
+            return Optional.of(id);
+        }
         if (!KMS_KEY_ID.matcher(id).matches()) {
             problems.add(SSE_KMS_KEY_ID + ": " + SafeText.quoted(id) + " is not a KMS key id (a UUID or mrk-…),"
-                    + " an alias (alias/NAME) or an ARN (arn:aws:kms:REGION:ACCOUNT:key/ID or …:alias/NAME)");
+                    + " an alias (alias/NAME) or an ARN (arn:aws:kms:REGION:ACCOUNT:key/ID or …:alias/NAME);"
+                    + " plain key names are taken only with the endpoint of an S3-compatible store");
             return Optional.empty();
         }
         return Optional.of(id);

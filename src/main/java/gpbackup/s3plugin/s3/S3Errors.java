@@ -15,6 +15,7 @@ import javax.net.ssl.SSLException;
 /** Turns S3's error answers and transport failures into messages a DBA can act on. */
 final class S3Errors {
     private static final String SSE_C_OPTIONS = "sse_customer_key_file/sse_customer_key_env (SSE-C)";
+    private static final String SSE_C_KEY_OPTIONS = "sse_customer_key_file or sse_customer_key_env";
     private final S3Endpoint endpoint;
 
     S3Errors(S3Endpoint endpoint) {
@@ -71,6 +72,20 @@ final class S3Errors {
                     + (code == null ? "" : " " + code) + suffix(serverMessage) + "); check those options, or remove"
                     + " them for a server without that feature";
         }
+        if (readsObjectWithoutCustomerKey(request) && status == 400) {
+            // S3 answers a read of an SSE-C object without the key with 400 InvalidRequest, and a HEAD
+            // with a bare 400; the raw answer names no option, so the DBA would not know what to set.
+            if (code != null && code.equals("InvalidRequest")
+                    && serverMessage.toLowerCase(Locale.ROOT).contains("server side encryption")) {
+                return what + " failed: the object is encrypted with SSE-C, a key of yours, and no key was sent"
+                        + " (HTTP 400 InvalidRequest" + suffix(serverMessage) + "); set " + SSE_C_KEY_OPTIONS
+                        + " to the key the backup was written with";
+            }
+            if (code == null) {
+                return what + " failed: HTTP 400 with no detail (a HEAD answer has no body); if the object was"
+                        + " written with SSE-C, set " + SSE_C_KEY_OPTIONS + " to its key";
+            }
+        }
         if (code == null) {
             return what + " failed: HTTP " + status + suffix(serverMessage);
         }
@@ -100,6 +115,13 @@ final class S3Errors {
                             + " (" + code + ")";
             default -> what + " failed: HTTP " + status + " " + code + suffix(serverMessage);
         };
+    }
+
+    /** A HEAD or GET of an object (not a listing) sent without SSE-C's key headers. */
+    private boolean readsObjectWithoutCustomerKey(S3Request request) {
+        return (request.method().equals("GET") || request.method().equals("HEAD"))
+                && !request.wirePath().equals(endpoint.bucketPath())
+                && request.headers().stream().noneMatch(h -> h.getKey().equals(StoragePolicy.SSE_C_ALGORITHM));
     }
 
     /**

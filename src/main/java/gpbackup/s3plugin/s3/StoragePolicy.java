@@ -149,6 +149,18 @@ public record StoragePolicy(Optional<String> serverSideEncryption, Optional<Stri
      * so a multipart object's ETag cannot be derived from its parts'.
      */
     public boolean etagsAreMd5() {
-        return customerKey.isEmpty() && !serverSideEncryption.filter("aws:kms"::equals).isPresent();
+        return encryptionHidingMd5().isEmpty();
+    }
+
+    /**
+     * The encryption this policy asks for under which S3's ETags are not MD5s of the data,
+     * {@code SSE-KMS} or {@code SSE-C}, named so that a reader who is told an ETag proves nothing
+     * learns why.
+     */
+    public Optional<String> encryptionHidingMd5() {
+        if (customerKey.isPresent()) {
+            return Optional.of("SSE-C");
+        }
+        return serverSideEncryption.filter("aws:kms"::equals).map(kms -> "SSE-KMS");
     }
 }

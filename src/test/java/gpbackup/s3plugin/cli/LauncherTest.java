@@ -116,6 +116,39 @@ class LauncherTest {
         assertEquals("list_directory", lines.get(jar + 2), lines.toString());
     }
 
+    /** Runs a copy of the launcher for a setup hook with a "java" that prints what it was told of the agent. */
+    private static List<String> agentVariablesOfASetupHook(Path dir, Path config) throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path launcher = Files.copy(LAUNCHER, bin.resolve("gpbackup_s3_plugin"));
+        Files.createFile(bin.resolve("gpbackup_s3_plugin.jar"));
+        Path javaHome = Files.createDirectories(dir.resolve("jdk/bin")).getParent();
+        Path java = Files.writeString(javaHome.resolve("bin/java"), "#!/bin/sh\nprintf '%s\\n'"
+                + " \"${GPBACKUP_S3_PLUGIN_AGENT_DIR-unset}\" \"${GPBACKUP_S3_PLUGIN_AGENT_UNDERIVED-unset}\"\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+        ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "setup_plugin_for_backup", config.toString(),
+                "/data/gpseg0/backups/20240101/20240101120000", "segment_host").directory(dir.toFile());
+        builder.environment().put("JAVA_HOME", javaHome.toString());
+        builder.environment().put("GPBACKUP_S3_PLUGIN_AGENT_UNDERIVED", "inherited, not the launcher's");
+        Process process = builder.start();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, process.exitValue(), stderr);
+        return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+    }
+
+    @Test
+    void aSetupHookWhoseAgentDirectoryCannotBeDerivedTellsTheJvmWhy(@TempDir Path dir) throws Exception {
+        List<String> told = agentVariablesOfASetupHook(dir, Path.of("/nowhere/s3.yaml"));
+        assertEquals("unset", told.get(0), told.toString());
+        assertTrue(told.get(1).startsWith("the launcher could not derive the host agent's directory: sha256sum of"
+                + " the config /nowhere/s3.yaml and the jar "), told.toString());
+
+        Path config = Files.writeString(dir.resolve("s3.yaml"), "executablepath: /x\noptions:\n  bucket: b\n");
+        told = agentVariablesOfASetupHook(dir.resolve("readable"), config);
+        assertTrue(told.get(0).contains("/gpbackup_s3_plugin-"), told.toString());
+        assertEquals("unset", told.get(1), "a derived directory leaves no reason, not even an inherited one");
+    }
+
     /** shellcheck is a Debian package, not a Maven artifact: where it is missing, this test says so and skips. */
     @Test
     void theLauncherIsShellcheckClean() throws Exception {

@@ -262,4 +262,32 @@ class StoragePolicyCommandsTest {
             throw new AssertionError(e);
         }
     }
+
+    /** S3's answers to reads of an SSE-C object that carry no key: GET with a document, HEAD bare. */
+    @Test
+    void aRestoreOfAnSseCObjectWithoutAKeyConfiguredNamesTheKeyOptionsInOneLine() throws IOException {
+        Path config = config();
+        server.stubFor(get(urlEqualTo(KEY_PATH)).willReturn(s3Error(400, "InvalidRequest", "The object was stored"
+                + " using a form of Server Side Encryption. The correct parameters must be provided to retrieve the"
+                + " object.")));
+        server.stubFor(head(urlEqualTo(KEY_PATH)).willReturn(aResponse().withStatus(400)));
+
+        assertNotEquals(0, run(InputStream.nullInputStream(), "restore_data", config.toString(), DATA_FILE));
+        assertEquals(1, err().lines().count(), err());
+        assertTrue(err().contains("s3://bucket/" + PREFIX + "gpbackup_0_20240101120000_16384 failed: the object is"
+                + " encrypted with SSE-C, a key of yours, and no key was sent (HTTP 400 InvalidRequest"), err());
+        assertTrue(err().strip().endsWith("; set sse_customer_key_file or sse_customer_key_env to the key the backup"
+                + " was written with"), err());
+        assertEquals(0, stdout.size(), "nothing restored");
+
+        stderr.reset();
+        Path restored = home.resolve("restored/backups/20240101/20240101120000/gpbackup_20240101120000_toc.yaml");
+        server.stubFor(head(urlEqualTo("/bucket/" + PREFIX + "gpbackup_20240101120000_toc.yaml"))
+                .willReturn(aResponse().withStatus(400)));
+        assertNotEquals(0, run(InputStream.nullInputStream(), "restore_file", config.toString(), restored.toString()));
+        assertEquals(1, err().lines().count(), err());
+        assertTrue(err().strip().endsWith("failed: HTTP 400 with no detail (a HEAD answer has no body); if the object"
+                + " was written with SSE-C, set sse_customer_key_file or sse_customer_key_env to its key"), err());
+        assertFalse(Files.exists(restored));
+    }
 }

@@ -31,13 +31,17 @@ class StorageOptionsConfigTest {
     private final Map<String, String> environment = new java.util.HashMap<>(Map.of("HOME", "/home/gpadmin"));
 
     private static String configWith(String... optionLines) {
+        return configAt("region: us-east-1", optionLines);
+    }
+
+    /** A config whose first option line says where the store is: a region (AWS) or an endpoint. */
+    private static String configAt(String where, String... optionLines) {
         StringBuilder yaml = new StringBuilder("""
                 executablepath: /usr/local/greenplum-db/bin/gpbackup_s3_plugin
                 options:
-                  region: us-east-1
                   bucket: my-bucket
                   folder: test/backup
-                """);
+                """).append("  ").append(where).append('\n');
         for (String line : optionLines) {
             yaml.append("  ").append(line).append('\n');
         }
@@ -96,6 +100,59 @@ class StorageOptionsConfigTest {
     void malformedKmsKeyIdsAreRefused(String id) {
         String problem = failure("server_side_encryption: aws:kms", "sse_kms_key_id: '" + id + "'");
         assertTrue(problem.startsWith("sse_kms_key_id: \"" + id + "\" is not a KMS key id"), problem);
+    }
+
+    @Test
+    void aPlainKeyNameOnAwsSaysWhereSuchNamesWork() {
+        assertEquals("sse_kms_key_id: \"my-backup-key\" is not a KMS key id (a UUID or mrk-…), an alias"
+                + " (alias/NAME) or an ARN (arn:aws:kms:REGION:ACCOUNT:key/ID or …:alias/NAME); plain key names"
+                + " are taken only with the endpoint of an S3-compatible store",
+                failure("server_side_encryption: aws:kms", "sse_kms_key_id: my-backup-key"));
+    }
+
+    /** Ceph's Vault, KMIP and testing backends and MinIO's KES name keys as their admin chose. */
+    @ParameterizedTest
+    @ValueSource(strings = {"my-backup-key", "gpbackup", "testkey-1", "vault/transit:key_2",
+            "1234abcd-12ab-34cd-56ef-1234567890ab", "alias/backup-key"})
+    void anS3CompatibleStoreTakesAnyKeyName(String id) {
+        String config = configAt("endpoint: https://ceph.example.com:8443", "server_side_encryption: aws:kms",
+                "sse_kms_key_id: '" + id + "'");
+        StorageOptions options = new ConfigLoader(environment::get).parse(config, SOURCE).storage();
+        assertEquals(Optional.of(id), options.kmsKeyId());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"my key", "key\\tname", " ", "key\\u0007", "ключ"})
+    void anS3CompatibleStoreRefusesKeyNamesThatCannotBeAHeader(String id) {
+        String config = configAt("endpoint: minio.local:9000", "server_side_encryption: aws:kms",
+                "sse_kms_key_id: \"" + id + "\"");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new ConfigLoader(environment::get).parse(config, SOURCE));
+        String problem = e.getMessage().substring(("invalid plugin config " + SOURCE + ": ").length());
+        assertFalse(problem.contains("\n"), problem);
+        assertTrue(problem.startsWith("sse_kms_key_id: \"") && problem.endsWith("\" is not a KMS key name (printable"
+                + " ASCII characters without spaces, such as my-backup-key)"), problem);
+    }
+
+    /** An endpoint at amazonaws.com (regional, FIPS, VPC) is AWS's KMS, which knows only its own shapes. */
+    @ParameterizedTest
+    @ValueSource(strings = {"s3.eu-west-1.amazonaws.com", "https://s3-fips.us-east-1.amazonaws.com/",
+            "https://bucket.vpce-1a2b3c4d-5e6f.s3.us-east-1.vpce.amazonaws.com:443", "S3.CN-NORTH-1.AMAZONAWS.COM.CN"})
+    void anAwsEndpointKeepsAwsKeyShapes(String endpoint) {
+        String config = configAt("endpoint: " + endpoint, "server_side_encryption: aws:kms",
+                "sse_kms_key_id: my-backup-key");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new ConfigLoader(environment::get).parse(config, SOURCE));
+        assertTrue(e.getMessage().contains("sse_kms_key_id: \"my-backup-key\" is not a KMS key id"), e.getMessage());
+    }
+
+    @Test
+    void aKeyNameStillNeedsKmsOnAnS3CompatibleStore() {
+        String config = configAt("endpoint: minio.local:9000", "sse_kms_key_id: my-backup-key");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new ConfigLoader(environment::get).parse(config, SOURCE));
+        assertEquals("invalid plugin config " + SOURCE + ": sse_kms_key_id needs server_side_encryption: aws:kms",
+                e.getMessage());
     }
 
     @Test

@@ -409,7 +409,10 @@ class AgentIT {
         ok(plugin.run(new byte[] {8}, "backup_data", cfg.toString(), dir.resolve("t").toString()));
         hooks("cleanup_plugin_for_backup", cfg, dir);
         String log = log();
-        assertTrue(log.contains("no host agent"), log);
+        Path root = testDir.resolve("no/such/root");
+        assertTrue(log.contains("no host agent; each call runs on its own: cannot create " + root
+                + "/gpbackup_s3_plugin-" + uid() + ": " + root + " does not exist (the agent root " + root
+                + ": GPBACKUP_S3_PLUGIN_AGENT_ROOT, else /tmp)"), log);
         assertEquals(0, relayedCount(log, "backup_data"));
         assertFalse(Files.exists(testDir.resolve("no")), "nothing is created above the root");
         assertArrayEquals(new byte[] {8}, raw.get(BUCKET, key("noroot", "t")));

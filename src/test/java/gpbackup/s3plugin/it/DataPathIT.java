@@ -123,6 +123,27 @@ class DataPathIT {
         assertEquals(List.of(), raw.openUploads(BUCKET, "aot/"));
     }
 
+    /**
+     * S3Proxy answers NotImplemented to Object Lock headers: a training that sent the config's
+     * lock would stop at its first write, and on AWS leave a locked 17 MiB version behind.
+     */
+    @Test
+    void aotTrainingUnderALockPolicyWritesWithoutTheLockOutsideTheBackupAndLeavesNothing() throws Exception {
+        Path audit = work.resolve("aot-lock-audit.jsonl");
+        Path cfg = config("aotlock", Map.of("object_lock_mode", "GOVERNANCE", "object_lock_retain_days", "1",
+                "storage_class", "STANDARD_IA", "audit_log", audit.toString()));
+        Path dir = Path.of(dataPath("aotlock")).getParent();
+        Result result = ok(plugin.run("aot_training", cfg.toString(), dir.toString()));
+        assertEquals(3L * (17 << 20), result.stdout().length, "the whole data path ran: " + result);
+        RawS3Client raw = new RawS3Client(server.endpoint());
+        assertEquals(List.of(), raw.keys(BUCKET, "aotlock/"));
+        assertEquals(List.of(), raw.openUploads(BUCKET, "aotlock/"));
+        List<String> keys = java.util.regex.Pattern.compile("\"key\":\"([^\"]*)\"").matcher(Files.readString(audit))
+                .results().map(m -> m.group(1)).distinct().toList();
+        assertEquals(1, keys.size(), keys.toString());
+        assertTrue(keys.get(0).startsWith("aotlock/.gpbackup_s3_plugin_aot_training/"), keys.toString());
+    }
+
     @Test
     void aSetupHookOnJava25WritesAnAotCacheThatLaterCallsMapQuietly() throws Exception {
         Optional<Path> jdk25 = jdkAtLeast(25);

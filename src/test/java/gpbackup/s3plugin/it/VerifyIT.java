@@ -247,6 +247,35 @@ class VerifyIT {
         assertTrue(result.stderr().contains("1 failed (" + p + "gpbackup_2_" + TS + "_16386.gz)"), result.stderr());
     }
 
+    /**
+     * S3Proxy stores no encryption, so its ETags are the MD5s an SSE-KMS store's are not: a
+     * verify whose config names aws:kms must still not use them (the backup was written with it).
+     */
+    @Test
+    void underSseKmsAnEtagProvesNothingButOurDigestsAndGzipStillDo() throws Exception {
+        String folder = "kms";
+        Path cfg = PluginConfigFile.handWritten(work.resolve("cfg-" + folder),
+                PluginConfigFile.options(server, BUCKET, folder, Map.of("server_side_encryption", "aws:kms")));
+        String p = prefix(folder);
+        for (String file : List.of("metadata.sql", "toc.yaml", "config.yaml")) {
+            raw.put(BUCKET, p + "gpbackup_" + TS + "_" + file, (file + "\n").getBytes(StandardCharsets.US_ASCII));
+        }
+        byte[] report = "report\n".getBytes(StandardCharsets.US_ASCII);
+        raw.put(BUCKET, p + "gpbackup_" + TS + "_report", report, List.of(Map.entry(SHA256_METADATA,
+                java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(report)))));
+        raw.put(BUCKET, p + "gpbackup_0_" + TS + "_16384.gz", table);
+
+        Result result = plugin.run("verify", cfg.toString(), TS);
+        assertEquals(1, result.exitCode(), result.toString());
+        String toc = line(result, p + "gpbackup_" + TS + "_toc.yaml");
+        assertTrue(toc.startsWith("UNPROVEN ") && toc.contains("under SSE-KMS") && !toc.contains("MD5 against"), toc);
+        String ours = line(result, p + "gpbackup_" + TS + "_report");
+        assertTrue(ours.startsWith("OK ") && ours.contains("recorded at backup in its metadata: match"), ours);
+        String gz = line(result, p + "gpbackup_0_" + TS + "_16384.gz");
+        assertTrue(gz.startsWith("OK ") && gz.contains("gzip: 1 member"), gz);
+        assertTrue(result.stderr().contains("3 unproven ("), result.stderr());
+    }
+
     @Test
     void aTimestampWithNoBackupIsOneLine() throws Exception {
         Result result = plugin.run("verify", config("none").toString(), "20240302120000");

@@ -266,4 +266,41 @@ class S3ClientErrorMessagesTest {
                 + " (connection refused)", e.getMessage());
         assertEquals(0, e.status());
     }
+
+    /** What S3 answers to a GET of an SSE-C object that carries no key. */
+    private static final String SSE_C_NEEDED = "The object was stored using a form of Server Side Encryption. The"
+            + " correct parameters must be provided to retrieve the object.";
+
+    @Test
+    void aGetOfAnSseCObjectWithoutTheKeyNamesTheKeyOptions() {
+        S3Exception e = getFails(s3Error(400, "InvalidRequest", SSE_C_NEEDED));
+        assertEquals("download s3://bucket/folder/k failed: the object is encrypted with SSE-C, a key of yours, and"
+                + " no key was sent (HTTP 400 InvalidRequest: " + SSE_C_NEEDED + "); set sse_customer_key_file or"
+                + " sse_customer_key_env to the key the backup was written with", e.getMessage());
+        assertEquals(400, e.status());
+    }
+
+    @Test
+    void aBareHeadRefusalOfAnObjectSuggestsTheKeyOptions() {
+        server.stubFor(head(urlEqualTo("/bucket/folder/k")).willReturn(aResponse().withStatus(400)));
+        S3Exception e = fails(() -> WireMockS3.client(server.getPort(), 0).headObject("folder/k"));
+        assertEquals("read s3://bucket/folder/k failed: HTTP 400 with no detail (a HEAD answer has no body); if the"
+                + " object was written with SSE-C, set sse_customer_key_file or sse_customer_key_env to its key",
+                e.getMessage());
+    }
+
+    @Test
+    void otherBadRequestsOfAReadKeepTheirOwnMessage() {
+        S3Exception e = getFails(s3Error(400, "InvalidRange", "The requested range is not satisfiable"));
+        assertFalse(e.getMessage().contains("sse_customer_key"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("failed: HTTP 400 InvalidRange: The requested range is not satisfiable"),
+                e.getMessage());
+    }
+
+    @Test
+    void aListingRefusedWithABare400IsNoSseCMatter() {
+        server.stubFor(get(urlPathEqualTo("/bucket")).willReturn(aResponse().withStatus(400)));
+        S3Exception e = fails(() -> WireMockS3.client(server.getPort(), 0).listPage("folder/", Optional.empty(), 1));
+        assertFalse(e.getMessage().contains("sse_customer_key"), e.getMessage());
+    }
 }
