@@ -217,7 +217,7 @@ public final class S3Client {
     /** HeadObject of one part of a multipart object: where a reader learns the part boundaries S3 kept. */
     public PartInfo headPart(String key, int partNumber) {
         return engine.execute(objectRequest("HeadObject", "read part " + partNumber + " of", "HEAD", key, "partNumber=" + partNumber,
-                List.of(), Payload.empty()), (response, in) -> {
+                policy.customerKeyHeaders(), Payload.empty()), (response, in) -> {
                     long size = response.headers().firstValueAsLong("Content-Length")
                             .orElseThrow(() -> new IOException("HEAD answer has no Content-Length"));
                     OptionalInt count = response.headers().firstValue("x-amz-mp-parts-count")

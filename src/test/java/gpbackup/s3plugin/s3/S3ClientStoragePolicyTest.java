@@ -78,6 +78,8 @@ class S3ClientStoragePolicyTest {
                 + "</CompleteMultipartUploadResult>")));
         server.stubFor(head(urlEqualTo(PATH)).willReturn(ok().withHeader("Content-Length", String.valueOf(DATA.length))
                 .withHeader("ETag", "\"e\"")));
+        server.stubFor(head(urlEqualTo(PATH + "?partNumber=1")).willReturn(ok()
+                .withHeader("Content-Length", String.valueOf(DATA.length)).withHeader("x-amz-mp-parts-count", "1")));
         server.stubFor(get(urlEqualTo(PATH)).willReturn(aResponse().withStatus(206).withBody(DATA)
                 .withHeader("Content-Range", "bytes 0-" + (DATA.length - 1) + "/" + DATA.length)
                 .withHeader("ETag", "\"e\"")));
@@ -92,6 +94,7 @@ class S3ClientStoragePolicyTest {
         s3.uploadPart(KEY, uploadId, 1, Payload.of(DATA), new Cancellation());
         s3.completeMultipartUpload(KEY, uploadId, List.of("\"p1\""));
         s3.headObject(KEY);
+        s3.headPart(KEY, 1);
         s3.getRange(KEY, 0, DATA.length, Optional.of("\"e\""), new CollectingSink(), new Cancellation());
         s3.getFirstBytes(KEY, 1024, new CollectingSink(), new Cancellation());
         List<LoggedRequest> requests = server.getAllServeEvents().stream().map(e -> e.getRequest()).toList();
@@ -103,11 +106,12 @@ class S3ClientStoragePolicyTest {
                 case "PUT " + PATH + "?partNumber=1&uploadId=u1" -> "UploadPart";
                 case "POST " + PATH + "?uploadId=u1" -> "CompleteMultipartUpload";
                 case "HEAD " + PATH -> "HeadObject";
+                case "HEAD " + PATH + "?partNumber=1" -> "HeadPart";
                 default -> request.containsHeader("If-Match") ? "GetRange" : "GetFirstBytes";
             };
             byType.put(type, request);
         }
-        assertEquals(7, byType.size(), byType.keySet().toString());
+        assertEquals(8, byType.size(), byType.keySet().toString());
         return byType;
     }
 
@@ -156,8 +160,8 @@ class S3ClientStoragePolicyTest {
                 "x-amz-server-side-encryption-customer-key", SSE_C_KEY_BASE64,
                 "x-amz-server-side-encryption-customer-key-md5", md5));
         Map<String, LoggedRequest> requests = sendEveryRequestType(SSE_C);
-        for (String type : List.of("PutObject", "CreateMultipartUpload", "UploadPart", "HeadObject", "GetRange",
-                "GetFirstBytes")) {
+        for (String type : List.of("PutObject", "CreateMultipartUpload", "UploadPart", "HeadObject", "HeadPart",
+                "GetRange", "GetFirstBytes")) {
             assertEquals(sseC, policyHeaders(requests.get(type)), type);
             assertSigned(requests.get(type), sseC);
         }
@@ -179,7 +183,7 @@ class S3ClientStoragePolicyTest {
         assertSigned(requests.get("PutObject"), put);
         assertEquals(creation, policyHeaders(requests.get("CreateMultipartUpload")));
         assertEquals(Map.of("content-md5", bodyMd5), policyHeaders(requests.get("UploadPart")));
-        for (String type : List.of("CompleteMultipartUpload", "HeadObject", "GetRange", "GetFirstBytes")) {
+        for (String type : List.of("CompleteMultipartUpload", "HeadObject", "HeadPart", "GetRange", "GetFirstBytes")) {
             assertEquals(Map.of(), policyHeaders(requests.get(type)), type);
         }
     }
