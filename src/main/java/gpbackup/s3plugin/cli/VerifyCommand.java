@@ -243,6 +243,12 @@ final class VerifyCommand {
                     + (hidden.get().equals("SSE-C") ? "SSE-C key" : "server_side_encryption: aws:kms")
                     + ") an ETag is not an MD5 of the content: content not checkable by ETag");
         }
+        // The object itself may say so where the config does not (a bucket's default SSE-KMS).
+        Optional<String> reported = info.stored().encryptionHidingMd5();
+        if (reported.isPresent()) {
+            return Plan.none("no SHA-256 recorded, and under " + reported.get() + " (as the store reports of the"
+                    + " object) an ETag is not an MD5 of the content: content not checkable by ETag");
+        }
         Matcher md5 = PLAIN_MD5.matcher(info.etag());
         if (md5.matches()) {
             String expected = md5.group(1).toLowerCase(java.util.Locale.ROOT);

@@ -28,6 +28,18 @@ public record StorageReport(Optional<String> serverSideEncryption, Optional<Stri
     public static final StorageReport NONE = new StorageReport(Optional.empty(), Optional.empty(), Optional.empty(),
             Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
 
+    /**
+     * The encryption the store reports under which its ETag is not an MD5 of the data, {@code SSE-KMS}
+     * (also DSSE-KMS, {@code aws:kms:dsse}) or {@code SSE-C}: it tells so also of an object the
+     * bucket's default encryption or another client encrypted, which the config does not know.
+     */
+    public Optional<String> encryptionHidingMd5() {
+        if (customerAlgorithm.isPresent()) {
+            return Optional.of("SSE-C");
+        }
+        return serverSideEncryption.filter(sse -> sse.startsWith("aws:kms")).map(kms -> "SSE-KMS");
+    }
+
     /** The report in a HEAD (or GET) answer's headers. */
     static StorageReport of(HttpHeaders headers) {
         return new StorageReport(value(headers, StoragePolicy.SSE), value(headers, StoragePolicy.SSE_KMS_KEY_ID),

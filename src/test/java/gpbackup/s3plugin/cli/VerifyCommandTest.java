@@ -170,6 +170,20 @@ class VerifyCommandTest extends WireMockCommandFixture {
     }
 
     @Test
+    void anObjectTheStoreReportsAsSseKmsIsNotJudgedByItsEtagThoughTheConfigNamesNoEncryption() {
+        stubBackup();
+        // The bucket's default encryption: S3 encrypts with KMS and says so, the config knows nothing of it.
+        byte[] metadata = "CREATE TABLE t ();".getBytes(StandardCharsets.UTF_8);
+        server.stubFor(head(urlPathEqualTo("/bucket/" + PREFIX + "gpbackup_" + TS + "_metadata.sql")).willReturn(ok()
+                .withHeader("Content-Length", String.valueOf(metadata.length)).withHeader("ETag", "\"" + "0".repeat(32)
+                        + "\"").withHeader("x-amz-server-side-encryption", "aws:kms")));
+        assertEquals(1, verify());
+        String plain = line("gpbackup_" + TS + "_metadata.sql");
+        assertTrue(plain.startsWith("UNPROVEN ") && plain.contains("no SHA-256 recorded, and under SSE-KMS (as the"
+                + " store reports of the object) an ETag is not an MD5 of the content"), plain);
+    }
+
+    @Test
     void underSseCAnMd5LookingEtagThatDiffersIsNoFault() throws IOException {
         storageOptions("sse_customer_key_env: " + SSE_C_ENV);
         stubBackup();
