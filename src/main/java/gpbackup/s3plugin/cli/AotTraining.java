@@ -4,6 +4,9 @@ import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.s3.S3Exception;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -38,9 +41,10 @@ final class AotTraining implements Command {
     public void run(PluginContext context) throws IOException {
         String key = context.layout().aotTrainingKey(CommandRunner.hostName(context::env),
                 ProcessHandle.current().pid());
+        List<Optional<String>> versions = new ArrayList<>();
         try {
             for (int i = 0; i < UPLOADS; i++) {
-                context.uploader().upload(key, new PseudoRandomBytes(SIZE, i));
+                versions.add(context.uploader().uploadRecorded(key, new PseudoRandomBytes(SIZE, i)).versionId());
             }
             for (int i = 0; i < DOWNLOADS; i++) {
                 context.downloader().downloadWhole(key, context.stdout());
@@ -48,10 +52,26 @@ final class AotTraining implements Command {
         } catch (S3Exception e) {
             context.log().debug("AOT training stopped early: " + e.getMessage());
         } finally {
+            delete(context, key, versions);
+        }
+    }
+
+    /**
+     * Deletes each version written, where the bucket is versioned (every Object Lock bucket is):
+     * there a delete without one only puts a marker over the 17 MiB, which stays stored and billed.
+     * Without versions, or after an upload that failed half-way, the key itself is deleted.
+     */
+    private static void delete(PluginContext context, String key, List<Optional<String>> versions) {
+        List<Optional<String>> targets = new ArrayList<>(versions.stream().filter(Optional::isPresent).toList());
+        if (targets.size() < versions.size() || versions.size() < UPLOADS) {
+            targets.add(Optional.empty());
+        }
+        for (Optional<String> version : targets) {
             try {
-                context.s3().deleteObject(key);
+                context.s3().deleteObject(key, version);
             } catch (S3Exception e) {
-                context.log().warn("left the AOT training object " + key + ": " + e.getMessage());
+                context.log().warn("left the AOT training object " + key + version.map(v -> " (version " + v + ")")
+                        .orElse("") + ": " + e.getMessage());
             }
         }
     }

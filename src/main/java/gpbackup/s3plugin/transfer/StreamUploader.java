@@ -99,14 +99,15 @@ public final class StreamUploader {
             sent = new Multipart(key, digests).run(in, first);
         }
         ObjectInfo stored = verifyStored(key, sent, started);
-        return new Upload(new DigestRecord(sent, stored.etag(), digests), !single);
+        return new Upload(new DigestRecord(sent, stored.etag(), digests), !single, stored.stored().versionId());
     }
 
     /**
-     * An upload's digests, and whether they need a {@link DigestRecord} stored beside the object
-     * (a multipart upload) or are already in the object's metadata (a single PutObject).
+     * An upload's digests, whether they need a {@link DigestRecord} stored beside the object
+     * (a multipart upload) or are already in the object's metadata (a single PutObject), and the
+     * version the store gave the object in a versioned bucket.
      */
-    public record Upload(DigestRecord digests, boolean needsRecord) {
+    public record Upload(DigestRecord digests, boolean needsRecord, Optional<String> versionId) {
         public long size() {
             return digests.size();
         }

@@ -5,7 +5,14 @@ import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.delete;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.head;
+import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,5 +94,33 @@ class AotTrainingTest extends WireMockCommandFixture {
         assertEquals(RequestMethod.DELETE, last.getMethod());
         assertEquals(scratch, last.getUrl());
         requests.forEach(r -> assertFalse(r.getUrl().contains("/backups/"), r.getUrl()));
+    }
+
+    @Test
+    void inAVersionedBucketEachVersionWrittenIsDeleted() {
+        server.stubFor(post(urlPathMatching("/bucket/.*")).withQueryParam("uploads", equalTo(""))
+                .willReturn(ok("<InitiateMultipartUploadResult><UploadId>u</UploadId></InitiateMultipartUploadResult>")));
+        server.stubFor(put(urlPathMatching("/bucket/.*")).willReturn(ok().withHeader("ETag", "\"p\"")));
+        server.stubFor(post(urlPathMatching("/bucket/.*")).withQueryParam("uploadId", equalTo("u"))
+                .willReturn(ok("<CompleteMultipartUploadResult><ETag>\"e-2\"</ETag></CompleteMultipartUploadResult>")));
+        for (int i = 1; i <= 2; i++) {
+            server.stubFor(head(urlPathMatching("/bucket/.*")).inScenario("versions")
+                    .whenScenarioStateIs(i == 1 ? STARTED : "second").willSetStateTo("second")
+                    .willReturn(ok().withHeader("Content-Length", String.valueOf(17L << 20)).withHeader("ETag", "\"e-2\"")
+                            .withHeader("x-amz-version-id", "v" + i)
+                            .withHeader("x-amz-server-side-encryption", "aws:kms")
+                            .withHeader("x-amz-server-side-encryption-aws-kms-key-id",
+                                    "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab")));
+        }
+        // Reading back is refused: the training stops there and still deletes what it wrote.
+        server.stubFor(get(urlPathMatching("/bucket/.*")).willReturn(aResponse().withStatus(403).withBody(
+                "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>")));
+        server.stubFor(delete(urlPathMatching("/bucket/.*")).willReturn(aResponse().withStatus(204)));
+
+        assertEquals(0, train(), stderr.toString(StandardCharsets.UTF_8));
+        String scratch = "/bucket/f/.gpbackup_s3_plugin_aot_training/sdw1-" + ProcessHandle.current().pid();
+        assertEquals(List.of(scratch + "?versionId=v1", scratch + "?versionId=v2"),
+                server.findAll(anyRequestedFor(anyUrl())).stream().filter(r -> RequestMethod.DELETE.equals(r.getMethod()))
+                        .map(LoggedRequest::getUrl).toList());
     }
 }
