@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real Ceph RADOS Gateway (RGW 16, Debian 12's packages) for end-to-end tests of what S3Proxy
@@ -44,7 +46,7 @@ public final class RgwServer implements AutoCloseable {
     /** The Debian packages the fixture needs, as apt-get takes them. */
     static final String PACKAGES = "radosgw ceph-mon ceph-osd ceph-common";
     private static final List<String> COMMANDS =
-            List.of("ceph-mon", "ceph-osd", "radosgw", "radosgw-admin", "ceph", "monmaptool");
+            List.of("ceph-mon", "ceph-osd", "radosgw", "radosgw-admin", "ceph", "monmaptool", "rados");
     private static final Duration STEP_LIMIT = Duration.ofSeconds(60);
     private static final Duration START_LIMIT = Duration.ofSeconds(120);
 
@@ -276,6 +278,36 @@ public final class RgwServer implements AutoCloseable {
                 .concat("<Status>Enabled</Status></VersioningConfiguration>").getBytes(StandardCharsets.UTF_8);
         expectOk("enable versioning on " + bucket, client().exchange("PUT", "/" + bucket, "versioning=", List.of(),
                 enabled));
+    }
+
+    /**
+     * The bytes RGW keeps in RADOS for a small object (its head object, up to 4 MiB) of an
+     * unversioned bucket, read past the gateway: what proves whether it encrypted the data at rest.
+     */
+    public byte[] storedBytes(String bucket, String key) throws IOException, InterruptedException {
+        Path stats = dir.resolve("log").resolve("bucket-stats.json");
+        Files.deleteIfExists(stats);
+        Process process = new ProcessBuilder("radosgw-admin", "-c", conf().toString(), "-n", "client.admin",
+                "bucket", "stats", "--bucket=" + bucket).redirectOutput(stats.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        if (!process.waitFor(STEP_LIMIT.toSeconds(), TimeUnit.SECONDS) || process.exitValue() != 0) {
+            process.destroyForcibly();
+            throw new IOException("radosgw-admin bucket stats --bucket=" + bucket + " failed");
+        }
+        Matcher marker = Pattern.compile("\"marker\": \"([^\"]+)\"")
+                .matcher(Files.readString(stats));
+        if (!marker.find()) {
+            throw new IOException("no marker in the stats of bucket " + bucket + ": " + stats);
+        }
+        Path object = dir.resolve("log").resolve("stored-object");
+        Files.deleteIfExists(object);
+        run("rados", "-c", conf().toString(), "-p", "default.rgw.buckets.data", "get", marker.group(1) + "_" + key,
+                object.toString());
+        return Files.readAllBytes(object);
+    }
+
+    private Path conf() {
+        return dir.resolve("ceph.conf");
     }
 
     private static void expectOk(String what, HttpResponse<String> response) throws IOException {

@@ -16,6 +16,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -114,6 +116,17 @@ class RgwStoreIT {
         assertArrayEquals(data, roundTrip(config("plain", BUCKET, Map.of()), name, data));
         // A multipart ETag is the MD5 of the parts' MD5s and their count: this one went up in two parts.
         assertEquals(size == MULTIPART, raw.etag(BUCKET, key(name)).endsWith("-2\""), raw.etag(BUCKET, key(name)));
+        if (size == SINGLE_PART) {
+            // What the encryption tests compare with: unencrypted, RADOS holds the bytes as sent.
+            assertArrayEquals(data, rgw.storedBytes(BUCKET, key(name)));
+        }
+    }
+
+    /** The object's bytes in RADOS are not the bytes sent: the gateway encrypted them. */
+    private void assertEncryptedAtRest(String name, byte[] data) throws Exception {
+        byte[] stored = rgw.storedBytes(BUCKET, key(name));
+        assertEquals(data.length, stored.length, "RGW 16 keeps an encrypted object at its size");
+        assertFalse(Arrays.equals(data, stored), "the stored bytes are the plaintext");
     }
 
     @ParameterizedTest(name = "{0} bytes")
@@ -137,6 +150,9 @@ class RgwStoreIT {
         assertEquals("AES256", header(stored, "x-amz-server-side-encryption-customer-algorithm"));
         assertEquals(keyMd5, header(stored, "x-amz-server-side-encryption-customer-key-md5"));
         assertEquals(String.valueOf(size), header(stored, "content-length"));
+        if (size == SINGLE_PART) {
+            assertEncryptedAtRest(name, data);
+        }
 
         HttpResponse<String> withoutKey = raw.exchange("GET", objectPath(BUCKET, name), "", List.of(), new byte[0]);
         assertEquals(400, withoutKey.statusCode(), withoutKey::body);
@@ -170,9 +186,15 @@ class RgwStoreIT {
         assertEquals(kmsKey, header(stored, "x-amz-server-side-encryption-aws-kms-key-id"));
         // Restoring needs no key: the gateway decrypts for any caller, as S3 does.
         assertArrayEquals(data, raw.get(BUCKET, key(name)));
+        if (size == SINGLE_PART) {
+            assertEncryptedAtRest(name, data);
+        }
     }
 
-    /** RGW 16 answers 200 to x-amz-server-side-encryption: AES256 and stores the object as it came. */
+    /**
+     * RGW 16 answers 200 to x-amz-server-side-encryption: AES256, says nothing of it in the answer
+     * or the HEAD, and keeps the object in RADOS as it came.
+     */
     @Test
     void anSseS3BackupIsAcceptedButRgwDoesNotReportTheEncryption() throws Exception {
         byte[] data = data(SINGLE_PART);
@@ -180,9 +202,7 @@ class RgwStoreIT {
         assertArrayEquals(data, roundTrip(config, "sse-s3", data));
         HttpHeaders stored = head(BUCKET, "sse-s3", List.of());
         assertEquals("(none)", header(stored, "x-amz-server-side-encryption"));
-        // Not encrypted: the ETag is the MD5 of the bytes sent.
-        assertEquals("\"" + java.util.HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(data)) + "\"",
-                header(stored, "etag"));
+        assertArrayEquals(data, rgw.storedBytes(BUCKET, key("sse-s3")), "RGW stored the plaintext");
     }
 
     /**
@@ -217,7 +237,7 @@ class RgwStoreIT {
     @Test
     void aLockedSinglePartBackupIsRetainedInGovernanceModeForTheDays() throws Exception {
         byte[] data = data(SINGLE_PART);
-        Instant before = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant before = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         assertArrayEquals(data, roundTrip(config("lock", LOCKED_BUCKET, lockOptions()), "lock-single", data));
         HttpHeaders stored = head(LOCKED_BUCKET, "lock-single", List.of());
         assertEquals("GOVERNANCE", header(stored, "x-amz-object-lock-mode"));
