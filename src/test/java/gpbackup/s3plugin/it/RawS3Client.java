@@ -25,15 +25,26 @@ public final class RawS3Client {
     private final HttpClient http;
     private final String endpoint;
     private final String host;
-    private final Credentials credentials = Credentials.of(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY, null);
+    private final Credentials credentials;
     private final SigV4Signer signer = SigV4Signer.forS3("us-east-1");
 
+    /** A client of the tests' S3Proxy, signing with its keys. */
     public RawS3Client(String endpoint) {
-        this(endpoint, null);
+        this(endpoint, (TestCertificate) null);
     }
 
     /** A client that also trusts the given test certificate, for a server on https. */
     public RawS3Client(String endpoint, TestCertificate certificate) {
+        this(endpoint, certificate, Credentials.of(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY, null));
+    }
+
+    /** A client of another plain-http store (Ceph RGW), signing with that store's keys. */
+    public RawS3Client(String endpoint, Credentials credentials) {
+        this(endpoint, null, credentials);
+    }
+
+    private RawS3Client(String endpoint, TestCertificate certificate, Credentials credentials) {
+        this.credentials = credentials;
         HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1);
         if (certificate != null) {
             builder.sslContext(gpbackup.s3plugin.http.TrustedCertificates.withExtraAuthorities(certificate.pem()));
@@ -172,6 +183,16 @@ public final class RawS3Client {
         if (response.statusCode() != 200 || response.body().contains("<Error>")) {
             throw new IOException("complete upload: HTTP " + response.statusCode() + " " + response.body());
         }
+    }
+
+    /**
+     * One signed request as given, with the whole answer (status, headers, body) for the test to
+     * read: the headers a store sent back are what prove it applied a setting.
+     */
+    public HttpResponse<String> exchange(String method, String path, String query,
+                                         List<Map.Entry<String, String>> headers, byte[] body)
+            throws IOException, InterruptedException {
+        return http.send(signed(method, path, query, body, headers), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> send(String method, String path, String query, byte[] body)

@@ -12,6 +12,8 @@ import java.util.List;
 public final class TestSecrets {
     /** The secret access key S3Proxy, the end-to-end tests' server, is run with. */
     public static final String S3PROXY_SECRET_KEY = "it-secret-key-do-not-print";
+    /** The secret access key of the Ceph RGW user the end-to-end tests create (it/RgwServer). */
+    public static final String RGW_SECRET_KEY = "rgw-it-secret-key-do-not-print";
     /** The secret access key WireMock's S3 fakes verify signatures with. */
     public static final String WIREMOCK_SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYSECRETKEY";
     /** A session token handed out by a credential source (credential_process, STS). */
@@ -60,6 +62,7 @@ public final class TestSecrets {
     public static List<Secret> all() {
         return List.of(
                 Secret.of("S3Proxy secret key", S3PROXY_SECRET_KEY),
+                Secret.of("RGW secret key", RGW_SECRET_KEY),
                 Secret.of("WireMock secret key", WIREMOCK_SECRET_KEY),
                 Secret.of("session token", SESSION_TOKEN),
                 Secret.of("web identity token", WEB_IDENTITY_TOKEN),
