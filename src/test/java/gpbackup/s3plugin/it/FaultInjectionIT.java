@@ -38,6 +38,11 @@ import org.junit.jupiter.api.io.TempDir;
  * that dies mid-upload, eight processes at once, a reader that hangs up, a full disk. Whatever
  * happens, the plugin restores identical bytes or exits non-zero with one stderr line; it never
  * exits 0 with wrong data, and never leaves a failed backup visible. Figures: spec/reliability.md.
+ *
+ * <p>What breaks outside the plugin's process (a server, a reader, a disk limit, other processes)
+ * is met by the launched plugin; the network faults and the file cases, which the plugin meets
+ * inside one call whatever process it runs in, run through {@code Main} in this JVM
+ * ({@link PluginRunner#runInProcess}), with stderr and stdout still checked as a process's.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(SharedS3Proxy.class)
@@ -141,7 +146,7 @@ class FaultInjectionIT {
                 String path = dir.resolve(file).toString();
                 String key = keyOf(folder + i, file);
 
-                Result backup = plugin.run(data, "backup_data", cfg.toString(), path);
+                Result backup = plugin.runInProcess(data, "backup_data", cfg.toString(), path);
                 if (backup.exitCode() != 0) {
                     backupsFailed++;
                     assertCleanFailure(context + " backup", backup);
@@ -149,7 +154,7 @@ class FaultInjectionIT {
                     continue;
                 }
                 assertArrayEquals(data, raw.get(BUCKET, key), context + ": backup exited 0 but stored other bytes");
-                Result restore = plugin.run("restore_data", cfg.toString(), path);
+                Result restore = plugin.runInProcess("restore_data", cfg.toString(), path);
                 if (restore.exitCode() != 0) {
                     restoresFailed++;
                     assertCleanFailure(context + " restore", restore);
@@ -264,7 +269,7 @@ class FaultInjectionIT {
         Path cfg = config("hangup", Map.of());
         String path = backupDir("gpseg-hangup").resolve("gpbackup_0_" + TS + "_hangup").toString();
         byte[] data = randomBytes(SIZE, 7);
-        assertEquals(0, plugin.run(data, "backup_data", cfg.toString(), path).exitCode());
+        assertEquals(0, plugin.runInProcess(data, "backup_data", cfg.toString(), path).exitCode());
 
         Process process = plugin.start("restore_data", cfg.toString(), path);
         process.getOutputStream().close();
@@ -285,7 +290,7 @@ class FaultInjectionIT {
         String path = backupDir("gpseg-short").resolve(file).toString();
         byte[] data = randomBytes(SIZE, 11);
         byte[] arrived = java.util.Arrays.copyOf(data, 6 * MIB + 1);
-        Result backup = plugin.run(arrived, "backup_data", cfg.toString(), path);
+        Result backup = plugin.runInProcess(arrived, "backup_data", cfg.toString(), path);
         assertEquals(0, backup.exitCode(), backup::toString);
         assertArrayEquals(arrived, raw.get(BUCKET, keyOf("short-stdin", file)), "exactly the bytes that arrived");
     }
@@ -297,7 +302,7 @@ class FaultInjectionIT {
         Path target = dir.resolve("gpbackup_" + TS + "_metadata.sql");
         byte[] data = randomBytes(3 * MIB, 5);
         Files.write(target, data);
-        assertEquals(0, plugin.run("backup_file", cfg.toString(), target.toString()).exitCode());
+        assertEquals(0, plugin.runInProcess("backup_file", cfg.toString(), target.toString()).exitCode());
         Files.delete(target);
 
         Result result = plugin.runWithFileSizeLimit(1024, "restore_file", cfg.toString(), target.toString());
@@ -315,11 +320,11 @@ class FaultInjectionIT {
         Path target = dir.resolve("gpbackup_" + TS + "_toc.yaml");
         byte[] data = randomBytes(1000, 3);
         Files.write(target, data);
-        assertEquals(0, plugin.run("backup_file", cfg.toString(), target.toString()).exitCode());
+        assertEquals(0, plugin.runInProcess("backup_file", cfg.toString(), target.toString()).exitCode());
         Files.delete(target);
         Files.delete(dir);
 
-        Result restore = plugin.run("restore_file", cfg.toString(), target.toString());
+        Result restore = plugin.runInProcess("restore_file", cfg.toString(), target.toString());
         assertEquals(0, restore.exitCode(), restore::toString);
         assertArrayEquals(data, Files.readAllBytes(target));
     }
@@ -330,14 +335,14 @@ class FaultInjectionIT {
         Path dir = backupDir("coordinator-blocked");
         Path target = dir.resolve("gpbackup_" + TS + "_toc.yaml");
         Files.write(target, randomBytes(1000, 4));
-        assertEquals(0, plugin.run("backup_file", cfg.toString(), target.toString()).exitCode());
+        assertEquals(0, plugin.runInProcess("backup_file", cfg.toString(), target.toString()).exitCode());
         Files.delete(target);
         Files.delete(dir);
         // A regular file where the timestamp directory belongs: no directory can be made there.
         Files.write(dir, new byte[0]);
 
         assertCleanFailure("target directory blocked by a file",
-                plugin.run("restore_file", cfg.toString(), target.toString()));
+                plugin.runInProcess("restore_file", cfg.toString(), target.toString()));
         assertEquals(0, Files.size(dir), "the file in the way is untouched");
     }
 

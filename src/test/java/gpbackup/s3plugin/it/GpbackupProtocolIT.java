@@ -68,15 +68,18 @@ class GpbackupProtocolIT {
 
         Path dir = Files.createDirectories(work.resolve("seg/backups/20240202").resolve(TS));
         String c = cfg.toString();
-        ok(plugin.run("setup_plugin_for_backup", c, dir.toString(), "coordinator", "\"-1\""));
+        // Through the launcher: the segment host's hooks (which start and stop its agent) and the
+        // per-table calls (which the launcher relays to it). The commands gpbackup runs once, which
+        // no agent serves, read the same copy through Main in this JVM.
+        ok(plugin.runInProcess("setup_plugin_for_backup", c, dir.toString(), "coordinator", "\"-1\""));
         ok(plugin.run("setup_plugin_for_backup", c, dir.toString(), "segment_host"));
-        ok(plugin.run("setup_plugin_for_backup", c, dir.toString(), "segment", "\"0\""));
+        ok(plugin.runInProcess("setup_plugin_for_backup", c, dir.toString(), "segment", "\"0\""));
         Path report = Files.write(dir.resolve("gpbackup_" + TS + "_report"), randomBytes(500, 1));
         ok(plugin.run("backup_file", c, report.toString()));
         byte[] data = randomBytes(7 * 1024 * 1024, 2);
         String dataPath = dir.resolve("gpbackup_0_" + TS).toString();
         ok(plugin.run(data, "backup_data", c, dataPath));
-        ok(plugin.run("cleanup_plugin_for_backup", c, dir.toString(), "coordinator", "\"-1\""));
+        ok(plugin.runInProcess("cleanup_plugin_for_backup", c, dir.toString(), "coordinator", "\"-1\""));
         ok(plugin.run("setup_plugin_for_restore", c, dir.toString(), "segment_host"));
         Files.delete(report);
         ok(plugin.run("restore_file", c, report.toString()));
@@ -85,12 +88,12 @@ class GpbackupProtocolIT {
         Path offsets = Files.writeString(work.resolve("offsets"), "1 100 200");
         assertArrayEquals(java.util.Arrays.copyOfRange(data, 100, 200),
                 ok(plugin.run("restore_data_subset", c, dataPath, offsets.toString())).stdout());
-        ok(plugin.run("cleanup_plugin_for_restore", c, dir.toString(), "segment", "\"0\""));
-        assertTrue(ok(plugin.run("list_directory", c)).stdoutText().contains("gpbackup_0_" + TS));
-        ok(plugin.run("delete_backup", c, TS));
+        ok(plugin.runInProcess("cleanup_plugin_for_restore", c, dir.toString(), "segment", "\"0\""));
+        assertTrue(ok(plugin.runInProcess("list_directory", c)).stdoutText().contains("gpbackup_0_" + TS));
+        ok(plugin.runInProcess("delete_backup", c, TS));
         assertEquals(List.of(), raw.keys(BUCKET, folder + "/"));
         ok(plugin.run("plugin_api_version"));
-        ok(plugin.run("delete_directory", c, folder));
+        ok(plugin.runInProcess("delete_directory", c, folder));
     }
 
     @Test

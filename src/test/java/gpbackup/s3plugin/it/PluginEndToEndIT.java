@@ -31,6 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every plugin command, run as gpbackup and gprestore run it, against a real S3-compatible
  * server (S3Proxy) with SigV4 enforced.
+ *
+ * <p>The whole backup and restore in gpbackup's order, the version answers and the small heap go
+ * through the launcher (its agent, its JVM options); the other commands, whose outcome does not
+ * depend on the process they run in, run through {@code Main} in this JVM
+ * ({@link PluginRunner#runInProcess}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(SharedS3Proxy.class)
@@ -179,7 +184,7 @@ class PluginEndToEndIT {
         Path dir = backupDir("gpseg1", TS);
         byte[] data = randomBytes(3 * 1024 * 1024 + 17, 4);
         String path = dir.resolve("gpbackup_1_" + TS).toString();
-        ok(plugin.run(data, "backup_data", cfg.toString(), path));
+        ok(plugin.runInProcess(data, "backup_data", cfg.toString(), path));
 
         long[][] ranges = {{10, 20}, {1_500_000, 2_700_000}, {0, 5}, {data.length - 3, data.length}, {7, 7}};
         StringBuilder offsets = new StringBuilder().append(ranges.length);
@@ -189,11 +194,11 @@ class PluginEndToEndIT {
             expected.write(data, (int) r[0], (int) (r[1] - r[0]));
         }
         Path offsetsFile = Files.writeString(work.resolve("offsets_subset"), offsets.toString());
-        Result result = ok(plugin.run("restore_data_subset", cfg.toString(), path, offsetsFile.toString()));
+        Result result = ok(plugin.runInProcess("restore_data_subset", cfg.toString(), path, offsetsFile.toString()));
         assertArrayEquals(expected.toByteArray(), result.stdout());
 
         Path outside = Files.writeString(work.resolve("offsets_outside"), "1 0 " + (data.length + 1));
-        assertOneLineFailure(plugin.run("restore_data_subset", cfg.toString(), path, outside.toString()),
+        assertOneLineFailure(plugin.runInProcess("restore_data_subset", cfg.toString(), path, outside.toString()),
                 "does not fit");
     }
 
@@ -201,11 +206,11 @@ class PluginEndToEndIT {
     void restoringAMissingFileFailsAndLeavesNoFile() throws Exception {
         Path cfg = config("missing");
         Path target = backupDir("coordinator-missing", TS).resolve("gpbackup_" + TS + "_toc.yaml");
-        assertOneLineFailure(plugin.run("restore_file", cfg.toString(), target.toString()), "does not exist");
+        assertOneLineFailure(plugin.runInProcess("restore_file", cfg.toString(), target.toString()), "does not exist");
         try (var files = Files.list(target.getParent())) {
             assertEquals(List.of(), files.toList(), "no file and no partial file is left");
         }
-        assertOneLineFailure(plugin.run("restore_data", cfg.toString(), target.toString()), "does not exist");
+        assertOneLineFailure(plugin.runInProcess("restore_data", cfg.toString(), target.toString()), "does not exist");
     }
 
     @Test
@@ -213,20 +218,20 @@ class PluginEndToEndIT {
         String folder = "siblings";
         Path cfg = config(folder);
         byte[] data = randomBytes(100, 5);
-        ok(plugin.run(data, "backup_data", cfg.toString(), backupDir("s", TS).resolve("gpbackup_0_" + TS).toString()));
-        ok(plugin.run(data, "backup_data", cfg.toString(),
+        ok(plugin.runInProcess(data, "backup_data", cfg.toString(), backupDir("s", TS).resolve("gpbackup_0_" + TS).toString()));
+        ok(plugin.runInProcess(data, "backup_data", cfg.toString(),
                 backupDir("s", OTHER_TS).resolve("gpbackup_0_" + OTHER_TS).toString()));
         // A key that merely starts with the timestamp must survive too.
         raw.put(BUCKET, folder + "/backups/20240101/" + TS + "0/stray", data);
 
-        ok(plugin.run("delete_backup", cfg.toString(), TS));
+        ok(plugin.runInProcess("delete_backup", cfg.toString(), TS));
         assertEquals(List.of(), raw.keys(BUCKET, folder + "/backups/20240101/" + TS + "/"));
         // A single-part object carries its digest as metadata: no record beside it.
         assertEquals(List.of(folder + "/backups/20240101/" + OTHER_TS + "/gpbackup_0_" + OTHER_TS),
                 raw.keys(BUCKET, folder + "/backups/20240101/" + OTHER_TS + "/"));
         assertArrayEquals(data, raw.get(BUCKET, folder + "/backups/20240101/" + TS + "0/stray"));
 
-        assertOneLineFailure(plugin.run("delete_backup", cfg.toString(), "2024"), "14 digits");
+        assertOneLineFailure(plugin.runInProcess("delete_backup", cfg.toString(), "2024"), "14 digits");
     }
 
     @Test
@@ -237,13 +242,13 @@ class PluginEndToEndIT {
         raw.put(BUCKET, folder + "/a/two", randomBytes(22, 7));
         raw.put(BUCKET, folder + "/ab/three", randomBytes(33, 8));
 
-        String listing = ok(plugin.run("list_directory", cfg.toString(), folder + "/a")).stdoutText();
+        String listing = ok(plugin.runInProcess("list_directory", cfg.toString(), folder + "/a")).stdoutText();
         List<String> rows = listing.lines().skip(1).map(l -> l.replaceAll("\\s+", " ")).toList();
         assertEquals(List.of(folder + "/a/one 11", folder + "/a/two 22"), rows);
 
-        ok(plugin.run("delete_directory", cfg.toString(), folder + "/a"));
+        ok(plugin.runInProcess("delete_directory", cfg.toString(), folder + "/a"));
         assertEquals(List.of(folder + "/ab/three"), raw.keys(BUCKET, folder + "/"));
-        assertOneLineFailure(plugin.run("delete_directory", cfg.toString(), ""), "non-empty prefix");
+        assertOneLineFailure(plugin.runInProcess("delete_directory", cfg.toString(), ""), "non-empty prefix");
     }
 
     @Test
@@ -256,15 +261,15 @@ class PluginEndToEndIT {
         // Written by another client at the Go plugin's layout, restored by ours.
         byte[] foreign = randomBytes(2 * 1024 * 1024 + 5, 9);
         raw.put(BUCKET, key, foreign);
-        assertArrayEquals(foreign, ok(plugin.run("restore_data", cfg.toString(),
+        assertArrayEquals(foreign, ok(plugin.runInProcess("restore_data", cfg.toString(),
                 dir.resolve("gpbackup_2_" + TS + "_7").toString())).stdout());
         Path file = dir.resolve("gpbackup_2_" + TS + "_7");
-        ok(plugin.run("restore_file", cfg.toString(), file.toString()));
+        ok(plugin.runInProcess("restore_file", cfg.toString(), file.toString()));
         assertArrayEquals(foreign, Files.readAllBytes(file));
 
         // Written by ours (multipart), read back byte for byte by a plain signed GET.
         byte[] ours = randomBytes(11 * 1024 * 1024, 10);
-        ok(plugin.run(ours, "backup_data", cfg.toString(), dir.resolve("gpbackup_2_" + TS + "_8").toString()));
+        ok(plugin.runInProcess(ours, "backup_data", cfg.toString(), dir.resolve("gpbackup_2_" + TS + "_8").toString()));
         assertArrayEquals(ours, raw.get(BUCKET, folder + "/backups/20240101/" + TS + "/gpbackup_2_" + TS + "_8"));
     }
 
@@ -278,14 +283,14 @@ class PluginEndToEndIT {
         raw.put(BUCKET, goKey, data);
 
         String path = dir.resolve("gpbackup_5_" + TS + "_1").toString();
-        assertArrayEquals(data, ok(plugin.run("restore_data", cfg.toString(), path)).stdout());
-        ok(plugin.run("restore_file", cfg.toString(), path));
+        assertArrayEquals(data, ok(plugin.runInProcess("restore_data", cfg.toString(), path)).stdout());
+        ok(plugin.runInProcess("restore_file", cfg.toString(), path));
         assertArrayEquals(data, Files.readAllBytes(Path.of(path)));
         Path offsets = Files.writeString(work.resolve("offsets_go"), "1 5 10");
         assertArrayEquals(java.util.Arrays.copyOfRange(data, 5, 10),
-                ok(plugin.run("restore_data_subset", cfg.toString(), path, offsets.toString())).stdout());
+                ok(plugin.runInProcess("restore_data_subset", cfg.toString(), path, offsets.toString())).stdout());
 
-        ok(plugin.run("delete_backup", cfg.toString(), TS));
+        ok(plugin.runInProcess("delete_backup", cfg.toString(), TS));
         assertNull(raw.get(BUCKET, goKey));
     }
 
@@ -326,32 +331,32 @@ class PluginEndToEndIT {
         Path dir = backupDir("probe", TS);
         Path noBucket = PluginConfigFile.handWritten(work.resolve("cfg-nobucket"),
                 PluginConfigFile.options(server, "no-such-bucket", "x", Map.of("max_request_retries", "0")));
-        assertOneLineFailure(plugin.run("setup_plugin_for_backup", noBucket.toString(), dir.toString(), "coordinator",
+        assertOneLineFailure(plugin.runInProcess("setup_plugin_for_backup", noBucket.toString(), dir.toString(), "coordinator",
                 "\"-1\""), "bucket 'no-such-bucket' does not exist");
 
         Path wrongSecret = config("wrong", Map.of("aws_secret_access_key", "not-the-secret-at-all"));
-        Result result = plugin.run("setup_plugin_for_backup", wrongSecret.toString(), dir.toString(), "segment_host");
+        Result result = plugin.runInProcess("setup_plugin_for_backup", wrongSecret.toString(), dir.toString(), "segment_host");
         assertOneLineFailure(result, "SignatureDoesNotMatch");
         assertFalse(result.stderr().contains("not-the-secret-at-all"));
 
         Path dead = PluginConfigFile.handWritten(work.resolve("cfg-dead"), Map.of(
                 "endpoint", "http://127.0.0.1:1", "bucket", BUCKET, "folder", "x", "max_request_retries", "1",
                 "aws_access_key_id", "a", "aws_secret_access_key", "b"));
-        assertOneLineFailure(plugin.run("setup_plugin_for_restore", dead.toString(), dir.toString(), "coordinator",
+        assertOneLineFailure(plugin.runInProcess("setup_plugin_for_restore", dead.toString(), dir.toString(), "coordinator",
                 "\"-1\""), "cannot connect");
     }
 
     @Test
     void badCommandLinesFailWithOneLine() throws Exception {
         Path cfg = config("usage");
-        assertOneLineFailure(plugin.run("no_such_command", cfg.toString()), "unknown command");
-        assertOneLineFailure(plugin.run("backup_data", cfg.toString()), "expected 2, got 1");
-        assertOneLineFailure(plugin.run("setup_plugin_for_backup", cfg.toString(), "/x/backups/20240101/" + TS,
+        assertOneLineFailure(plugin.runInProcess("no_such_command", cfg.toString()), "unknown command");
+        assertOneLineFailure(plugin.runInProcess("backup_data", cfg.toString()), "expected 2, got 1");
+        assertOneLineFailure(plugin.runInProcess("setup_plugin_for_backup", cfg.toString(), "/x/backups/20240101/" + TS,
                 "galaxy"), "scope 'galaxy'");
-        assertOneLineFailure(plugin.run("backup_data", cfg.toString(), "short/path"), "four");
+        assertOneLineFailure(plugin.runInProcess("backup_data", cfg.toString(), "short/path"), "four");
         Path badYaml = Files.writeString(work.resolve("bad.yaml"), "options: [\n");
-        assertOneLineFailure(plugin.run("list_directory", badYaml.toString()), "bad.yaml");
-        assertOneLineFailure(plugin.run("list_directory", work.resolve("absent.yaml").toString()), "absent.yaml");
+        assertOneLineFailure(plugin.runInProcess("list_directory", badYaml.toString()), "bad.yaml");
+        assertOneLineFailure(plugin.runInProcess("list_directory", work.resolve("absent.yaml").toString()), "absent.yaml");
     }
 
     @Test
@@ -373,7 +378,7 @@ class PluginEndToEndIT {
         Path cfg = PluginConfigFile.handWritten(work.resolve("cfg-fail"),
                 PluginConfigFile.options(server, "absent-bucket", "f", Map.of("max_request_retries", "0")));
         String path = backupDir("fail", TS).resolve("gpbackup_0_" + TS + "_1").toString();
-        assertOneLineFailure(plugin.run(randomBytes(6 * 1024 * 1024, 12), "backup_data", cfg.toString(), path),
+        assertOneLineFailure(plugin.runInProcess(randomBytes(6 * 1024 * 1024, 12), "backup_data", cfg.toString(), path),
                 "does not exist");
         assertNull(raw.get(BUCKET, "f/backups/20240101/" + TS + "/gpbackup_0_" + TS + "_1"));
     }

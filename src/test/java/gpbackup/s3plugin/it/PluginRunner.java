@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.it;
 
+import gpbackup.s3plugin.cli.InProcessMain;
 import gpbackup.s3plugin.leaks.RunOutputs;
 import java.io.IOException;
 import java.io.InputStream;
@@ -101,6 +102,63 @@ public final class PluginRunner {
         command.add(launcher.toString());
         command.addAll(List.of(args));
         return builder(command).start();
+    }
+
+    /**
+     * Runs the command through {@code Main} in this JVM (see {@link InProcessMain}), with the
+     * environment a process of this runner would get, for a test whose assertions do not hang on
+     * the process boundary. Nothing of the launcher runs: no agent relay, no JVM options.
+     */
+    public Result runInProcess(String... args) throws IOException {
+        return runInProcess(new byte[0], args);
+    }
+
+    /** {@link #runInProcess(String...)} with these bytes on stdin. */
+    public Result runInProcess(byte[] stdin, String... args) throws IOException {
+        Files.createDirectories(agentRoot());
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.keySet().removeIf(name -> name.startsWith("AWS_"));
+        env.put("HOME", home.toString());
+        env.put("GPBACKUP_S3_PLUGIN_AGENT_ROOT", agentRoot().toString());
+        env.keySet().removeAll(removed);
+        env.putAll(environment);
+        InProcessMain.Outcome outcome = InProcessMain.run(env, new PipeSizedReads(stdin), args);
+        Result result = new Result(outcome.exitCode(), outcome.stdout(), outcome.stderr());
+        RunOutputs.keep("in-process command: " + String.join(" ", args) + "\nexit: " + result.exitCode(),
+                result.stdout(), result.stderr());
+        RunOutputs.keepLogs(home);
+        return result;
+    }
+
+    /** Stdin that, like a pipe, hands out at most a pipe buffer (64 KiB) per read, never a whole part at once. */
+    private static final class PipeSizedReads extends InputStream {
+        private static final int PIPE_BUFFER = 64 * 1024;
+        private final byte[] bytes;
+        private int position;
+
+        PipeSizedReads(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        @Override
+        public int read() {
+            return position < bytes.length ? bytes[position++] & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            if (len == 0) {
+                return 0;
+            }
+            if (position >= bytes.length) {
+                return -1;
+            }
+            int n = Math.min(Math.min(len, PIPE_BUFFER), bytes.length - position);
+            System.arraycopy(bytes, position, b, off, n);
+            position += n;
+            return n;
+        }
     }
 
     private ProcessBuilder builder(List<String> command) throws IOException {
