@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -165,11 +164,7 @@ class RgwStoreIT {
         kmsRoundTrip(RgwServer.KMS_KEY_ALIAS, size);
     }
 
-    /**
-     * RGW names its keys freely (this one is a key of its testing KMS); the config refuses a key id
-     * that is not AWS-shaped until it accepts any name for a store given by {@code endpoint}.
-     */
-    @Disabled("needs sse_kms_key_id to accept a bare key name when endpoint is set (config/StorageRules)")
+    /** RGW names its keys freely (this one is a key of its testing KMS); with `endpoint` set any name is taken. */
     @Test
     void anSseKmsBackupUnderAKeyWithABareNameComesBackWhole() throws Exception {
         kmsRoundTrip(RgwServer.KMS_KEY_NAME, MULTIPART);
@@ -193,16 +188,22 @@ class RgwStoreIT {
 
     /**
      * RGW 16 answers 200 to x-amz-server-side-encryption: AES256, says nothing of it in the answer
-     * or the HEAD, and keeps the object in RADOS as it came.
+     * or the HEAD, and keeps the object in RADOS as it came. The plugin takes the HEAD as the proof:
+     * the upload fails in one line naming the option and the store, and the plaintext is deleted.
      */
-    @Test
-    void anSseS3BackupIsAcceptedButRgwDoesNotReportTheEncryption() throws Exception {
-        byte[] data = data(SINGLE_PART);
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {SINGLE_PART, MULTIPART})
+    void anSseS3BackupRgwIgnoresFailsInOneLineAndLeavesNothing(int size) throws Exception {
+        String name = "sse-s3-" + size;
         Path config = config("sse-s3", BUCKET, Map.of("server_side_encryption", "AES256"));
-        assertArrayEquals(data, roundTrip(config, "sse-s3", data));
-        HttpHeaders stored = head(BUCKET, "sse-s3", List.of());
-        assertEquals("(none)", header(stored, "x-amz-server-side-encryption"));
-        assertArrayEquals(data, rgw.storedBytes(BUCKET, key("sse-s3")), "RGW stored the plaintext");
+        Result refused = plugin.run(data(size), "backup_data", config.toString(), dataPath(name));
+        assertFalse(refused.exitCode() == 0, refused::toString);
+        assertEquals(1, refused.stderr().lines().count(), refused.stderr());
+        assertTrue(refused.stderr().contains("the store at " + rgw.endpoint() + " did not apply what the config asks"
+                + " to s3://" + BUCKET + "/" + key(name) + " (server_side_encryption AES256: the store reports none);"
+                + " the object was deleted and its upload failed"), refused.stderr());
+        assertEquals(null, raw.get(BUCKET, key(name)), "no plaintext object is left");
+        assertEquals(List.of(), raw.openUploads(BUCKET, key(name)), "no upload is left open");
     }
 
     /**
@@ -248,15 +249,50 @@ class RgwStoreIT {
 
     /**
      * RGW 16 takes the lock headers on CreateMultipartUpload and drops them: the completed object
-     * has no retention. Pinned here as the store's behaviour today; the plugin does not check it yet.
+     * has no retention until the plugin, reading that from the HEAD, sets it with PutObjectRetention.
      */
     @Test
-    void aLockedMultipartBackupComesBackButRgwKeepsNoRetentionOnIt() throws Exception {
+    void aLockedMultipartBackupGetsTheRetentionRgwDroppedAndComesBack() throws Exception {
         byte[] data = data(MULTIPART);
+        Instant before = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         assertArrayEquals(data, roundTrip(config("lock", LOCKED_BUCKET, lockOptions()), "lock-multi", data));
         HttpHeaders stored = head(LOCKED_BUCKET, "lock-multi", List.of());
-        assertEquals("(none)", header(stored, "x-amz-object-lock-mode"));
-        assertEquals("(none)", header(stored, "x-amz-object-lock-retain-until-date"));
+        assertEquals("GOVERNANCE", header(stored, "x-amz-object-lock-mode"));
+        Instant until = Instant.parse(header(stored, "x-amz-object-lock-retain-until-date"));
+        assertFalse(until.isBefore(before.plus(Duration.ofDays(1))), until::toString);
+    }
+
+    /**
+     * A backup under Object Lock is deleted neither by delete_backup (refused whole) nor by prune
+     * (skipped), and nothing of it goes: on a real store whose locks hold.
+     */
+    @Test
+    void aLockedBackupIsLeftWholeByDeleteBackupAndByPrune() throws Exception {
+        Path config = config("lock-catalog", LOCKED_BUCKET, Map.of("object_lock_mode", "GOVERNANCE",
+                "object_lock_retain_days", "1"));
+        String old = "20230101010101";
+        String newer = "20230202020202";
+        for (String ts : List.of(old, newer)) {
+            Path dir = Files.createDirectories(work.resolve("catalog/backups/" + ts.substring(0, 8) + "/" + ts));
+            ok(plugin.run(data(SINGLE_PART), "backup_data", config.toString(),
+                    dir.resolve("gpbackup_0_" + ts + "_16384").toString()));
+            Path report = Files.writeString(dir.resolve("gpbackup_" + ts + "_report"),
+                    "Greenplum Database Backup Report\n\nbackup status:         Success\n");
+            ok(plugin.run("backup_file", config.toString(), report.toString()));
+        }
+        String oldPrefix = FOLDER + "/backups/" + old.substring(0, 8) + "/" + old + "/";
+        List<String> oldKeys = raw.keys(LOCKED_BUCKET, oldPrefix);
+        assertEquals(2, oldKeys.size(), oldKeys::toString);
+
+        Result refused = plugin.run("delete_backup", config.toString(), old);
+        assertFalse(refused.exitCode() == 0, refused::toString);
+        assertEquals(1, refused.stderr().lines().count(), refused.stderr());
+        assertTrue(refused.stderr().contains("nothing was deleted"), refused.stderr());
+        assertEquals(oldKeys, raw.keys(LOCKED_BUCKET, oldPrefix));
+
+        Result pruned = plugin.run("prune", config.toString(), "--keep-last", "1", "--yes");
+        assertTrue(pruned.stdoutText().contains(old), pruned::toString);
+        assertEquals(oldKeys, raw.keys(LOCKED_BUCKET, oldPrefix), pruned::toString);
     }
 
     private static Map<String, String> lockOptions() {
