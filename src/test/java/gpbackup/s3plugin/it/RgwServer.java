@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -246,19 +245,7 @@ public final class RgwServer implements AutoCloseable {
 
     /** Plugin options for this gateway (as {@link PluginConfigFile#options} gives for S3Proxy), plus any extra. */
     public Map<String, String> pluginOptions(String bucket, String folder, Map<String, String> extra) {
-        Map<String, String> options = new TreeMap<>();
-        options.put("endpoint", endpoint());
-        options.put("aws_access_key_id", ACCESS_KEY);
-        options.put("aws_secret_access_key", SECRET_KEY);
-        options.put("bucket", bucket);
-        options.put("folder", folder);
-        options.put("encryption", "off");
-        // RGW refuses parts other than the last below 5 MiB (EntityTooSmall); the plugin's 5MB is 5 MiB.
-        options.put("backup_multipart_chunksize", "5MB");
-        options.put("restore_multipart_chunksize", "1MB");
-        options.put("agent_idle_timeout", "30");
-        options.putAll(extra);
-        return options;
+        return PluginConfigFile.options(endpoint(), ACCESS_KEY, SECRET_KEY, bucket, folder, extra);
     }
 
     public void createBucket(String bucket) throws IOException, InterruptedException {
