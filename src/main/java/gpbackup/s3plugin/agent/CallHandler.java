@@ -32,24 +32,4 @@ public interface CallHandler {
         @Override
         void close();
     }
-
-    /** The command a handler runs, as a process of its own would. */
-    @FunctionalInterface
-    interface Command {
-        int run(List<String> argv, InputStream stdin, OutputStream stdout, PrintStream stderr, Caller caller);
-    }
-
-    /** A handler that runs every call at once, without a limit. */
-    static CallHandler unlimited(Command command) {
-        return (argv, caller, queued, clientGone) -> Optional.of(new Placed() {
-            @Override
-            public int run(InputStream stdin, OutputStream stdout, PrintStream stderr) {
-                return command.run(argv, stdin, stdout, stderr, caller);
-            }
-
-            @Override
-            public void close() {
-            }
-        });
-    }
 }

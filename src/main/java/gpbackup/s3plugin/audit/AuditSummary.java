@@ -1,6 +1,7 @@
 package gpbackup.s3plugin.audit;
 
 import gpbackup.s3plugin.json.JsonText;
+import gpbackup.s3plugin.progress.ByteUnits;
 import gpbackup.s3plugin.transfer.DigestRecord;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.audit;
 
+import gpbackup.s3plugin.backup.BackupTimestamps;
 import gpbackup.s3plugin.s3.RequestObserver;
 import gpbackup.s3plugin.s3.RequestRecord;
 import java.nio.charset.StandardCharsets;

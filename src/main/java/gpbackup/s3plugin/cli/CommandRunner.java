@@ -1,14 +1,19 @@
 package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.PluginException;
-import gpbackup.s3plugin.config.ConfigException;
-import gpbackup.s3plugin.audit.BackupTimestamps;
+import gpbackup.s3plugin.Program;
 import gpbackup.s3plugin.audit.CallAudit;
 import gpbackup.s3plugin.audit.CallIdentity;
+import gpbackup.s3plugin.backup.BackupTimestamps;
+import gpbackup.s3plugin.command.PluginContext;
+import gpbackup.s3plugin.command.TransferResources;
+import gpbackup.s3plugin.config.ConfigException;
 import gpbackup.s3plugin.config.ConfigLoader;
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.log.PluginLog;
+import gpbackup.s3plugin.progress.ProgressDisplay;
 import gpbackup.s3plugin.s3.RequestObserver;
+import gpbackup.s3plugin.serving.AgentServing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -64,11 +69,11 @@ final class CommandRunner {
         String name = argv.get(0);
         CommandSpec spec = CommandTable.find(name).orElse(null);
         if (spec == null) {
-            stderr.println(Main.PROGRAM + ": unknown command '" + name + "'");
+            stderr.println(Program.NAME + ": unknown command '" + name + "'");
             return 1;
         }
         List<String> args = argv.subList(1, argv.size());
-        try (PluginLog log = openLog(stderr, pid)) {
+        try (PluginLog log = PluginLog.forCaller(environment, clock, stderr, pid)) {
             try {
                 spec.checkArgCount(args.size());
                 PluginConfig config;
@@ -80,7 +85,7 @@ final class CommandRunner {
                     throw e;
                 }
                 log.debug(spec.name() + " " + String.join(" ", args));
-                String notRelayed = environment.apply(AgentCommands.NOT_RELAYED_VARIABLE);
+                String notRelayed = environment.apply(AgentServing.NOT_RELAYED_VARIABLE);
                 if (notRelayed != null && !notRelayed.isEmpty()) {
                     log.debug(spec.name() + " runs in a process of its own: " + notRelayed);
                 }
@@ -117,38 +122,14 @@ final class CommandRunner {
         if (t instanceof IOException || t instanceof UncheckedIOException) {
             return spec.name() + " failed: " + t.getMessage();
         }
-        return spec.name() + " failed unexpectedly: " + oneLine(t);
+        return spec.name() + " failed unexpectedly: " + Program.oneLine(t);
     }
 
     /** The call's audit trail: its requests carry this host, the caller's pid, and the backup its arguments name. */
     private CallAudit audit(Path file, CommandSpec spec, List<String> args, long pid, PluginLog log) {
-        CallIdentity call = new CallIdentity(hostName(environment), pid, spec.name(),
+        CallIdentity call = new CallIdentity(Program.hostName(environment), pid, spec.name(),
                 BackupTimestamps.inArguments(args.subList(1, args.size())));
         return CallAudit.to(file, call, log::warn);
-    }
-
-    private PluginLog openLog(PrintStream stderr, long pid) {
-        return openLog(environment, clock, stderr, pid);
-    }
-
-    /** Today's log under {@code $HOME/gpAdminLogs}; its lines carry {@code pid}. */
-    static PluginLog openLog(Function<String, String> environment, Clock clock, PrintStream stderr, long pid) {
-        String home = environment.apply("HOME");
-        Path homeDir = Path.of(home == null || home.isEmpty() ? System.getProperty("user.home") : home);
-        return PluginLog.open(homeDir, stderr, System.getProperty("user.name"), hostName(environment), pid, clock);
-    }
-
-    static String hostName(Function<String, String> environment) {
-        String fromEnv = environment.apply("HOSTNAME");
-        if (fromEnv != null && !fromEnv.isEmpty()) {
-            return fromEnv;
-        }
-        try {
-            // Cheaper than a DNS round trip through InetAddress, which can stall on a broken resolver.
-            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
-        } catch (IOException e) {
-            return "localhost";
-        }
     }
 
     /** memory_budget bounds every part and piece buffer, so it, not the part sizes, is the DBA's lever. */
@@ -177,10 +158,6 @@ final class CommandRunner {
             }
         }
         return false;
-    }
-
-    static String oneLine(Throwable t) {
-        return String.valueOf(t).replace('\n', ' ').replace('\r', ' ');
     }
 
     private static String stackTrace(Throwable t) {

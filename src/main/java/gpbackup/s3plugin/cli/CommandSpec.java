@@ -1,5 +1,7 @@
 package gpbackup.s3plugin.cli;
 
+import gpbackup.s3plugin.UsageException;
+import gpbackup.s3plugin.command.Command;
 import java.util.List;
 import java.util.stream.Collectors;
 

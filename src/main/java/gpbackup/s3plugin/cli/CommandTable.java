@@ -1,5 +1,14 @@
 package gpbackup.s3plugin.cli;
 
+import gpbackup.s3plugin.command.catalog.CatalogCommands;
+import gpbackup.s3plugin.command.check.CheckCommand;
+import gpbackup.s3plugin.command.plugin.AotTraining;
+import gpbackup.s3plugin.command.plugin.BucketCommands;
+import gpbackup.s3plugin.command.plugin.DataCommands;
+import gpbackup.s3plugin.command.plugin.DirectoryCommands;
+import gpbackup.s3plugin.command.plugin.FileCommands;
+import gpbackup.s3plugin.command.plugin.HookCommands;
+import gpbackup.s3plugin.command.verify.VerifyCommand;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -1,7 +1,13 @@
 package gpbackup.s3plugin.cli;
 
 import gpbackup.s3plugin.PluginException;
-import gpbackup.s3plugin.transfer.DataOutput;
+import gpbackup.s3plugin.Program;
+import gpbackup.s3plugin.UsageException;
+import gpbackup.s3plugin.command.audit.AuditSummaryCommand;
+import gpbackup.s3plugin.progress.ProgressDisplay;
+import gpbackup.s3plugin.serving.AgentServing;
+import gpbackup.s3plugin.serving.SignalStop;
+import gpbackup.s3plugin.transfer.DescriptorOutput;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -15,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Properties;
 import java.util.function.Function;
 
 /**
@@ -24,7 +29,7 @@ import java.util.function.Function;
  */
 public final class Main {
     static final String API_VERSION = "0.5.0";
-    static final String PROGRAM = "gpbackup_s3_plugin";
+    private static final String PROGRAM = Program.NAME;
 
     private final Function<String, String> environment;
     private final InputStream stdin;
@@ -32,12 +37,6 @@ public final class Main {
     private final PrintStream stderr;
     private final Clock clock;
     private final boolean stderrIsTerminal;
-
-    /** A Main whose stderr is not a terminal: it shows no progress. */
-    Main(Function<String, String> environment, InputStream stdin, OutputStream stdout, PrintStream stderr,
-         Clock clock) {
-        this(environment, stdin, stdout, stderr, clock, false);
-    }
 
     /** @param stderrIsTerminal whether {@code stderr} is a terminal, where a person may watch progress */
     Main(Function<String, String> environment, InputStream stdin, OutputStream stdout, PrintStream stderr,
@@ -52,13 +51,13 @@ public final class Main {
 
     public static void main(String[] args) {
         // Raw file descriptors: stdout and stdin carry backup data, in large blocks.
-        OutputStream stdout = new DataOutput(new FileOutputStream(FileDescriptor.out).getChannel());
+        OutputStream stdout = new DescriptorOutput(new FileOutputStream(FileDescriptor.out).getChannel());
         // Through its channel: a read that waits for data then ends when the thread is interrupted.
         InputStream stdin = Channels.newInputStream(new FileInputStream(FileDescriptor.in).getChannel());
         // On a signal the command is interrupted: an upload aborts, and its one line is printed
         // before the JVM exits (the agent_serve command installs its own stop).
         Thread command = Thread.currentThread();
-        boolean serving = args.length > 0 && args[0].equals(AgentCommands.SERVE);
+        boolean serving = args.length > 0 && args[0].equals(AgentServing.SERVE);
         SignalStop stop = serving ? null : SignalStop.install(command::interrupt, SignalStop.PATIENCE);
         int status = new Main(System::getenv, stdin, stdout, System.err, Clock.systemDefaultZone(),
                 StderrTerminal.isTerminal(StderrTerminal.STDERR)).run(args);
@@ -74,7 +73,7 @@ public final class Main {
             return dispatch(argv);
         } catch (Throwable t) {
             stderr.println(PROGRAM + ": " + (CommandRunner.outOfMemory(t) ? CommandRunner.OUT_OF_MEMORY
-                    : "failed unexpectedly: " + CommandRunner.oneLine(t)));
+                    : "failed unexpectedly: " + Program.oneLine(t)));
             return 1;
         }
     }
@@ -89,7 +88,7 @@ public final class Main {
         List<String> args = Arrays.asList(argv).subList(1, argv.length);
         try {
             if (name.equals("--version") || name.equals("-version")) {
-                print(PROGRAM + " version " + version() + "\n");
+                print(PROGRAM + " version " + Program.version() + "\n");
                 return 0;
             }
             if (name.equals("plugin_api_version")) {
@@ -108,8 +107,10 @@ public final class Main {
         if (name.equals(AuditSummaryCommand.NAME)) {
             return AuditSummaryCommand.run(args, stdout, stderr);
         }
-        if (name.equals(AgentCommands.SERVE)) {
-            return AgentCommands.serve(args, environment, clock, stderr);
+        if (name.equals(AgentServing.SERVE)) {
+            return AgentServing.serve(args, environment, clock, stderr, (call, in, out, err, caller, resources) ->
+                    new CommandRunner(environment, clock, resources).run(call, in, out, err, caller.pid(),
+                            caller.umask()));
         }
         try (ProcessResources resources = new ProcessResources(environment, clock)) {
             ProgressDisplay progress = stderrIsTerminal ? ProgressDisplay.terminal(stderr, clock)
@@ -126,17 +127,5 @@ public final class Main {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    static String version() {
-        Properties properties = new Properties();
-        try (InputStream in = Main.class.getResourceAsStream("/gpbackup_s3_plugin.properties")) {
-            if (in != null) {
-                properties.load(in);
-            }
-        } catch (IOException e) {
-            // fall through to "unknown"
-        }
-        return properties.getProperty("version", "unknown");
     }
 }

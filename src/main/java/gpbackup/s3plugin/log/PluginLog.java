@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.log;
 
+import gpbackup.s3plugin.Program;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.function.Function;
 
 /**
  * The plugin's log, in the shape of gpbackup's own utilities:
@@ -36,6 +38,17 @@ public final class PluginLog implements AutoCloseable {
         this.stderr = stderr;
         this.prefix = PROGRAM + ":" + user + ":" + host + ":" + pid;
         this.clock = clock;
+    }
+
+    /**
+     * Today's log under the caller's {@code $HOME/gpAdminLogs} (else the JVM's home); its lines
+     * carry {@code pid}, the caller's, so a DBA can match them with gpbackup's.
+     */
+    public static PluginLog forCaller(Function<String, String> environment, Clock clock, PrintStream stderr,
+                                      long pid) {
+        String home = environment.apply("HOME");
+        Path homeDir = Path.of(home == null || home.isEmpty() ? System.getProperty("user.home") : home);
+        return open(homeDir, stderr, System.getProperty("user.name"), Program.hostName(environment), pid, clock);
     }
 
     /**

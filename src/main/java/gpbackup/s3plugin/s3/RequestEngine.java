@@ -3,8 +3,6 @@ package gpbackup.s3plugin.s3;
 import gpbackup.s3plugin.auth.AwsChunkedEncoding;
 import gpbackup.s3plugin.auth.Credentials;
 import gpbackup.s3plugin.auth.CredentialsException;
-import gpbackup.s3plugin.auth.CredentialsProvider;
-import gpbackup.s3plugin.auth.SigV4Signer;
 import gpbackup.s3plugin.auth.SignableRequest;
 import gpbackup.s3plugin.auth.SignedRequest;
 import gpbackup.s3plugin.log.PluginLog;

@@ -102,9 +102,9 @@ final class BlockBuffer implements Payload {
         return sha256Hex != null ? sha256Hex : Payload.super.sha256Hex();
     }
 
-    /** Writes the whole buffer: straight from the blocks to a {@link DataOutput}, else through a copy. */
+    /** Writes the whole buffer: straight from the blocks to a {@link DescriptorOutput}, else through a copy. */
     void writeTo(OutputStream out) throws IOException {
-        if (out instanceof DataOutput data) {
+        if (out instanceof DescriptorOutput data) {
             data.write(buffers());
             return;
         }

@@ -67,8 +67,8 @@ class RelayedCallTest {
         Files.writeString(file(".args"), args);
     }
 
-    private CompletableFuture<Void> serve(CallHandler.Command command) {
-        return serve(CallHandler.unlimited((argv, in, out, err, caller) -> {
+    private CompletableFuture<Void> serve(UnlimitedHandler.Command command) {
+        return serve(UnlimitedHandler.running((argv, in, out, err, caller) -> {
             seenArgv.set(argv);
             return command.run(argv, in, out, err, caller);
         }));
@@ -131,7 +131,7 @@ class RelayedCallTest {
     }
 
     /** A command that reads all of stdin and fails, saying why, when that read fails. */
-    private CallHandler.Command readingAll(AtomicReference<byte[]> received) {
+    private UnlimitedHandler.Command readingAll(AtomicReference<byte[]> received) {
         return (argv, in, out, err, caller) -> {
             try {
                 received.set(in.readAllBytes());
@@ -270,7 +270,7 @@ class RelayedCallTest {
         CallHandler waiting = (argv, caller, queued, clientGone) -> {
             queued.run();
             place.await();
-            return CallHandler.unlimited((a, in, out, err, c) -> 0).admit(argv, caller, queued, clientGone);
+            return UnlimitedHandler.running((a, in, out, err, c) -> 0).admit(argv, caller, queued, clientGone);
         };
         try (Client client = new Client("none")) {
             CompletableFuture<Void> call = serve(waiting);
@@ -312,7 +312,7 @@ class RelayedCallTest {
         Files.writeString(dir.path().resolve(goneName + ".args"), "backup_data\0");
         AtomicReference<Boolean> ran = new AtomicReference<>(false);
         new RelayedCall(dir, new Request(Request.Kind.CALL, gone.pid(), goneName),
-                CallHandler.unlimited((argv, in, out, err, caller) -> {
+                UnlimitedHandler.running((argv, in, out, err, caller) -> {
                     ran.set(true);
                     return 0;
                 }), message -> { }).run();
@@ -329,7 +329,7 @@ class RelayedCallTest {
         Files.writeString(file(".args"), "backup_data\0");
         AtomicReference<Boolean> ran = new AtomicReference<>(false);
         new RelayedCall(dir, new Request(Request.Kind.CALL, clientPid, name),
-                CallHandler.unlimited((argv, in, out, err, caller) -> {
+                UnlimitedHandler.running((argv, in, out, err, caller) -> {
                     ran.set(true);
                     return 0;
                 }), message -> { }).run();

@@ -2,7 +2,7 @@ package gpbackup.s3plugin.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import gpbackup.s3plugin.backup.BackupTimestamps;
 import gpbackup.s3plugin.s3.RequestRecord;
 import java.io.BufferedReader;
 import java.io.StringReader;

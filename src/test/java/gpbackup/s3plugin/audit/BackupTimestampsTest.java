@@ -1,7 +1,7 @@
 package gpbackup.s3plugin.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-
+import gpbackup.s3plugin.backup.BackupTimestamps;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

@@ -9,16 +9,16 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.head;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
-import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.github.tomakehurst.wiremock.http.RequestMethod;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import gpbackup.s3plugin.command.plugin.AotTraining;
 import gpbackup.s3plugin.config.ConfigLoader;
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.config.StorageOptions;
@@ -55,7 +55,7 @@ class AotTrainingTest extends WireMockCommandFixture {
     private int train() {
         Map<String, String> environment = Map.of("HOME", home.toString(), "HOSTNAME", "sdw1");
         return new Main(environment::get, InputStream.nullInputStream(), stdout,
-                new PrintStream(stderr, true, StandardCharsets.UTF_8), Clock.systemUTC())
+                new PrintStream(stderr, true, StandardCharsets.UTF_8), Clock.systemUTC(), false)
                 .run(new String[] {"aot_training", config.toString(), DIR});
     }
 

@@ -23,7 +23,7 @@ class AuditSummaryCommandTest {
 
     private int run(String... argv) {
         return new Main(Map.<String, String>of()::get, java.io.InputStream.nullInputStream(), stdout,
-                new PrintStream(stderr, true, StandardCharsets.UTF_8), Clock.systemUTC()).run(argv);
+                new PrintStream(stderr, true, StandardCharsets.UTF_8), Clock.systemUTC(), false).run(argv);
     }
 
     @Test

@@ -102,7 +102,7 @@ class BadInputTest {
                 "AWS_ACCESS_KEY_ID", "AKIDENV", "AWS_SECRET_ACCESS_KEY", SECRET, "AWS_SESSION_TOKEN", TOKEN,
                 "AWS_EC2_METADATA_DISABLED", "true");
         return new Main(environment::get, new ByteArrayInputStream(new byte[100]), stdout,
-                new PrintStream(stderr, true, StandardCharsets.UTF_8), Clock.systemUTC()).run(argv);
+                new PrintStream(stderr, true, StandardCharsets.UTF_8), Clock.systemUTC(), false).run(argv);
     }
 
     private void assertFailedCleanly(String name, int status) throws IOException {

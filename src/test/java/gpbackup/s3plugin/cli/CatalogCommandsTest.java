@@ -16,9 +16,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import gpbackup.s3plugin.backup.BackupReportTest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -43,7 +43,7 @@ class CatalogCommandsTest extends WireMockCommandFixture {
         Map<String, String> environment = Map.of("HOME", home.toString(), "HOSTNAME", "sdw1");
         Clock march2024 = Clock.fixed(Instant.parse("2024-03-01T12:00:00Z"), ZoneOffset.UTC);
         return new Main(environment::get, InputStream.nullInputStream(), stdout,
-                new PrintStream(stderr, true, StandardCharsets.UTF_8), march2024).run(argv);
+                new PrintStream(stderr, true, StandardCharsets.UTF_8), march2024, false).run(argv);
     }
 
     private String out() {

@@ -54,7 +54,7 @@ class CheckCommandTest extends WireMockCommandFixture {
         environment.put("HOME", home.toString());
         environment.put("HOSTNAME", "sdw1");
         return new Main(environment::get, InputStream.nullInputStream(), stdout,
-                new PrintStream(stderr, true, StandardCharsets.UTF_8), Clock.systemUTC()).run(argv);
+                new PrintStream(stderr, true, StandardCharsets.UTF_8), Clock.systemUTC(), false).run(argv);
     }
 
     /** The config of {@link #writeConfig()} with these option lines added, or without its keys. */

@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.cli;
 
+import gpbackup.s3plugin.command.plugin.StoredObject;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

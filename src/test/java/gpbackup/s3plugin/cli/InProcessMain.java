@@ -39,7 +39,7 @@ public final class InProcessMain {
         System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
         System.setErr(err);
         try {
-            status = new Main(env::get, stdin, stdout, err, Clock.systemDefaultZone()).run(argv);
+            status = new Main(env::get, stdin, stdout, err, Clock.systemDefaultZone(), false).run(argv);
         } finally {
             System.setOut(systemOut);
             System.setErr(systemErr);

@@ -3,7 +3,7 @@ package gpbackup.s3plugin.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import gpbackup.s3plugin.serving.AgentServing;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,7 +74,7 @@ class LauncherTest {
 
     @Test
     void theLauncherRelaysExactlyTheCommandsTheAgentRuns() throws IOException {
-        assertEquals(new TreeSet<>(AgentCommands.RELAYED), relayedByTheLauncher());
+        assertEquals(new TreeSet<>(AgentServing.RELAYED), relayedByTheLauncher());
     }
 
     /** Runs a copy of the launcher beside an empty jar, with a "java" that prints its arguments one a line. */

@@ -18,8 +18,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import gpbackup.s3plugin.command.plugin.DirectoryCommands;
 import gpbackup.s3plugin.s3.WireMockS3;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -43,7 +43,7 @@ class MainAgainstS3Test extends WireMockCommandFixture {
     private int run(InputStream stdin, String... argv) {
         Map<String, String> environment = Map.of("HOME", home.toString(), "HOSTNAME", "sdw1");
         return new Main(environment::get, stdin, stdout, new PrintStream(stderr, true, StandardCharsets.UTF_8),
-                Clock.systemUTC()).run(argv);
+                Clock.systemUTC(), false).run(argv);
     }
 
     private String err() {

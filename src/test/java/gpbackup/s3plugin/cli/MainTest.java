@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import gpbackup.s3plugin.Program;
 import gpbackup.s3plugin.leaks.RunOutputs;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -62,7 +62,7 @@ class MainTest {
     }
 
     private int run(InputStream stdin, String... argv) {
-        return new Main(environment::get, stdin, stdout, new PrintStream(stderr, true, StandardCharsets.UTF_8), CLOCK)
+        return new Main(environment::get, stdin, stdout, new PrintStream(stderr, true, StandardCharsets.UTF_8), CLOCK, false)
                 .run(argv);
     }
 
@@ -104,7 +104,7 @@ class MainTest {
         assertEquals("gpbackup_s3_plugin", words[0]);
         assertEquals("version", words[1]);
         assertTrue(words[2].matches("\\d+\\.\\d+\\.\\d+([-.][0-9A-Za-z.-]+)?"), "version number: " + words[2]);
-        assertEquals(Main.version(), words[2]);
+        assertEquals(Program.version(), words[2]);
         assertEquals("", stderr.toString(StandardCharsets.UTF_8));
     }
 
@@ -247,7 +247,7 @@ class MainTest {
             }
         };
         int status = new Main(java.util.Map.<String, String>of()::get, java.io.InputStream.nullInputStream(), closed,
-                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8), java.time.Clock.systemUTC())
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8), java.time.Clock.systemUTC(), false)
                 .run(new String[] {"--version"});
         String text = err.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertEquals(1, status);

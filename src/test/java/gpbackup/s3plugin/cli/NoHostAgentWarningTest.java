@@ -6,7 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import gpbackup.s3plugin.command.plugin.AgentHooks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -42,7 +42,7 @@ class NoHostAgentWarningTest extends WireMockCommandFixture {
     /** Runs the segment host's restore setup hook and returns its log's WARNING lines. */
     private List<String> setupWarnings() throws IOException {
         int status = new Main(environment::get, InputStream.nullInputStream(), stdout,
-                new PrintStream(stderr, true, StandardCharsets.UTF_8), Clock.systemUTC())
+                new PrintStream(stderr, true, StandardCharsets.UTF_8), Clock.systemUTC(), false)
                 .run(new String[] {"setup_plugin_for_restore", config.toString(), DIR, "segment_host"});
         assertEquals(0, status, "no agent is never a failure: " + stderr);
         try (Stream<Path> logs = Files.list(home.resolve("gpAdminLogs"))) {
@@ -55,8 +55,8 @@ class NoHostAgentWarningTest extends WireMockCommandFixture {
     }
 
     private void agentUnder(Path root) {
-        environment.put(AgentCommands.DIR_VARIABLE, root + "/gpbackup_s3_plugin-0/0123456789abcdef0123456789abcdef");
-        environment.put(AgentCommands.LAUNCHER_VARIABLE, "/nonexistent/gpbackup_s3_plugin");
+        environment.put(AgentHooks.DIR_VARIABLE, root + "/gpbackup_s3_plugin-0/0123456789abcdef0123456789abcdef");
+        environment.put(AgentHooks.LAUNCHER_VARIABLE, "/nonexistent/gpbackup_s3_plugin");
     }
 
     @Test
@@ -96,7 +96,7 @@ class NoHostAgentWarningTest extends WireMockCommandFixture {
 
     @Test
     void aDirectoryTheLauncherCouldNotDeriveIsSaidWithItsReason() throws IOException {
-        environment.put(AgentCommands.UNDERIVED_VARIABLE, "the launcher could not derive the host agent's directory:"
+        environment.put(AgentHooks.UNDERIVED_VARIABLE, "the launcher could not derive the host agent's directory:"
                 + " sha256sum of the config /x and the jar /y failed");
         List<String> warnings = setupWarnings();
         assertEquals(1, warnings.size(), warnings.toString());

@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import gpbackup.s3plugin.UsageException;
+import gpbackup.s3plugin.command.plugin.DataCommands;
 import gpbackup.s3plugin.transfer.ByteRange;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-
 import gpbackup.s3plugin.audit.AuditTrailFile;
 import gpbackup.s3plugin.cli.FakeS3Store.Ignore;
 import gpbackup.s3plugin.cli.FakeS3Store.Keeping;
@@ -13,6 +12,7 @@ import gpbackup.s3plugin.cli.FakeS3Store.Recorded;
 import gpbackup.s3plugin.leaks.RunOutputs;
 import gpbackup.s3plugin.leaks.TestSecrets;
 import gpbackup.s3plugin.log.PluginLog;
+import gpbackup.s3plugin.serving.AgentResources;
 import gpbackup.s3plugin.transfer.BufferPool;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -559,7 +559,7 @@ class StorageOptionsMatrixTest {
 
     /**
      * The calls of one case: standalone, each a {@link Main} as in a process of its own; through the
-     * agent, each a {@link CommandRunner} on one {@link AgentResources}, as AgentCommands runs a relayed
+     * agent, each a {@link CommandRunner} on one {@link AgentResources}, as AgentServing runs a relayed
      * call, so every call shares the connection while each has its own audit observer.
      */
     private final class Calls implements AutoCloseable {
@@ -609,7 +609,7 @@ class StorageOptionsMatrixTest {
             }
             config = Files.writeString(home.resolve("s3_config.yaml"), yaml);
             if (mode == Mode.AGENT) {
-                agentLog = CommandRunner.openLog(environment::get, Clock.systemUTC(),
+                agentLog = PluginLog.forCaller(environment::get, Clock.systemUTC(),
                         new PrintStream(OutputStream.nullOutputStream()), 4242);
                 agent = new AgentResources(environment::get, Clock.systemUTC(), agentLog);
                 pool = new BufferPool(16L << 20);
@@ -659,7 +659,7 @@ class StorageOptionsMatrixTest {
             int status = mode == Mode.AGENT
                     ? new CommandRunner(environment::get, Clock.systemUTC(), agent.forCall(pool))
                             .run(List.of(argv), in, stdout, err, 4243)
-                    : new Main(environment::get, in, stdout, err, Clock.systemUTC()).run(argv);
+                    : new Main(environment::get, in, stdout, err, Clock.systemUTC(), false).run(argv);
             Run run = new Run(status, stdout.toByteArray(), stderr.toString(StandardCharsets.UTF_8));
             if (run.stdout().length <= 64 * 1024) {
                 allStdout.writeBytes(run.stdout());

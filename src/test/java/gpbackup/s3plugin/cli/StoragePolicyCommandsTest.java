@@ -99,7 +99,7 @@ class StoragePolicyCommandsTest {
         environment.put("HOME", home.toString());
         environment.put("HOSTNAME", "sdw1");
         return new Main(environment::get, stdin, stdout, new PrintStream(stderr, true, StandardCharsets.UTF_8),
-                Clock.systemUTC()).run(argv);
+                Clock.systemUTC(), false).run(argv);
     }
 
     private String err() {

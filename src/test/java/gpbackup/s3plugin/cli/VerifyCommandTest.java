@@ -63,7 +63,7 @@ class VerifyCommandTest extends WireMockCommandFixture {
         Map<String, String> environment = Map.of("HOME", home.toString(), "HOSTNAME", "sdw1", SSE_C_ENV,
                 Base64.getEncoder().encodeToString(TestSecrets.sseCustomerKey()));
         return new Main(environment::get, InputStream.nullInputStream(), stdout,
-                new PrintStream(stderr, true, StandardCharsets.UTF_8), Clock.systemUTC())
+                new PrintStream(stderr, true, StandardCharsets.UTF_8), Clock.systemUTC(), false)
                 .run(new String[] {"verify", config.toString(), TS});
     }
 

@@ -128,11 +128,11 @@ class BlockBufferAndByteRangeTest {
     }
 
     @Test
-    void aPieceLeavesThroughADataOutputAfterWhatWasBufferedBeforeIt(@TempDir Path dir) throws IOException {
+    void aPieceLeavesThroughADescriptorOutputAfterWhatWasBufferedBeforeIt(@TempDir Path dir) throws IOException {
         byte[] data = data(BLOCK + 4321);
         BlockBuffer piece = read(trickle(data), 2L * BLOCK);
         Path file = dir.resolve("out");
-        try (DataOutput out = new DataOutput(FileChannel.open(file, StandardOpenOption.CREATE_NEW,
+        try (DescriptorOutput out = new DescriptorOutput(FileChannel.open(file, StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.WRITE))) {
             out.write("head".getBytes(StandardCharsets.US_ASCII));
             piece.writeTo(out);

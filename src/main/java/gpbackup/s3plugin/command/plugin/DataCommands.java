@@ -1,0 +1,131 @@
+package gpbackup.s3plugin.command.plugin;
+
+import gpbackup.s3plugin.UsageException;
+import gpbackup.s3plugin.backup.DigestRecordStore;
+import gpbackup.s3plugin.command.PluginContext;
+import gpbackup.s3plugin.progress.Progress;
+import gpbackup.s3plugin.progress.ProgressStreams;
+import gpbackup.s3plugin.transfer.ByteRange;
+import gpbackup.s3plugin.transfer.RangedDownloader;
+import gpbackup.s3plugin.transfer.StreamUploader.Upload;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** {@code backup_data}, {@code restore_data} and {@code restore_data_subset}: table data through pipes. */
+public final class DataCommands {
+    private DataCommands() {
+    }
+
+    /** Streams stdin to the object for a data file path. */
+    public static void backupData(PluginContext context) throws IOException {
+        String key = context.layout().keyFor(context.arg(1));
+        long start = System.nanoTime();
+        Upload uploaded;
+        try (Progress progress = context.progress(task("backup_data", context.arg(1)), -1)) {
+            uploaded = context.uploader().uploadRecorded(key, ProgressStreams.counting(context.stdin(), progress));
+        }
+        DigestRecordStore.store(context.s3(), key, uploaded);
+        context.log().info(TransferReport.line("Uploaded", uploaded.size(), key, start));
+    }
+
+    /**
+     * Streams the object for a data file path to stdout. The first ranged GET also tells the
+     * size, so a table's small object costs one request; only when it finds nothing (a missing
+     * or an empty object) does HEAD look closer, at our key and at the Go plugin's. A person
+     * watching the progress line gets the HEAD first, for the total that the ETA needs.
+     */
+    public static void restoreData(PluginContext context) throws IOException {
+        long start = System.nanoTime();
+        RangedDownloader downloader = context.downloader();
+        if (!context.watched()) {
+            String key = context.layout().keyFor(context.arg(1));
+            Optional<Long> streamed = downloader.downloadWhole(key, context.stdout());
+            if (streamed.isPresent()) {
+                context.log().info(TransferReport.line("Downloaded", streamed.get(), key, start));
+                return;
+            }
+        }
+        StoredObject object = StoredObject.locate(context, context.arg(1));
+        long bytes;
+        try (Progress progress = context.progress(task("restore_data", context.arg(1)), object.info().size())) {
+            bytes = downloader.download(object.key(), List.of(new ByteRange(0, object.info().size())),
+                    Optional.of(object.info().etag()), ProgressStreams.counting(context.stdout(), progress));
+        }
+        context.log().info(TransferReport.line("Downloaded", bytes, object.key(), start));
+    }
+
+    /**
+     * Streams only some byte ranges of the object to stdout, in the order listed. gprestore
+     * uses this for a filtered restore of an uncompressed backup when {@code restore_subset: on}.
+     */
+    public static void restoreDataSubset(PluginContext context) throws IOException {
+        Path offsetsFile = Path.of(context.arg(2));
+        long start = System.nanoTime();
+        StoredObject object = StoredObject.locate(context, context.arg(1));
+        List<ByteRange> ranges = readOffsets(offsetsFile, object.info().size());
+        long total = ranges.stream().mapToLong(ByteRange::length).sum();
+        long bytes;
+        try (Progress progress = context.progress(task("restore_data_subset", context.arg(1)), total)) {
+            bytes = context.downloader().download(object.key(), ranges, Optional.of(object.info().etag()),
+                    ProgressStreams.counting(context.stdout(), progress));
+        }
+        context.log().info(TransferReport.line("Downloaded", bytes,
+                object.key() + " (" + ranges.size() + " ranges)", start));
+    }
+
+    /** What a progress line calls a transfer: the command and the file's name, its path being long. */
+    static String task(String command, String path) {
+        return command + " " + Path.of(path).getFileName();
+    }
+
+    /**
+     * Parses gprestore's offsets file: {@code N s1 e1 s2 e2 ...}, N half-open byte ranges, all of
+     * which must lie inside an object of {@code objectSize} bytes.
+     */
+    public static List<ByteRange> readOffsets(Path file, long objectSize) throws IOException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.US_ASCII).strip();
+        } catch (NoSuchFileException e) {
+            throw new UsageException("offsets file " + file + " does not exist");
+        }
+        String[] words = text.isEmpty() ? new String[0] : text.split("\\s+");
+        if (words.length == 0) {
+            throw new UsageException("offsets file " + file + " is empty");
+        }
+        long count = number(words[0], file);
+        if (count != (words.length - 1) / 2 || (words.length - 1) % 2 != 0) {
+            throw new UsageException("offsets file " + file + " announces " + words[0] + " ranges but holds "
+                    + (words.length - 1) + " numbers");
+        }
+        List<ByteRange> ranges = new ArrayList<>();
+        for (int i = 1; i < words.length; i += 2) {
+            long s = number(words[i], file);
+            long e = number(words[i + 1], file);
+            if (e < s || e > objectSize) {
+                throw new UsageException("offsets file " + file + ": range [" + s + ", " + e
+                        + ") does not fit an object of " + objectSize + " bytes");
+            }
+            ranges.add(new ByteRange(s, e));
+        }
+        return ranges;
+    }
+
+    private static long number(String word, Path file) {
+        try {
+            long value = Long.parseLong(word);
+            if (value >= 0) {
+                return value;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new UsageException("offsets file " + file + ": '" + word + "' is not a byte offset");
+    }
+}

@@ -1,0 +1,52 @@
+package gpbackup.s3plugin.serving;
+
+import gpbackup.s3plugin.command.S3ClientFactory;
+import gpbackup.s3plugin.command.TransferResources;
+import gpbackup.s3plugin.config.PluginConfig;
+import gpbackup.s3plugin.log.PluginLog;
+import gpbackup.s3plugin.s3.S3Connection;
+import gpbackup.s3plugin.transfer.BufferPool;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The host agent's S3 connections, one per config and kept for the agent's life: later calls reuse
+ * their pooled connections, TLS sessions and credentials (IMDS is asked once, not once per
+ * table). Part buffers are per call ({@link #forCall}, shared out by {@link CallShares}).
+ */
+public final class AgentResources implements AutoCloseable {
+    private final Function<String, String> environment;
+    private final Clock clock;
+    private final PluginLog agentLog;
+    private final Map<PluginConfig, S3Connection> connections = new ConcurrentHashMap<>();
+
+    /** @param agentLog the agent's own log: a connection outlives the call that built it */
+    public AgentResources(Function<String, String> environment, Clock clock, PluginLog agentLog) {
+        this.environment = environment;
+        this.clock = clock;
+        this.agentLog = agentLog;
+    }
+
+    /** What one relayed call uses: the agent's connection, and part buffers of its own (its share, CallShares). */
+    public TransferResources forCall(BufferPool pool) {
+        return new TransferResources() {
+            @Override
+            public S3Connection connection(PluginConfig config, PluginLog log) {
+                return connections.computeIfAbsent(config,
+                        c -> S3ClientFactory.connect(c, environment, clock, agentLog));
+            }
+
+            @Override
+            public BufferPool buffers(PluginConfig config, PluginLog log) {
+                return pool;
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        connections.values().forEach(S3Connection::close);
+    }
+}

@@ -1,0 +1,159 @@
+package gpbackup.s3plugin.command.catalog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import gpbackup.s3plugin.backup.BackupReport;
+import gpbackup.s3plugin.backup.BackupSummary;
+import gpbackup.s3plugin.command.catalog.PrunePlan.Action;
+import gpbackup.s3plugin.command.catalog.PrunePlan.Decision;
+import gpbackup.s3plugin.command.catalog.PrunePlan.Rule;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class PrunePlanTest {
+    private static final ZonedDateTime NOW = ZonedDateTime.of(2024, 3, 1, 12, 0, 0, 0, ZoneOffset.UTC);
+
+    private static BackupSummary success(String ts, String... incrementalSet) {
+        return backup(ts, "Success", incrementalSet);
+    }
+
+    private static BackupSummary failure(String ts) {
+        return backup(ts, "Failure");
+    }
+
+    private static BackupSummary incomplete(String ts) {
+        return new BackupSummary(ts, 3, 30, 2, List.of("f/backups/" + ts.substring(0, 8) + "/" + ts + "/"),
+                Optional.empty(), false);
+    }
+
+    private static BackupSummary backup(String ts, String status, String... incrementalSet) {
+        BackupReport report = new BackupReport(Optional.of(status), Optional.empty(), Optional.of("db"),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), incrementalSet.length > 0,
+                List.of(incrementalSet));
+        return new BackupSummary(ts, 3, 30, 2, List.of("f/backups/" + ts.substring(0, 8) + "/" + ts + "/"),
+                Optional.of(report), false);
+    }
+
+    private static Map<String, Action> actions(List<Decision> decisions) {
+        Map<String, Action> actions = new TreeMap<>();
+        decisions.forEach(d -> actions.put(d.backup().timestamp(), d.action()));
+        return actions;
+    }
+
+    private static Rule keepLast(int n) {
+        return new Rule(OptionalInt.of(n), OptionalInt.empty());
+    }
+
+    private static Rule olderThan(int days) {
+        return new Rule(OptionalInt.empty(), OptionalInt.of(days));
+    }
+
+    private static List<BackupSummary> list(BackupSummary... backups) {
+        return new ArrayList<>(Arrays.asList(backups));
+    }
+
+    @Test
+    void keepLastCountsSuccessfulBackupsAndDeletesEverythingOlder() {
+        List<Decision> decisions = PrunePlan.decide(list(success("20240101000000"), failure("20240102000000"),
+                success("20240103000000"), failure("20240104000000"), success("20240105000000")), keepLast(2), NOW);
+        assertEquals(Map.of("20240101000000", Action.DELETE, "20240102000000", Action.DELETE,
+                "20240103000000", Action.KEEP, "20240104000000", Action.KEEP, "20240105000000", Action.KEEP),
+                actions(decisions));
+    }
+
+    @Test
+    void keepLastWithFewerSuccessfulBackupsThanNDeletesNothing() {
+        assertEquals(Map.of("20240101000000", Action.KEEP, "20240102000000", Action.KEEP),
+                actions(PrunePlan.decide(list(failure("20240101000000"), success("20240102000000")), keepLast(2),
+                        NOW)));
+    }
+
+    @Test
+    void olderThanNeverDeletesTheNewestSuccessfulBackupEvenWhenEverythingIsOld() {
+        List<Decision> decisions = PrunePlan.decide(list(success("20200101000000"), success("20200102000000"),
+                failure("20200103000000")), olderThan(7), NOW);
+        assertEquals(Map.of("20200101000000", Action.DELETE, "20200102000000", Action.SKIP,
+                "20200103000000", Action.DELETE), actions(decisions));
+        assertTrue(decisions.get(1).reason().contains("newest successful"), decisions.get(1).reason());
+    }
+
+    @Test
+    void olderThanCountsWholeDaysBackFromNow() {
+        assertEquals(Map.of("20240222115959", Action.DELETE, "20240222120001", Action.KEEP,
+                "20240301000000", Action.KEEP),
+                actions(PrunePlan.decide(list(success("20240222115959"), success("20240222120001"),
+                        success("20240301000000")), olderThan(8), NOW)));
+    }
+
+    @Test
+    void anIncrementalThatIsKeptKeepsEveryBackupOfItsSet() {
+        List<Decision> decisions = PrunePlan.decide(list(success("20240101000000"),
+                success("20240102000000", "20240101000000", "20240102000000"),
+                success("20240103000000", "20240101000000", "20240102000000", "20240103000000"),
+                success("20240104000000")), keepLast(2), NOW);
+        assertEquals(Map.of("20240101000000", Action.SKIP, "20240102000000", Action.SKIP,
+                "20240103000000", Action.KEEP, "20240104000000", Action.KEEP), actions(decisions));
+        assertTrue(decisions.get(0).reason().contains("incremental backup 20240103000000"), decisions.get(0).reason());
+    }
+
+    @Test
+    void anIncrementalThatIsDeletedKeepsNothing() {
+        assertEquals(Map.of("20240101000000", Action.DELETE, "20240102000000", Action.DELETE,
+                "20240103000000", Action.KEEP),
+                actions(PrunePlan.decide(list(success("20240101000000"),
+                        success("20240102000000", "20240101000000", "20240102000000"),
+                        success("20240103000000")), keepLast(1), NOW)));
+    }
+
+    @Test
+    void anIncompleteBackupNewerThanEveryCompleteOneMayBeRunningAndIsSkipped() {
+        List<Decision> decisions = PrunePlan.decide(list(incomplete("20200101000000"), success("20200102000000"),
+                success("20200103000000"), incomplete("20200104000000")), olderThan(1), NOW);
+        assertEquals(Map.of("20200101000000", Action.DELETE, "20200102000000", Action.DELETE,
+                "20200103000000", Action.SKIP, "20200104000000", Action.SKIP), actions(decisions));
+        assertTrue(decisions.get(3).reason().contains("may still be running"), decisions.get(3).reason());
+    }
+
+    @Test
+    void aLockedBackupIsSkippedWithItsLockAndOnlyCandidatesAreAsked() {
+        List<String> asked = new ArrayList<>();
+        List<Decision> decisions = PrunePlan.decide(list(success("20240101000000"), success("20240102000000"),
+                success("20240103000000")), keepLast(1), NOW, backup -> {
+                    asked.add(backup.timestamp());
+                    return backup.timestamp().equals("20240102000000")
+                            ? Optional.of("2 of its objects are under Object Lock, the last until 2099-01-01T00:00:00Z")
+                            : Optional.empty();
+                });
+        assertEquals(Map.of("20240101000000", Action.DELETE, "20240102000000", Action.SKIP,
+                "20240103000000", Action.KEEP), actions(decisions));
+        assertEquals("2 of its objects are under Object Lock, the last until 2099-01-01T00:00:00Z; prune deletes a"
+                + " backup whole or not at all", decisions.get(1).reason());
+        assertEquals(List.of("20240101000000", "20240102000000"), asked, "kept backups cost no request");
+    }
+
+    @Test
+    void aLockedIncrementalKeepsItsWholeRestorePlan() {
+        List<Decision> decisions = PrunePlan.decide(list(success("20240101000000"),
+                success("20240102000000", "20240101000000", "20240102000000"), success("20240103000000")),
+                keepLast(1), NOW, backup -> backup.timestamp().equals("20240102000000")
+                        ? Optional.of("1 of its objects are under Object Lock") : Optional.empty());
+        assertEquals(Map.of("20240101000000", Action.SKIP, "20240102000000", Action.SKIP,
+                "20240103000000", Action.KEEP), actions(decisions));
+        assertTrue(decisions.get(0).reason().contains("incremental backup 20240102000000"), decisions.get(0).reason());
+    }
+
+    @Test
+    void aRuleIsExactlyOneOfTheTwo() {
+        assertThrows(IllegalArgumentException.class, () -> new Rule(OptionalInt.of(1), OptionalInt.of(1)));
+        assertThrows(IllegalArgumentException.class, () -> new Rule(OptionalInt.empty(), OptionalInt.empty()));
+    }
+}
