@@ -127,14 +127,13 @@ final class PluginContext {
 
     /** Uploads with parts planned within the memory budget; the configured part size and concurrency are upper bounds. */
     StreamUploader uploader() {
-        BufferPool pool = resources.buffers(config, log);
-        return new StreamUploader(new S3Storage(s3()), PartPlan.forUpload(config.backup().chunkSize(), pool.limit()),
-                config.backup().concurrency(), pool, log);
+        return StreamUploader.planned(new S3Storage(s3()), config.backup().chunkSize(), config.backup().concurrency(),
+                resources.buffers(config, log), log);
     }
 
     /** Downloads with pieces within the memory budget; the configured piece size and concurrency are upper bounds. */
     RangedDownloader downloader() {
-        return new RangedDownloader(new S3Storage(s3()), RangedDownloader.pieceSize(config.restore().chunkSize()),
-                config.restore().concurrency(), resources.buffers(config, log));
+        return RangedDownloader.planned(new S3Storage(s3()), config.restore().chunkSize(), config.restore().concurrency(),
+                resources.buffers(config, log));
     }
 }
