@@ -7,8 +7,6 @@ import gpbackup.s3plugin.progress.Progress;
 import gpbackup.s3plugin.progress.ProgressDisplay;
 import gpbackup.s3plugin.s3.RequestObserver;
 import gpbackup.s3plugin.s3.S3Client;
-import gpbackup.s3plugin.transfer.BufferPool;
-import gpbackup.s3plugin.transfer.PartPlan;
 import gpbackup.s3plugin.transfer.RangedDownloader;
 import gpbackup.s3plugin.transfer.S3Storage;
 import gpbackup.s3plugin.transfer.StreamUploader;
@@ -130,14 +128,13 @@ public final class PluginContext {
 
     /** Uploads with parts planned within the memory budget; the configured part size and concurrency are upper bounds. */
     public StreamUploader uploader() {
-        BufferPool pool = resources.buffers(config, log);
-        return new StreamUploader(new S3Storage(s3()), PartPlan.forUpload(config.backup().chunkSize(), pool.limit()),
-                config.backup().concurrency(), pool, log);
+        return StreamUploader.planned(new S3Storage(s3()), config.backup().chunkSize(), config.backup().concurrency(),
+                resources.buffers(config, log), log);
     }
 
     /** Downloads with pieces within the memory budget; the configured piece size and concurrency are upper bounds. */
     public RangedDownloader downloader() {
-        return new RangedDownloader(new S3Storage(s3()), RangedDownloader.pieceSize(config.restore().chunkSize()),
-                config.restore().concurrency(), resources.buffers(config, log));
+        return RangedDownloader.planned(new S3Storage(s3()), config.restore().chunkSize(), config.restore().concurrency(),
+                resources.buffers(config, log));
     }
 }

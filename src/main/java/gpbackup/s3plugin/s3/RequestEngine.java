@@ -130,6 +130,7 @@ public final class RequestEngine {
                            Trace trace) {
         for (int attempt = 0; ; attempt++) {
             S3Exception failure;
+            boolean unanswered = false;
             trace.attempt(attempt);
             try (IdleWatchdog watchdog = new IdleWatchdog(idleLimit, watchdogs)) {
                 try {
@@ -152,18 +153,11 @@ public final class RequestEngine {
                     } finally {
                         cancellation.forget(closeBody);
                     }
-                    if (!RetryPolicy.isRetryable(failure.status(), failure.code().orElse(null))) {
-                        throw failure;
-                    }
                 } catch (S3Exception e) {
-                    if (cancellation.isCancelled() || !RetryPolicy.isRetryable(e.status(), e.code().orElse(null))) {
-                        throw e;
-                    }
+                    // An error the handler found in a 2xx answer, or the request cancelled before it went out.
                     failure = e;
                 } catch (IOException | UncheckedIOException e) {
-                    if (cancellation.isCancelled()) {
-                        throw cancelled(request);
-                    }
+                    unanswered = true;
                     failure = watchdog.fired()
                             ? errors.stalled(request, idleLimit)
                             : errors.fromTransport(request, e instanceof UncheckedIOException u ? u.getCause() : e);
@@ -172,10 +166,13 @@ public final class RequestEngine {
                     throw interrupted(request, e);
                 }
             }
+            // The one retry decision: never once cancelled; a request that got no answer is sent
+            // again, an answer only when the policy calls it retryable; both while attempts are left.
             if (cancellation.isCancelled()) {
-                throw cancelled(request);
+                throw unanswered ? cancelled(request) : failure;
             }
-            if (!retry.allowsRetry(attempt)) {
+            if (!(unanswered || RetryPolicy.isRetryable(failure.status(), failure.code().orElse(null)))
+                    || !retry.allowsRetry(attempt)) {
                 throw failure;
             }
             Duration delay = retry.delayAfter(attempt);

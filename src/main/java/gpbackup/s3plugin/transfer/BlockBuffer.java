@@ -16,10 +16,10 @@ import java.util.List;
  * array (S3 allows 5 GiB) fit, and blocks are taken only as data actually arrives. The SHA-256
  * that signs the part is computed while the data is read, while it is still in the CPU's cache.
  * The body is published as slices of the blocks, without a copy. Filled once, by
- * {@link #readFrom} or by a {@link Landing}, then read-only until {@link #release()} hands the
- * blocks back.
+ * {@link #readFrom} or by a {@link Landing}, then read-only until {@link #close()} hands the
+ * blocks back: the buffer owns its room in the pool from then on.
  */
-final class BlockBuffer implements Payload {
+final class BlockBuffer implements Payload, AutoCloseable {
     /** How much of an input stream is read (and hashed) at a time on its way into a block. */
     private static final int READ_SIZE = 64 * 1024;
 
@@ -118,8 +118,9 @@ final class BlockBuffer implements Payload {
         }
     }
 
-    /** Hands the blocks back to the pool; the part must not be used afterwards. */
-    void release() {
+    /** Hands the blocks back to the pool, once however often called; the part must not be used afterwards. */
+    @Override
+    public void close() {
         ticket.release();
     }
 

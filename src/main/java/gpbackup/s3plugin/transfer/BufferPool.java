@@ -63,10 +63,6 @@ public final class BufferPool {
     }
 
     /** @param newBlock allocates one block of {@link #BLOCK_SIZE} bytes */
-    BufferPool(long limitBytes, Duration idleRelease, Supplier<ByteBuffer> newBlock) {
-        this(limitBytes, idleRelease, newBlock, System::gc);
-    }
-
     BufferPool(long limitBytes, Duration idleRelease, Supplier<ByteBuffer> newBlock, Runnable collect) {
         this.maxBlocks = (int) Math.max(1, Math.min(Integer.MAX_VALUE, limitBytes / BLOCK_SIZE));
         this.idleNanos = idleRelease.toNanos();
@@ -126,16 +122,6 @@ public final class BufferPool {
         lock.lock();
         try {
             return queue.isEmpty() && fits(blocks) ? Optional.of(grant(blocks)) : Optional.empty();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Reservations waiting for room now; lets a test know that one has queued. */
-    int waiting() {
-        lock.lock();
-        try {
-            return queue.size();
         } finally {
             lock.unlock();
         }

@@ -18,11 +18,6 @@ public interface ObjectStorage {
     /** How a DBA would name {@code key} in a message: {@code s3://bucket/key}. */
     String location(String key);
 
-    /** PutObject of a whole small object. */
-    default void putObject(String key, Payload body) {
-        putObject(key, body, Map.of());
-    }
-
     /** PutObject of a whole small object with user metadata ({@code x-amz-meta-NAME}), which HEAD returns. */
     void putObject(String key, Payload body, Map<String, String> userMetadata);
 

@@ -1,11 +1,12 @@
 package gpbackup.s3plugin.transfer;
 
 /**
- * The sizes of the parts of one multipart upload. Parts start small, so that an ordinary
- * table gets many parts in flight and little memory, and double every {@code partsPerSize}
- * parts, so that the 10,000 parts S3 allows still reach far; no part exceeds
- * {@code largestPart}, which is the configured part size or half the memory budget,
- * whichever is smaller (two parts must fit: one being read, one being sent).
+ * The sizes of the parts of a transfer, both directions planned here. An upload's parts start
+ * small, so that an ordinary table gets many parts in flight and little memory, and double every
+ * {@code partsPerSize} parts, so that the 10,000 parts S3 allows still reach far; no part exceeds
+ * {@code largestPart}, which is the configured part size or half the memory budget, whichever is
+ * smaller (two parts must fit: one being read, one being sent). A download's pieces all have
+ * one size.
  *
  * @param firstPart    size of parts 1 to {@code partsPerSize}
  * @param largestPart  the size parts grow to and stay at
@@ -20,6 +21,8 @@ public record PartPlan(long firstPart, long largestPart, int partsPerSize) {
     static final long MAX_PART = 5L << 30;
     /** Parts of one size before the size doubles. */
     static final int PARTS_PER_SIZE = 1000;
+    /** A download's pieces are at most this large: small enough that many fit the budget, large beside a request's cost. */
+    static final long MAX_PIECE = 8L << 20;
 
     public PartPlan {
         if (firstPart <= 0 || largestPart < firstPart || partsPerSize <= 0) {
@@ -36,6 +39,16 @@ public record PartPlan(long firstPart, long largestPart, int partsPerSize) {
     public static PartPlan forUpload(long partSizeBound, long budget) {
         long largest = Math.max(MIN_PART, Math.min(Math.min(partSizeBound, MAX_PART), wholeBlocks(budget / 2)));
         return new PartPlan(Math.min(FIRST_PART, largest), largest, PARTS_PER_SIZE);
+    }
+
+    /**
+     * The plan for downloads: pieces of one size.
+     *
+     * @param pieceSizeBound the configured {@code restore_multipart_chunksize}, an upper bound
+     */
+    public static PartPlan forDownload(long pieceSizeBound) {
+        long piece = Math.min(pieceSizeBound, MAX_PIECE);
+        return new PartPlan(piece, piece, PARTS_PER_SIZE);
     }
 
     /** Size of part {@code number} (1-based); the stream's last part may be shorter. */

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Downloads byte ranges of one object and writes them, in order, to a stream.
  *
- * <p>Ranges are cut into pieces of {@link #pieceSize} and fetched {@code concurrency} at a time
+ * <p>Ranges are cut into pieces of one size ({@link PartPlan#forDownload}) and fetched {@code concurrency} at a time
  * through a sliding window: a piece is written as soon as it is whole and next in order, and
  * piece {@code i + window} is requested only once piece {@code i} has been written. Pieces that
  * arrive early wait in the window; every piece reserves its room in the {@link BufferPool}
@@ -29,9 +29,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * in flight are stopped, and the call returns only after every worker has stopped.
  */
 public final class RangedDownloader {
-    /** Pieces are at most this large: small enough that many fit the budget, large beside a request's cost. */
-    static final long MAX_PIECE = 8L << 20;
-
     private final ObjectStorage storage;
     private final long pieceSize;
     private final int concurrency;
@@ -45,9 +42,9 @@ public final class RangedDownloader {
         this.pool = pool;
     }
 
-    /** The piece size for a configured {@code restore_multipart_chunksize}, which is an upper bound. */
-    public static long pieceSize(long chunkSizeBound) {
-        return Math.min(chunkSizeBound, MAX_PIECE);
+    /** Pieces as {@link PartPlan#forDownload} sizes them for the configured {@code restore_multipart_chunksize}. */
+    public static RangedDownloader planned(ObjectStorage storage, long chunkSize, int concurrency, BufferPool pool) {
+        return new RangedDownloader(storage, PartPlan.forDownload(chunkSize).largestPart(), concurrency, pool);
     }
 
     /**
@@ -101,11 +98,9 @@ public final class RangedDownloader {
             room.release();
             throw e;
         }
-        try {
+        try (first) {
             first.writeTo(out);
             out.flush();
-        } finally {
-            first.release();
         }
         long rest = object.size() - first.length();
         return Optional.of(first.length() + (rest == 0 ? 0
@@ -141,16 +136,13 @@ public final class RangedDownloader {
                         }
                         inFlight.add(fetch(pieces.get(next++), room.get()));
                     }
-                    BlockBuffer piece = Futures.join(inFlight.peek(), "download of " + key);
-                    inFlight.poll();
-                    try {
+                    try (BlockBuffer piece = Futures.join(inFlight.peek(), "download of " + key)) {
+                        inFlight.poll();
                         piece.writeTo(out);
                         // Each piece is passed on whole, so output cut short by a later failure ends on a piece boundary.
                         out.flush();
-                    } finally {
-                        piece.release();
+                        written += piece.length();
                     }
-                    written += piece.length();
                 }
                 return written;
             } catch (IOException | RuntimeException | Error e) {
@@ -207,7 +199,7 @@ public final class RangedDownloader {
             for (CompletableFuture<BlockBuffer> piece : inFlight) {
                 Futures.joinUninterruptibly(piece.handle((result, failure) -> {
                     if (result != null) {
-                        result.release();
+                        result.close();
                     }
                     return null;
                 }), "download of " + key);

@@ -23,16 +23,15 @@ import java.util.function.Supplier;
  *
  * <p>A stream that fits in one part becomes a single PutObject. A longer one becomes a multipart
  * upload whose parts, sized by a {@link PartPlan}, are read one after another and sent
- * {@code concurrency} at a time. Every part's memory is reserved in the {@link BufferPool}
- * before it is read, and at most {@code concurrency + 1} parts are held (those queued or in
- * flight plus the one being read), so memory stays within the pool however long the stream.
- * If anything fails, the part uploads are stopped and then the upload is aborted, so a
+ * {@code concurrency} at a time. Every part reserves its memory in the {@link BufferPool} before
+ * it is read and owns it until closed; at most {@code concurrency + 1} parts are held (those
+ * queued or in flight plus the one being read), so memory stays within the pool however long
+ * the stream. The first failure stops every part request and aborts the upload once, so a
  * half-written object never becomes visible.
  */
 public final class StreamUploader {
     /** S3 numbers parts 1 to 10,000. */
     static final int MAX_PARTS = 10_000;
-    private static final BooleanSupplier NEVER = () -> false;
 
     private final ObjectStorage storage;
     private final PartPlan plan;
@@ -57,49 +56,40 @@ public final class StreamUploader {
         this.maxParts = maxParts;
     }
 
-    /**
-     * Uploads everything {@code in} yields to {@code key}, then checks that the object is there
-     * with that many bytes; returns the number of bytes.
-     */
+    /** Parts as {@link PartPlan#forUpload} sizes them for the configured chunk size within {@code pool}. */
+    public static StreamUploader planned(ObjectStorage storage, long chunkSize, int concurrency, BufferPool pool,
+                                         PluginLog log) {
+        return new StreamUploader(storage, PartPlan.forUpload(chunkSize, pool.limit()), concurrency, pool, log);
+    }
+
+    /** {@link #uploadRecorded}, returning only the number of bytes. */
     public long upload(String key, InputStream source) throws IOException {
-        return uploadDigested(key, source).size();
+        return uploadRecorded(key, source).size();
     }
 
     /**
-     * {@link #upload}, returning what a {@link DigestRecord} keeps of the object: its size, the
-     * ETag the server reports, and the SHA-256 of each part, taken from the signing of the parts.
-     */
-    public DigestRecord uploadDigested(String key, InputStream source) throws IOException {
-        return uploadRecorded(key, source).digests();
-    }
-
-    /**
-     * {@link #uploadDigested}, saying also whether the digests still need a record beside the
-     * object: a single PutObject carries its SHA-256 (computed anyway to sign it) as the user
-     * metadata {@link DigestRecord#SHA256_METADATA}, so it needs none; a multipart upload does.
+     * Uploads everything {@code source} yields to {@code key}, then checks that the object is
+     * there with that many bytes, stored as asked. Returns what a {@link DigestRecord} keeps of
+     * it (size, the server's ETag, each part's SHA-256, taken from the signing of the parts) and
+     * whether that still needs a record beside the object: a single PutObject carries its
+     * SHA-256 as the user metadata {@link DigestRecord#SHA256_METADATA}; a multipart upload does not.
      */
     public Upload uploadRecorded(String key, InputStream source) throws IOException {
         Instant started = storage.now();
         PushbackInputStream in = new PushbackInputStream(source, 1);
-        BlockBuffer first = readPart(in, plan.partSize(1), NEVER)
-                .orElseThrow(() -> new IllegalStateException("no stop condition, yet stopped"));
         List<PartDigest> digests = new ArrayList<>();
-        long sent;
-        boolean single = first.length() < plan.partSize(1) || endOfStream(in, first);
-        if (single) {
-            try {
-                String sha256 = first.sha256Hex();
-                digests.add(new PartDigest(first.length(), sha256));
-                storage.putObject(key, first, Map.of(DigestRecord.SHA256_METADATA, sha256));
-            } finally {
-                first.release();
+        Part first = reserve(in, 1, () -> false).orElseThrow();
+        long sent = first.data().length();
+        if (first.last()) {
+            try (first) {
+                digests.add(first.digest());
+                storage.putObject(key, first.data(), Map.of(DigestRecord.SHA256_METADATA, first.data().sha256Hex()));
             }
-            sent = first.length();
         } else {
             sent = new Multipart(key, digests).run(in, first);
         }
         ObjectInfo stored = verifyStored(key, sent, started);
-        return new Upload(new DigestRecord(sent, stored.etag(), digests), !single, stored.stored().versionId());
+        return new Upload(new DigestRecord(sent, stored.etag(), digests), !first.last(), stored.stored().versionId());
     }
 
     /**
@@ -113,43 +103,50 @@ public final class StreamUploader {
         }
     }
 
-    /**
-     * Whether the stream ends right after the first part, in which case it is a single PUT. One
-     * byte is read ahead and pushed back, rather than a second part, so the choice costs no memory.
-     */
-    private static boolean endOfStream(PushbackInputStream in, BlockBuffer first) throws IOException {
-        int next;
-        try {
-            next = in.read();
-        } catch (IOException | RuntimeException | Error e) {
-            first.release();
-            throw e;
+    /** One part read from the stream; it owns its room in the pool and gives it back when closed. */
+    private record Part(int number, BlockBuffer data, boolean last) implements AutoCloseable {
+        PartDigest digest() {
+            return new PartDigest(data.length(), data.sha256Hex());
         }
-        if (next < 0) {
-            return true;
+
+        @Override
+        public void close() {
+            data.close();
         }
-        in.unread(next);
-        return false;
     }
 
-    /** Reserves room for a part of {@code size} (waiting unless {@code stop} says so) and fills it from {@code in}. */
-    private Optional<BlockBuffer> readPart(InputStream in, long size, BooleanSupplier stop) throws IOException {
-        Optional<BufferPool.Ticket> ticket;
+    /**
+     * The one reserve: room for part {@code number}, waited for unless {@code stop} says so (then
+     * empty), filled from {@code in}. The part is the stream's last when it is short or the
+     * stream ends right after it: one byte is read ahead and pushed back, so telling costs no memory.
+     */
+    private Optional<Part> reserve(PushbackInputStream in, int number, BooleanSupplier stop) throws IOException {
+        long size = plan.partSize(number);
+        Optional<BufferPool.Ticket> room;
         try {
-            ticket = pool.reserve(size, stop);
+            room = pool.reserve(size, stop);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PluginException("upload interrupted", e);
         }
-        if (ticket.isEmpty()) {
+        if (room.isEmpty()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(BlockBuffer.readFrom(in, size, ticket.get(), true));
+            BlockBuffer data = BlockBuffer.readFrom(in, size, room.get(), true);
+            return Optional.of(new Part(number, data, data.length() < size || atEnd(in)));
         } catch (IOException | RuntimeException | Error e) {
-            ticket.get().release();
+            room.get().release();
             throw e;
         }
+    }
+
+    private static boolean atEnd(PushbackInputStream in) throws IOException {
+        int next = in.read();
+        if (next >= 0) {
+            in.unread(next);
+        }
+        return next < 0;
     }
 
     /**
@@ -177,18 +174,25 @@ public final class StreamUploader {
     }
 
     /**
-     * One multipart upload, top-down: create it; read, reserve and send the parts in turn, as
-     * {@link PartsInFlight} allows; complete it with the ETags in part order. Any failure aborts
-     * it instead (see {@link PartsInFlight}). Creation and completion run on a worker and are
-     * awaited whatever happens, so an upload that exists on the server is always completed or
-     * aborted, never forgotten by an interrupted caller.
+     * One multipart upload, top-down like the download loop: create it; then, part by part, wait
+     * for a slot, reserve, read and hand the part to a worker; complete it with the ETags in part
+     * order. The first failure (of a part, of the input or of the caller) cancels every part
+     * request; once none is left the upload is aborted, on a worker, which nothing interrupts,
+     * so the abort neither waits for a silent input nor is lost by an interrupted caller.
+     * Creation and completion run on a worker too and are awaited whatever happens.
      */
     private final class Multipart {
         private final String key;
         private final String what;
-        private final ExecutorService workers = WorkerThreads.create("upload", concurrency);
-        private final PartsInFlight parts;
         private final List<PartDigest> digests;
+        private final ExecutorService workers = WorkerThreads.create("upload", concurrency);
+        private final Cancellation cancellation = new Cancellation();
+        /** Every part's ETag to come, in part order; with {@link #failure}, guarded by itself. */
+        private final List<CompletableFuture<String>> etags = new ArrayList<>();
+        /** The parts sent and maybe not yet answered; the reader's alone. */
+        private final List<CompletableFuture<String>> sending = new ArrayList<>();
+        private final CompletableFuture<Void> aborted = new CompletableFuture<>();
+        private volatile Throwable failure;
         private String uploadId;
 
         /** @param digests gets each part's length and SHA-256, in part order */
@@ -196,72 +200,129 @@ public final class StreamUploader {
             this.key = key;
             this.digests = digests;
             this.what = "upload of " + key;
-            this.parts = new PartsInFlight(workers, concurrency, pool, what, this::abortQuietly);
         }
 
-        long run(InputStream in, BlockBuffer first) throws IOException {
+        /** Uploads {@code first}, which is full and not the last, and the rest of {@code in}; returns the bytes. */
+        long run(PushbackInputStream in, Part first) throws IOException {
             try {
                 uploadId = Futures.joinUninterruptibly(onWorker(() -> storage.createMultipartUpload(key)), what);
             } catch (RuntimeException | Error e) {
-                first.release();
+                // Nothing to abort: the upload never existed.
+                first.close();
                 workers.shutdown();
                 throw e;
             }
             try {
-                long total = sendParts(in, first);
-                List<String> etags = parts.etagsInOrder();
-                Futures.joinUninterruptibly(onWorker(() -> completeOrRecognise(etags)), what);
-                log.debug("uploaded " + etags.size() + " parts of " + plan.partSize(1) + " to "
-                        + plan.partSize(etags.size()) + " bytes to " + key);
+                long total = 0;
+                for (Part part = first; ; part = next(in, part.number() + 1)) {
+                    total += part.data().length();
+                    send(part);
+                    if (part.last()) {
+                        break;
+                    }
+                }
+                List<String> inOrder = new ArrayList<>(etags.size());
+                for (CompletableFuture<String> etag : etags) {
+                    inOrder.add(Futures.join(etag, what));
+                }
+                Futures.joinUninterruptibly(onWorker(() -> completeOrRecognise(inOrder)), what);
+                log.debug("uploaded " + inOrder.size() + " parts of " + plan.partSize(1) + " to "
+                        + plan.partSize(inOrder.size()) + " bytes to " + key);
                 return total;
             } catch (IOException | RuntimeException | Error e) {
-                throw parts.failAndAwaitAbort(e);
+                // The one exit on failure: abort once, then throw what failed first.
+                Throwable firstFailure = fail(e);
+                Futures.joinUninterruptibly(aborted, what);
+                if (firstFailure == e) {
+                    throw e;
+                }
+                firstFailure.addSuppressed(e);
+                throw unchecked(firstFailure);
             } finally {
                 workers.shutdown();
             }
         }
 
-        /** Sends {@code first}, which is full and not the last, then reads and sends parts 2, 3, …; returns the bytes. */
-        private long sendParts(InputStream in, BlockBuffer first) throws IOException {
-            try {
-                parts.takeSlot();
-            } catch (RuntimeException e) {
-                first.release();
-                throw e;
+        /** Part {@code number}, once fewer than {@code concurrency + 1} parts are held, the new one counted. */
+        private Part next(PushbackInputStream in, int number) throws IOException {
+            sending.removeIf(CompletableFuture::isDone);
+            while (sending.size() > concurrency) {
+                // A part's future completes once it has given its room back; a failed one ends the wait too.
+                Futures.join(CompletableFuture.anyOf(sending.toArray(new CompletableFuture<?>[0]))
+                        .exceptionally(partFailure -> null), what);
+                sending.removeIf(CompletableFuture::isDone);
             }
-            digests.add(new PartDigest(first.length(), first.sha256Hex()));
-            parts.send(1, first, this::uploadPart);
-            long total = first.length();
-            for (int number = 2; ; number++) {
-                long size = plan.partSize(number);
-                parts.takeSlot();
-                BlockBuffer part = readPart(in, size, parts::failed).orElse(null);
-                if (part == null || parts.failed() || part.length() == 0) {
-                    if (part != null) {
-                        part.release();
-                    }
-                    parts.rethrowIfFailed();
-                    return total;
-                }
-                if (number > maxParts) {
-                    part.release();
-                    throw new PluginException(storage.location(key) + " would need more than " + maxParts
-                            + " parts; parts grow to " + plan.largestPart() + " bytes, so at most "
-                            + plan.maxStreamSize(maxParts) + " bytes fit; raise memory_budget and"
-                            + " backup_multipart_chunksize");
-                }
-                // Taken before sending: a sent part's buffer goes back to the pool when its upload ends.
-                digests.add(new PartDigest(part.length(), part.sha256Hex()));
-                parts.send(number, part, this::uploadPart);
-                total += part.length();
-                if (part.length() < size) {
-                    return total;
-                }
+            if (Thread.currentThread().isInterrupted()) {
+                throw new PluginException(what + " interrupted");
             }
+            if (failure != null) {
+                throw unchecked(failure);
+            }
+            Part part = reserve(in, number, () -> failure != null).orElseThrow(() -> unchecked(failure));
+            if (!part.last() && number >= maxParts) {
+                part.close();
+                throw new PluginException(storage.location(key) + " would need more than " + maxParts
+                        + " parts; parts grow to " + plan.largestPart() + " bytes, so at most "
+                        + plan.maxStreamSize(maxParts) + " bytes fit; raise memory_budget and"
+                        + " backup_multipart_chunksize");
+            }
+            return part;
         }
 
-        private String uploadPart(int partNumber, BlockBuffer part, Cancellation cancellation) {
-            return storage.uploadPart(key, uploadId, partNumber, part, cancellation);
+        /** Hands {@code part} to a worker, which closes it once its request has ended. */
+        private void send(Part part) {
+            // Taken before sending: a sent part's room goes back to the pool when its upload ends.
+            digests.add(part.digest());
+            CompletableFuture<String> etag = new CompletableFuture<>();
+            boolean registered;
+            synchronized (etags) {
+                registered = failure == null && etags.add(etag);
+            }
+            if (!registered) {
+                part.close();
+                throw unchecked(failure);
+            }
+            sending.add(etag);
+            workers.execute(() -> {
+                String answer;
+                try (part) {
+                    answer = storage.uploadPart(key, uploadId, part.number(), part.data(), cancellation);
+                } catch (RuntimeException | Error e) {
+                    fail(e);
+                    etag.completeExceptionally(e);
+                    return;
+                }
+                etag.complete(answer);
+            });
+        }
+
+        /**
+         * Records the first failure and returns it: cancels every part request, wakes a reader
+         * waiting for room, and aborts the upload once the parts sent so far have ended. A part
+         * registered later never starts its request, since the cancellation is thrown first.
+         */
+        private Throwable fail(Throwable cause) {
+            CompletableFuture<?>[] sent;
+            synchronized (etags) {
+                if (failure != null) {
+                    return failure;
+                }
+                failure = cause;
+                sent = etags.toArray(new CompletableFuture<?>[0]);
+            }
+            cancellation.cancel();
+            pool.wakeWaiters();
+            CompletableFuture.allOf(sent).handle((ok, partFailure) -> null)
+                    .thenRunAsync(() -> abortQuietly(cause), workers)
+                    .whenComplete((ok, abortFailure) -> aborted.complete(null));
+            return cause;
+        }
+
+        private RuntimeException unchecked(Throwable t) {
+            if (t instanceof Error error) {
+                throw error;
+            }
+            return t instanceof RuntimeException r ? r : new PluginException(what + " failed: " + t.getMessage(), t);
         }
 
         /**
@@ -274,7 +335,6 @@ public final class StreamUploader {
             try {
                 storage.completeMultipartUpload(key, uploadId, partEtags);
             } catch (S3Exception e) {
-                // Under SSE-KMS and SSE-C ETags are not MD5s: nothing recognises the object, so it fails.
                 Optional<String> expected = storage.etagsAreMd5() ? MultipartEtag.of(partEtags) : Optional.empty();
                 if (!e.code().filter("NoSuchUpload"::equals).isPresent() || expected.isEmpty()
                         || !expected.get().equals(storage.headObject(key).etag())) {

@@ -90,7 +90,7 @@ class BlockBufferAndByteRangeTest {
     @Test
     void releasedBlocksAreReusedNotReallocated() throws IOException {
         for (int i = 0; i < 5; i++) {
-            read(new ByteArrayInputStream(data(3 * BLOCK)), 3L * BLOCK).release();
+            read(new ByteArrayInputStream(data(3 * BLOCK)), 3L * BLOCK).close();
         }
         assertEquals(3, counted.blocksAllocated());
     }

@@ -13,6 +13,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /** The buffer pool serves reservations in the order they came, and gives its memory back when idle. */
@@ -29,21 +32,41 @@ class BufferPoolTest {
         }
     }
 
-    /** Waits until {@code reservations} reservations wait in the pool's queue. */
-    private static void awaitQueued(BufferPool pool, int reservations) throws InterruptedException {
+    /**
+     * Reserves on a thread of its own and returns once that reservation waits in the pool's queue:
+     * parked on a condition, which in the pool only a queued reservation awaits.
+     */
+    private static CompletableFuture<Optional<BufferPool.Ticket>> queued(BufferPool pool, long bytes,
+                                                                         BooleanSupplier stop)
+            throws InterruptedException {
+        CompletableFuture<Optional<BufferPool.Ticket>> ticket = new CompletableFuture<>();
+        Thread reserving = new Thread(() -> {
+            try {
+                ticket.complete(pool.reserve(bytes, stop));
+            } catch (InterruptedException | RuntimeException e) {
+                ticket.completeExceptionally(e);
+            }
+        });
+        reserving.setDaemon(true);
+        reserving.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (pool.waiting() < reservations) {
-            assertTrue(System.nanoTime() < deadline, "only " + pool.waiting() + " reservations ever queued");
+        while (!(LockSupport.getBlocker(reserving) instanceof Condition)) {
+            assertTrue(System.nanoTime() < deadline, "the reservation never queued");
             Thread.sleep(1);
         }
+        return ticket;
+    }
+
+    private static CompletableFuture<BufferPool.Ticket> queued(BufferPool pool, long bytes)
+            throws InterruptedException {
+        return queued(pool, bytes, () -> false).thenApply(Optional::orElseThrow);
     }
 
     @Test
     void aLargeReservationAheadOfAThousandSmallOnesIsServedFirst() throws Exception {
         BufferPool pool = new BufferPool(8L * BLOCK);
         BufferPool.Ticket held = reserve(pool, BLOCK);
-        CompletableFuture<BufferPool.Ticket> large = CompletableFuture.supplyAsync(() -> reserve(pool, 8L * BLOCK));
-        awaitQueued(pool, 1);
+        CompletableFuture<BufferPool.Ticket> large = queued(pool, 8L * BLOCK);
 
         // Seven blocks are free, and each small one needs one; in an unfair pool they would all pass the large one.
         AtomicInteger servedBeforeLarge = new AtomicInteger();
@@ -72,8 +95,7 @@ class BufferPoolTest {
     void aTryDoesNotPassAWaitingReservation() throws Exception {
         BufferPool pool = new BufferPool(4L * BLOCK);
         BufferPool.Ticket held = reserve(pool, BLOCK);
-        CompletableFuture<BufferPool.Ticket> large = CompletableFuture.supplyAsync(() -> reserve(pool, 4L * BLOCK));
-        awaitQueued(pool, 1);
+        CompletableFuture<BufferPool.Ticket> large = queued(pool, 4L * BLOCK);
 
         assertTrue(pool.tryReserve(BLOCK).isEmpty(), "three blocks are free, but the large reservation is first");
         held.release();
@@ -88,17 +110,9 @@ class BufferPoolTest {
         BufferPool pool = new BufferPool(2L * BLOCK);
         BufferPool.Ticket held = reserve(pool, BLOCK);
         AtomicBoolean stop = new AtomicBoolean();
-        CompletableFuture<Optional<BufferPool.Ticket>> stopped = CompletableFuture.supplyAsync(() -> {
-            try {
-                return pool.reserve(2L * BLOCK, stop::get);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        awaitQueued(pool, 1);
-        CompletableFuture<BufferPool.Ticket> next = CompletableFuture.supplyAsync(() -> reserve(pool, BLOCK));
+        CompletableFuture<Optional<BufferPool.Ticket>> stopped = queued(pool, 2L * BLOCK, stop::get);
         // Queued behind the stopped one, it is served only if stopping that one signals it.
-        awaitQueued(pool, 2);
+        CompletableFuture<BufferPool.Ticket> next = queued(pool, BLOCK);
 
         stop.set(true);
         pool.wakeWaiters();

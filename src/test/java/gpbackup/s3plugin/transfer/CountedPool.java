@@ -20,7 +20,7 @@ final class CountedPool {
             ByteBuffer block = ByteBuffer.allocateDirect(BufferPool.BLOCK_SIZE);
             blocks.add(new WeakReference<>(block));
             return block;
-        });
+        }, System::gc);
     }
 
     BufferPool pool() {

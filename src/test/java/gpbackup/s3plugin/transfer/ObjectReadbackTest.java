@@ -55,7 +55,7 @@ class ObjectReadbackTest {
         MemoryStorage storage = new MemoryStorage();
         byte[] data = random(5 * MIB + 123, 2);
         DigestRecord record = Engines.uploader(storage, 2 * MIB, 2, WireMockS3.quietLog())
-                .uploadDigested("k", new ByteArrayInputStream(data));
+                .uploadRecorded("k", new ByteArrayInputStream(data)).digests();
         assertEquals(List.of(2L * MIB, 2L * MIB, MIB + 123L), record.parts().stream().map(PartDigest::size).toList());
         assertEquals(storage.headObject("k").etag(), record.etag());
         ObjectReadback.Result read = new ObjectReadback(Engines.downloader(storage, MIB, 2)).read("k",
@@ -70,10 +70,10 @@ class ObjectReadbackTest {
         MemoryStorage storage = new MemoryStorage();
         byte[] data = random(1000, 3);
         DigestRecord record = Engines.uploader(storage, MIB, 2, WireMockS3.quietLog())
-                .uploadDigested("k", new ByteArrayInputStream(data));
+                .uploadRecorded("k", new ByteArrayInputStream(data)).digests();
         assertEquals(List.of(new PartDigest(1000, sha256(data, 0, 1000))), record.parts());
         DigestRecord empty = Engines.uploader(storage, MIB, 2, WireMockS3.quietLog())
-                .uploadDigested("e", new ByteArrayInputStream(new byte[0]));
+                .uploadRecorded("e", new ByteArrayInputStream(new byte[0])).digests();
         ObjectReadback.Result read = new ObjectReadback(Engines.downloader(storage, MIB, 2)).read("e",
                 storage.headObject("e"), List.of(0L), Optional.of(Algorithm.SHA256), false, n -> { });
         assertEquals(List.of(empty.parts().get(0).sha256Hex()), read.partDigests());
