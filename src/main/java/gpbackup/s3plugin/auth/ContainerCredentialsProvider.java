@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.auth;
 
+import gpbackup.s3plugin.http.HttpClients;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -144,8 +145,7 @@ public final class ContainerCredentialsProvider implements CredentialsProvider {
     private HttpResponse<String> send(HttpRequest request, URI uri) {
         if (http == null) {
             // The agents are local: never through a proxy, and not worth waiting long for.
-            http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT)
-                    .proxy(HttpClient.Builder.NO_PROXY).followRedirects(HttpClient.Redirect.NEVER).build();
+            http = HttpClients.direct(TIMEOUT);
         }
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());

@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.auth;
 
+import gpbackup.s3plugin.http.HttpClients;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,26 +39,19 @@ public final class InstanceMetadataCredentialsProvider implements CredentialsPro
 
     private final Function<String, String> environment;
     private final Clock clock;
-    private final java.util.function.Supplier<HttpClient> httpFactory;
     private HttpClient http;
     private String token;
     private Instant tokenExpiry = Instant.MIN;
 
     public InstanceMetadataCredentialsProvider(Function<String, String> environment, Clock clock) {
-        // Built on first use: most processes get their keys elsewhere and never need it.
         this.environment = environment;
         this.clock = clock;
-        this.httpFactory = () -> HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(TIMEOUT)
-                .proxy(HttpClient.Builder.NO_PROXY)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
     }
 
     private HttpClient http() {
         if (http == null) {
-            http = httpFactory.get();
+            // Built on first use: most processes get their keys elsewhere and never need it.
+            http = HttpClients.direct(TIMEOUT);
         }
         return http;
     }

@@ -71,16 +71,6 @@ public final class StsClient {
                 delay -> Thread.sleep(delay.toMillis()));
     }
 
-    /** A direct connection, no proxy: for callers that have no proxy settings to apply. */
-    public static HttpClient directHttp(URI endpoint) {
-        return HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .proxy(HttpClient.Builder.NO_PROXY)
-                .build();
-    }
-
     /**
      * {@code AWS_ENDPOINT_URL_STS} when set; else the regional endpoint {@code https://sts.<region>.amazonaws.com}
      * (the SDKs' default today), or the global {@code https://sts.amazonaws.com} when
