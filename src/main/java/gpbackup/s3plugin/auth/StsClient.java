@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.auth;
 
+import gpbackup.s3plugin.digest.Digests;
 import gpbackup.s3plugin.xml.XmlElement;
 import java.io.IOException;
 import java.net.URI;
