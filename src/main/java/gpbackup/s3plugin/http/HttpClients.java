@@ -52,10 +52,10 @@ public final class HttpClients {
 
     private static HttpClient.Builder directBuilder(Duration connectTimeout) {
         return HttpClient.newBuilder()
-                // S3 speaks HTTP/1.1; the JDK's default would try an h2c upgrade on plain http.
+                // S3 and the metadata agents speak HTTP/1.1; the JDK's default would try an h2c upgrade on plain http.
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(connectTimeout)
-                // A redirect means the wrong region or endpoint: report it, do not follow it unsigned.
+                // A redirect means the wrong region or endpoint: report it, do not follow it unsigned or with a token.
                 .followRedirects(HttpClient.Redirect.NEVER)
                 // No proxy unless chosen: the JDK default would honour JVM-wide proxy properties.
                 .proxy(HttpClient.Builder.NO_PROXY);
