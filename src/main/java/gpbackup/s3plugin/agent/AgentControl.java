@@ -119,7 +119,7 @@ public final class AgentControl {
             // Read-write: a FIFO opened so never waits for the other end.
             try (FileChannel requests = FileChannel.open(dir.requests(), StandardOpenOption.READ,
                     StandardOpenOption.WRITE)) {
-                requests.write(ByteBuffer.wrap((Request.stop().line() + "\n").getBytes(StandardCharsets.US_ASCII)));
+                requests.write(ByteBuffer.wrap((FifoLine.stop().line() + "\n").getBytes(StandardCharsets.US_ASCII)));
             }
             return true;
         } catch (IOException gone) {

@@ -43,7 +43,7 @@ final class AgentKeeper {
      * Made up front: a jar copied over in place can no longer supply classes, so what the agent
      * needs to stop must be loaded before it changes.
      */
-    private final byte[] stopLine = (Request.stop().line() + "\n").getBytes(StandardCharsets.US_ASCII);
+    private final byte[] stopLine = (FifoLine.stop().line() + "\n").getBytes(StandardCharsets.US_ASCII);
 
     AgentKeeper(AgentDirectory dir, Optional<Path> jar, Consumer<String> log) {
         this.dir = dir;

@@ -92,11 +92,11 @@ public final class AgentServer {
 
     private void readRequests(RandomAccessFile requests) throws IOException {
         for (String line = requests.readLine(); line != null; line = requests.readLine()) {
-            Optional<Request> request = Request.parse(line);
+            Optional<FifoLine> request = FifoLine.parse(line);
             if (request.isEmpty()) {
                 continue;
             }
-            if (request.get().kind() == Request.Kind.STOP) {
+            if (request.get().kind() == FifoLine.Kind.STOP) {
                 log.accept("host agent " + ProcessHandle.current().pid() + " asked to stop");
                 return;
             }
@@ -104,7 +104,7 @@ public final class AgentServer {
         }
     }
 
-    private void accept(Request request) {
+    private void accept(FifoLine request) {
         RelayedCall call = new RelayedCall(dir, request, handler, warn);
         Thread thread = new Thread(() -> {
             try {

@@ -39,11 +39,11 @@ import java.util.function.Consumer;
  */
 final class RelayedCall {
     private final AgentDirectory dir;
-    private final Request request;
+    private final FifoLine request;
     private final CallHandler handler;
     private final Consumer<String> warn;
 
-    RelayedCall(AgentDirectory dir, Request request, CallHandler handler, Consumer<String> warn) {
+    RelayedCall(AgentDirectory dir, FifoLine request, CallHandler handler, Consumer<String> warn) {
         this.dir = dir;
         this.request = request;
         this.handler = handler;

@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.audit;
 
+import gpbackup.s3plugin.json.FlatJson;
 import gpbackup.s3plugin.json.JsonText;
 import gpbackup.s3plugin.progress.ByteUnits;
 import gpbackup.s3plugin.transfer.DigestRecord;
@@ -11,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -44,11 +46,7 @@ public final class AuditSummary {
                 continue;
             }
             summary.lines++;
-            try {
-                summary.add(new Request(AuditJson.parse(line)));
-            } catch (IllegalArgumentException | ClassCastException e) {
-                summary.unreadable++;
-            }
+            FlatJson.lenient(line).flatMap(Request::from).ifPresentOrElse(summary::add, () -> summary.unreadable++);
         }
         return summary;
     }
@@ -82,6 +80,15 @@ public final class AuditSummary {
                     text(line, "key"), (int) number(line, "status"), (String) line.get("error"),
                     number(line, "bytes_sent"), number(line, "bytes_received"), number(line, "duration_ms"),
                     number(line, "retries"));
+        }
+
+        /** The request a line's members describe; empty when one is missing or of another type. */
+        static Optional<Request> from(Map<String, Object> line) {
+            try {
+                return Optional.of(new Request(line));
+            } catch (IllegalArgumentException | ClassCastException e) {
+                return Optional.empty();
+            }
         }
 
         private static String text(Map<String, Object> line, String name) {

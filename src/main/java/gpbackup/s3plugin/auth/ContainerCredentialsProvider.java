@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.auth;
 
+import gpbackup.s3plugin.http.HttpClients;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -13,9 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -144,8 +142,7 @@ public final class ContainerCredentialsProvider implements CredentialsProvider {
     private HttpResponse<String> send(HttpRequest request, URI uri) {
         if (http == null) {
             // The agents are local: never through a proxy, and not worth waiting long for.
-            http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT)
-                    .proxy(HttpClient.Builder.NO_PROXY).followRedirects(HttpClient.Redirect.NEVER).build();
+            http = HttpClients.direct(TIMEOUT);
         }
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -167,25 +164,9 @@ public final class ContainerCredentialsProvider implements CredentialsProvider {
     }
 
     private static Credentials parseCredentials(String json, URI uri) {
-        Map<String, String> fields;
-        try {
-            fields = FlatJson.parse(json);
-        } catch (RuntimeException e) {
-            throw new CredentialsException(display(uri) + " answered something that is not a JSON object");
-        }
-        String id = fields.get("AccessKeyId");
-        String secret = fields.get("SecretAccessKey");
-        if (id == null || id.isEmpty() || secret == null || secret.isEmpty()) {
-            throw new CredentialsException(display(uri) + " answered without AccessKeyId or SecretAccessKey");
-        }
-        Optional<Instant> expiration;
-        try {
-            expiration = Optional.ofNullable(fields.get("Expiration")).map(Instant::parse);
-        } catch (DateTimeParseException e) {
-            throw new CredentialsException(display(uri) + " answered an unreadable Expiration");
-        }
-        return new Credentials(id, secret, Optional.ofNullable(fields.get("Token")).filter(t -> !t.isEmpty()),
-                expiration);
+        return CredentialsJson.parse(json, display(uri) + " answered something that is not a JSON object")
+                .credentials("Token", display(uri) + " answered without AccessKeyId or SecretAccessKey",
+                        display(uri) + " answered an unreadable Expiration");
     }
 
     @Override

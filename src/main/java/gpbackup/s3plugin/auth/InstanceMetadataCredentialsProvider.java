@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.auth;
 
+import gpbackup.s3plugin.http.HttpClients;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,8 +10,6 @@ import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -38,26 +37,19 @@ public final class InstanceMetadataCredentialsProvider implements CredentialsPro
 
     private final Function<String, String> environment;
     private final Clock clock;
-    private final java.util.function.Supplier<HttpClient> httpFactory;
     private HttpClient http;
     private String token;
     private Instant tokenExpiry = Instant.MIN;
 
     public InstanceMetadataCredentialsProvider(Function<String, String> environment, Clock clock) {
-        // Built on first use: most processes get their keys elsewhere and never need it.
         this.environment = environment;
         this.clock = clock;
-        this.httpFactory = () -> HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(TIMEOUT)
-                .proxy(HttpClient.Builder.NO_PROXY)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
     }
 
     private HttpClient http() {
         if (http == null) {
-            http = httpFactory.get();
+            // Built on first use: most processes get their keys elsewhere and never need it.
+            http = HttpClients.direct(TIMEOUT);
         }
         return http;
     }
@@ -162,30 +154,14 @@ public final class InstanceMetadataCredentialsProvider implements CredentialsPro
     }
 
     private static Credentials parseCredentials(String json, String role) {
-        Map<String, String> fields;
-        try {
-            fields = FlatJson.parse(json);
-        } catch (RuntimeException e) {
-            // Its text is never shown: a half-written answer may hold the secret.
-            throw new CredentialsException("instance role '" + role + "' answer is not a JSON object");
-        }
-        String code = fields.getOrDefault("Code", "Success");
+        String answer = "instance role '" + role + "' answer";
+        CredentialsJson document = CredentialsJson.parse(json, answer + " is not a JSON object");
+        String code = document.member("Code").orElse("Success");
         if (!code.equals("Success")) {
             throw new CredentialsException("instance role '" + role + "' credentials are not available: " + code);
         }
-        String id = fields.get("AccessKeyId");
-        String secret = fields.get("SecretAccessKey");
-        if (id == null || secret == null) {
-            throw new CredentialsException("instance role '" + role + "' answer lacks AccessKeyId or SecretAccessKey");
-        }
-        Optional<Instant> expiration;
-        try {
-            expiration = Optional.ofNullable(fields.get("Expiration")).map(Instant::parse);
-        } catch (DateTimeParseException e) {
-            throw new CredentialsException("instance role '" + role + "' answer has an unreadable Expiration");
-        }
-        return new Credentials(id, secret, Optional.ofNullable(fields.get("Token")).filter(t -> !t.isEmpty()),
-                expiration);
+        return document.credentials("Token", answer + " lacks AccessKeyId or SecretAccessKey",
+                answer + " has an unreadable Expiration");
     }
 
     @Override

@@ -5,12 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -107,30 +103,14 @@ public final class ProcessCredentialsProvider implements CredentialsProvider {
     }
 
     private Credentials parse(String json) {
-        Map<String, String> fields;
-        try {
-            fields = FlatJson.parse(json.strip());
-        } catch (RuntimeException e) {
-            throw new CredentialsException(where() + " printed something that is not a JSON object");
-        }
-        String version = fields.get("Version");
+        CredentialsJson document = CredentialsJson.parse(json, where() + " printed something that is not a JSON object");
+        String version = document.member("Version").orElse(null);
         if (!"1".equals(version)) {
             throw new CredentialsException(where() + " printed " + (version == null ? "no Version"
                     : "Version " + (version.matches("[0-9]{1,4}") ? version : "(not a number)")) + "; 1 is required");
         }
-        String id = fields.get("AccessKeyId");
-        String secret = fields.get("SecretAccessKey");
-        if (id == null || id.isEmpty() || secret == null || secret.isEmpty()) {
-            throw new CredentialsException(where() + " printed no AccessKeyId or no SecretAccessKey");
-        }
-        Optional<Instant> expiration;
-        try {
-            expiration = Optional.ofNullable(fields.get("Expiration")).filter(e -> !e.isEmpty()).map(Instant::parse);
-        } catch (DateTimeParseException e) {
-            throw new CredentialsException(where() + " printed an unreadable Expiration (ISO 8601 is required)");
-        }
-        return new Credentials(id, secret, Optional.ofNullable(fields.get("SessionToken")).filter(t -> !t.isEmpty()),
-                expiration);
+        return document.credentials("SessionToken", where() + " printed no AccessKeyId or no SecretAccessKey",
+                where() + " printed an unreadable Expiration (ISO 8601 is required)");
     }
 
     private String where() {

@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.auth;
 
+import gpbackup.s3plugin.digest.Digests;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,11 +64,6 @@ public final class SigV4Signer {
         return new SigV4Signer(region, "sts", CanonicalRequest::uriAsSent, false, false);
     }
 
-    /**
-     * Signs with header authorization. Returns the headers to add, in order: {@code X-Amz-Date},
-     * {@code x-amz-content-sha256} (when the signer adds it, as for S3), {@code X-Amz-Security-Token} (when
-     * the credentials have a session token), {@code Authorization}.
-     */
     /** What the JDK's HTTP client accepts in a header value: tab, space, visible ASCII and obs-text. */
     static boolean isHeaderValue(String value) {
         return value.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c <= 0xff && c != 0x7f));
@@ -80,6 +76,11 @@ public final class SigV4Signer {
         }
     }
 
+    /**
+     * Signs with header authorization. Returns the headers to add, in order: {@code X-Amz-Date},
+     * {@code x-amz-content-sha256} (when the signer adds it, as for S3), {@code X-Amz-Security-Token} (when
+     * the credentials have a session token), {@code Authorization}.
+     */
     public SignedRequest sign(SignableRequest request, Credentials credentials, Instant now) {
         Objects.requireNonNull(credentials, "credentials");
         requireNoSignerOwnedHeaders(request);

@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.auth;
 
+import gpbackup.s3plugin.digest.Digests;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.auth;
 
+import gpbackup.s3plugin.digest.Digests;
 import gpbackup.s3plugin.xml.XmlElement;
 import java.io.IOException;
 import java.net.URI;
@@ -69,16 +70,6 @@ public final class StsClient {
         URI endpoint = endpoint(region, environment);
         return new StsClient(endpoint, region, () -> httpFor.apply(endpoint), clock,
                 delay -> Thread.sleep(delay.toMillis()));
-    }
-
-    /** A direct connection, no proxy: for callers that have no proxy settings to apply. */
-    public static HttpClient directHttp(URI endpoint) {
-        return HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .proxy(HttpClient.Builder.NO_PROXY)
-                .build();
     }
 
     /**

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
-/** Builds the JDK HTTP client that talks to the S3 endpoint. */
+/** Builds the JDK HTTP clients: the one for the S3 endpoint, and the direct one for local metadata agents. */
 public final class HttpClients {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** The JDK client's setting for the size of the buffers it reads responses into. */
@@ -30,14 +30,7 @@ public final class HttpClients {
         if (System.getProperty(RECEIVE_BUFFER_PROPERTY) == null) {
             System.setProperty(RECEIVE_BUFFER_PROPERTY, RECEIVE_BUFFER_SIZE);
         }
-        HttpClient.Builder builder = HttpClient.newBuilder()
-                // S3 speaks HTTP/1.1; the JDK's default would try an h2c upgrade on plain http.
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(CONNECT_TIMEOUT)
-                // A redirect means the wrong region or endpoint: report it, do not follow it unsigned.
-                .followRedirects(HttpClient.Redirect.NEVER)
-                // No proxy unless chosen: the JDK default would honour JVM-wide proxy properties.
-                .proxy(HttpClient.Builder.NO_PROXY);
+        HttpClient.Builder builder = directBuilder(CONNECT_TIMEOUT);
         proxy.ifPresent(p -> builder.proxy(ProxySelector.of(InetSocketAddress.createUnresolved(p.host(), p.port()))));
         if (caCert.isPresent()) {
             // Read even for plain http: a bad bundle is a config mistake to report now, not later.
@@ -50,5 +43,21 @@ public final class HttpClients {
             return new ProxyAuthorizingClient(client, proxy.get().user().get(), proxy.get().password().orElse(""));
         }
         return client;
+    }
+
+    /** HTTP/1.1, no proxy, no redirects: for the container agents and the instance metadata service, which are local. */
+    public static HttpClient direct(Duration connectTimeout) {
+        return directBuilder(connectTimeout).build();
+    }
+
+    private static HttpClient.Builder directBuilder(Duration connectTimeout) {
+        return HttpClient.newBuilder()
+                // S3 and the metadata agents speak HTTP/1.1; the JDK's default would try an h2c upgrade on plain http.
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(connectTimeout)
+                // A redirect means the wrong region or endpoint: report it, do not follow it unsigned or with a token.
+                .followRedirects(HttpClient.Redirect.NEVER)
+                // No proxy unless chosen: the JDK default would honour JVM-wide proxy properties.
+                .proxy(HttpClient.Builder.NO_PROXY);
     }
 }

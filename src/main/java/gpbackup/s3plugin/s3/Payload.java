@@ -1,8 +1,8 @@
 package gpbackup.s3plugin.s3;
 
+import gpbackup.s3plugin.digest.Digests;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -24,7 +24,7 @@ public interface Payload {
      * more; a body filled from a stream computes it while filling and overrides this.
      */
     default String sha256Hex() {
-        MessageDigest digest = sha256();
+        MessageDigest digest = Digests.sha256();
         for (ByteBuffer buffer : buffers()) {
             digest.update(buffer);
         }
@@ -36,12 +36,7 @@ public interface Payload {
      * S3 insists on that header (Object Lock).
      */
     default String md5Base64() {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("MD5");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no MD5", e);
-        }
+        MessageDigest digest = Digests.md5();
         for (ByteBuffer buffer : buffers()) {
             digest.update(buffer);
         }
@@ -66,14 +61,5 @@ public interface Payload {
                 return List.of(ByteBuffer.wrap(bytes));
             }
         };
-    }
-
-    /** A new SHA-256 digest; every JDK has one. */
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
     }
 }

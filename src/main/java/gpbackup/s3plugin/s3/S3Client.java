@@ -1,14 +1,13 @@
 package gpbackup.s3plugin.s3;
 
 import gpbackup.s3plugin.auth.SigV4Encoding;
+import gpbackup.s3plugin.digest.Digests;
 import gpbackup.s3plugin.xml.XmlElement;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -465,11 +464,7 @@ public final class S3Client {
     }
 
     private static String md5Base64(byte[] body) {
-        try {
-            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("MD5").digest(body));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no MD5", e);
-        }
+        return Base64.getEncoder().encodeToString(Digests.md5().digest(body));
     }
 
     private static String escapeXml(String text) {

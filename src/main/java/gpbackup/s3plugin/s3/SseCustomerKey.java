@@ -1,7 +1,6 @@
 package gpbackup.s3plugin.s3;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import gpbackup.s3plugin.digest.Digests;
 import java.util.Base64;
 
 /**
@@ -18,12 +17,8 @@ public record SseCustomerKey(String keyBase64, String keyMd5Base64) {
         if (key.length != KEY_BYTES) {
             throw new IllegalArgumentException("an SSE-C key has 32 bytes, not " + key.length);
         }
-        try {
-            byte[] md5 = MessageDigest.getInstance("MD5").digest(key);
-            return new SseCustomerKey(Base64.getEncoder().encodeToString(key), Base64.getEncoder().encodeToString(md5));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no MD5", e);
-        }
+        byte[] md5 = Digests.md5().digest(key);
+        return new SseCustomerKey(Base64.getEncoder().encodeToString(key), Base64.getEncoder().encodeToString(md5));
     }
 
     @Override

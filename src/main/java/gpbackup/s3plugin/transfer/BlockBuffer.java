@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.transfer;
 
+import gpbackup.s3plugin.digest.Digests;
 import gpbackup.s3plugin.s3.BodySink;
 import gpbackup.s3plugin.s3.Payload;
 import java.io.IOException;
@@ -49,7 +50,7 @@ final class BlockBuffer implements Payload, AutoCloseable {
             throw new IllegalArgumentException("a part of " + limit + " bytes needs a larger ticket");
         }
         List<ByteBuffer> slices = new ArrayList<>();
-        MessageDigest digest = hashed ? Payload.sha256() : null;
+        MessageDigest digest = hashed ? Digests.sha256() : null;
         // An InputStream reads only into arrays; the hash is taken there, in the cache, before the copy.
         byte[] chunk = new byte[(int) Math.min(READ_SIZE, Math.max(1, limit))];
         long total = 0;

@@ -1,7 +1,7 @@
 package gpbackup.s3plugin.transfer;
 
+import gpbackup.s3plugin.digest.Digests;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -16,12 +16,7 @@ public final class MultipartEtag {
     }
 
     public static Optional<String> of(List<String> partEtags) {
-        MessageDigest md5;
-        try {
-            md5 = MessageDigest.getInstance("MD5");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no MD5", e);
-        }
+        MessageDigest md5 = Digests.md5();
         for (String etag : partEtags) {
             String hex = etag.replace("\"", "");
             if (!hex.matches("[0-9a-fA-F]{32}")) {

@@ -1,10 +1,10 @@
 package gpbackup.s3plugin.transfer;
 
+import gpbackup.s3plugin.digest.Digests;
 import gpbackup.s3plugin.s3.ObjectInfo;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -28,11 +28,7 @@ public final class ObjectReadback {
         }
 
         MessageDigest create() {
-            try {
-                return MessageDigest.getInstance(jdkName);
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("the JDK has no " + jdkName, e);
-            }
+            return Digests.named(jdkName);
         }
     }
 

@@ -76,7 +76,7 @@ class RelayedCallTest {
 
     private CompletableFuture<Void> serve(CallHandler handler) {
         return CompletableFuture.runAsync(() ->
-                new RelayedCall(dir, new Request(Request.Kind.CALL, clientPid, name), handler, message -> { }).run());
+                new RelayedCall(dir, new FifoLine(FifoLine.Kind.CALL, clientPid, name), handler, message -> { }).run());
     }
 
     /**
@@ -311,7 +311,7 @@ class RelayedCallTest {
         Fifos.make(dir.path().resolve(goneName + ".ctl"));
         Files.writeString(dir.path().resolve(goneName + ".args"), "backup_data\0");
         AtomicReference<Boolean> ran = new AtomicReference<>(false);
-        new RelayedCall(dir, new Request(Request.Kind.CALL, gone.pid(), goneName),
+        new RelayedCall(dir, new FifoLine(FifoLine.Kind.CALL, gone.pid(), goneName),
                 UnlimitedHandler.running((argv, in, out, err, caller) -> {
                     ran.set(true);
                     return 0;
@@ -328,7 +328,7 @@ class RelayedCallTest {
         Fifos.make(file(".ctl"));
         Files.writeString(file(".args"), "backup_data\0");
         AtomicReference<Boolean> ran = new AtomicReference<>(false);
-        new RelayedCall(dir, new Request(Request.Kind.CALL, clientPid, name),
+        new RelayedCall(dir, new FifoLine(FifoLine.Kind.CALL, clientPid, name),
                 UnlimitedHandler.running((argv, in, out, err, caller) -> {
                     ran.set(true);
                     return 0;

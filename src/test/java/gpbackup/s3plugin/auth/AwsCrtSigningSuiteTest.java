@@ -3,6 +3,7 @@ package gpbackup.s3plugin.auth;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import gpbackup.s3plugin.digest.Digests;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;

@@ -6,10 +6,12 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gpbackup.s3plugin.http.HttpClients;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -63,7 +65,7 @@ class ChainOrderTest {
 
     private CredentialsChain chain(Optional<Credentials> configKeys) {
         return new CredentialsChain(CredentialSources.sources(configKeys, env::get, AwsConfigFiles.from(env::get),
-                "eu-west-1", clock, StsClient::directHttp));
+                "eu-west-1", clock, sts -> HttpClients.direct(Duration.ofSeconds(10))));
     }
 
     @Test
@@ -131,7 +133,7 @@ class ChainOrderTest {
     void theRefreshingWrapperNamesTheSameSource() throws IOException {
         webIdentity();
         CredentialsProvider refreshing = CredentialSources.chain(Optional.empty(), env::get,
-                AwsConfigFiles.from(env::get), "eu-west-1", clock, StsClient::directHttp, w -> { });
+                AwsConfigFiles.from(env::get), "eu-west-1", clock, sts -> HttpClients.direct(Duration.ofSeconds(10)), w -> { });
         refreshing.credentials();
         assertEquals("web identity (role " + ROLE + ", environment)", refreshing.source());
     }

@@ -3,6 +3,7 @@ package gpbackup.s3plugin.command.check;
 import gpbackup.s3plugin.backup.KeyLayout;
 import gpbackup.s3plugin.backup.ObjectLocks;
 import gpbackup.s3plugin.progress.Progress;
+import gpbackup.s3plugin.digest.Digests;
 import gpbackup.s3plugin.s3.BodySink;
 import gpbackup.s3plugin.s3.Cancellation;
 import gpbackup.s3plugin.s3.ListPage;
@@ -18,7 +19,6 @@ import gpbackup.s3plugin.s3.StorageReport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -353,25 +353,17 @@ final class StoreChecks {
     }
 
     private static byte[] sha256(byte[] data) {
-        return newSha256().digest(data);
-    }
-
-    private static MessageDigest newSha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
+        return Digests.sha256().digest(data);
     }
 
     /** Digests a body as it lands, without keeping it; a retried answer starts over. */
     private static final class Sha256Sink implements BodySink {
-        private MessageDigest digest = newSha256();
+        private MessageDigest digest = Digests.sha256();
         private long length;
 
         @Override
         public void begin(long announced) {
-            digest = newSha256();
+            digest = Digests.sha256();
             length = 0;
         }
 

@@ -9,17 +9,17 @@ import java.util.regex.Pattern;
  * where {@code <name>} prefixes the call's files in the agent directory, or {@code stop}.
  * Lines stay far below PIPE_BUF, so concurrent writers never interleave them.
  */
-record Request(Kind kind, long clientPid, String callName) {
+record FifoLine(Kind kind, long clientPid, String callName) {
     enum Kind { CALL, STOP }
 
     private static final Pattern CALL = Pattern.compile("call ([1-9][0-9]{0,9}) (call\\.[1-9][0-9]{0,9})");
 
-    static Request stop() {
-        return new Request(Kind.STOP, 0, "");
+    static FifoLine stop() {
+        return new FifoLine(Kind.STOP, 0, "");
     }
 
     /** The request a line holds; empty for anything else, which the agent ignores. */
-    static Optional<Request> parse(String line) {
+    static Optional<FifoLine> parse(String line) {
         if (line.equals("stop")) {
             return Optional.of(stop());
         }
@@ -27,7 +27,7 @@ record Request(Kind kind, long clientPid, String callName) {
         if (!call.matches()) {
             return Optional.empty();
         }
-        return Optional.of(new Request(Kind.CALL, Long.parseLong(call.group(1)), call.group(2)));
+        return Optional.of(new FifoLine(Kind.CALL, Long.parseLong(call.group(1)), call.group(2)));
     }
 
     String line() {

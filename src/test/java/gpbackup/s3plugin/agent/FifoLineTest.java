@@ -8,12 +8,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
-class RequestTest {
+class FifoLineTest {
 
     @Test
     void aCallNamesTheClientPidAndItsFiles() {
-        Request request = Request.parse("call 4242 call.4242").orElseThrow();
-        assertEquals(Request.Kind.CALL, request.kind());
+        FifoLine request = FifoLine.parse("call 4242 call.4242").orElseThrow();
+        assertEquals(FifoLine.Kind.CALL, request.kind());
         assertEquals(4242, request.clientPid());
         assertEquals("call.4242", request.callName());
         assertEquals("call 4242 call.4242", request.line());
@@ -21,8 +21,8 @@ class RequestTest {
 
     @Test
     void stopIsARequest() {
-        assertEquals(Optional.of(Request.stop()), Request.parse("stop"));
-        assertEquals("stop", Request.stop().line());
+        assertEquals(Optional.of(FifoLine.stop()), FifoLine.parse("stop"));
+        assertEquals("stop", FifoLine.stop().line());
     }
 
     @ParameterizedTest
@@ -30,6 +30,6 @@ class RequestTest {
             "call -1 call.1", "call 12 call.", "call 12 call.1 extra", "call 99999999999 call.1", "STOP", " stop",
             "call 12 /tmp/call.12", "call 1 call.01"})
     void anythingElseIsIgnored(String line) {
-        assertTrue(Request.parse(line).isEmpty(), line);
+        assertTrue(FifoLine.parse(line).isEmpty(), line);
     }
 }
