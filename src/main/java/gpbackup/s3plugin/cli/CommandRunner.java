@@ -6,7 +6,7 @@ import gpbackup.s3plugin.audit.CallAudit;
 import gpbackup.s3plugin.audit.CallIdentity;
 import gpbackup.s3plugin.backup.BackupTimestamps;
 import gpbackup.s3plugin.command.PluginContext;
-import gpbackup.s3plugin.command.TransferResources;
+import gpbackup.s3plugin.wiring.TransferResources;
 import gpbackup.s3plugin.config.ConfigException;
 import gpbackup.s3plugin.config.ConfigLoader;
 import gpbackup.s3plugin.config.PluginConfig;

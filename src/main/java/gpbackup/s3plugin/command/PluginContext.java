@@ -10,6 +10,8 @@ import gpbackup.s3plugin.s3.S3Client;
 import gpbackup.s3plugin.transfer.RangedDownloader;
 import gpbackup.s3plugin.transfer.S3Storage;
 import gpbackup.s3plugin.transfer.StreamUploader;
+import gpbackup.s3plugin.wiring.S3ClientFactory;
+import gpbackup.s3plugin.wiring.TransferResources;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Clock;

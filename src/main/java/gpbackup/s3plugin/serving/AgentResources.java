@@ -1,7 +1,7 @@
 package gpbackup.s3plugin.serving;
 
-import gpbackup.s3plugin.command.S3ClientFactory;
-import gpbackup.s3plugin.command.TransferResources;
+import gpbackup.s3plugin.wiring.S3ClientFactory;
+import gpbackup.s3plugin.wiring.TransferResources;
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.log.PluginLog;
 import gpbackup.s3plugin.s3.S3Connection;

@@ -5,7 +5,7 @@ import gpbackup.s3plugin.agent.AgentDirectory;
 import gpbackup.s3plugin.agent.AgentServer;
 import gpbackup.s3plugin.agent.CallHandler;
 import gpbackup.s3plugin.agent.Caller;
-import gpbackup.s3plugin.command.TransferResources;
+import gpbackup.s3plugin.wiring.TransferResources;
 import gpbackup.s3plugin.config.ConfigLoader;
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.log.PluginLog;

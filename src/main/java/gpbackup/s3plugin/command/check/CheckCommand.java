@@ -12,7 +12,7 @@ import gpbackup.s3plugin.backup.KeyLayout;
 import gpbackup.s3plugin.command.Command;
 import gpbackup.s3plugin.command.OperatorArguments;
 import gpbackup.s3plugin.command.PluginContext;
-import gpbackup.s3plugin.command.S3ClientFactory;
+import gpbackup.s3plugin.wiring.S3ClientFactory;
 import gpbackup.s3plugin.config.ConfigException;
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.http.AnswerWatchingClient;

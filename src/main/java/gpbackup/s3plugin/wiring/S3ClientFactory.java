@@ -1,4 +1,4 @@
-package gpbackup.s3plugin.command;
+package gpbackup.s3plugin.wiring;
 
 import gpbackup.s3plugin.auth.AwsConfigFiles;
 import gpbackup.s3plugin.auth.AwsRegion;

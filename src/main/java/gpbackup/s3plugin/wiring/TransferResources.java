@@ -1,4 +1,4 @@
-package gpbackup.s3plugin.command;
+package gpbackup.s3plugin.wiring;
 
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.log.PluginLog;
