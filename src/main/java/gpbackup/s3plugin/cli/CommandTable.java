@@ -16,7 +16,6 @@ import gpbackup.s3plugin.command.plugin.DirectoryCommands;
 import gpbackup.s3plugin.command.plugin.FileCommands;
 import gpbackup.s3plugin.command.plugin.HookCommands;
 import gpbackup.s3plugin.command.verify.VerifyCommand;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,10 +23,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-/**
- * Every command the plugin answers to, as gpbackup, gprestore and gpbackup_helper call them, and
- * what help says of each: help is written from this table alone.
- */
+/** Every command the plugin answers to, as gpbackup, gprestore and gpbackup_helper call them, and its help. */
 final class CommandTable {
     private static final String HOOK = "CONFIG LOCAL_BACKUP_DIR SCOPE [CONTENT_ID]";
     private static final Option JSON = new Option("--json", "one JSON document instead of the lines");
@@ -88,8 +84,7 @@ final class CommandTable {
             new Usage("plugin_api_version", GPBACKUP, "[CONFIG]", "prints the plugin API version, "
                     + Main.API_VERSION, List.of()));
     private static final List<Usage> MAIN_LAST = List.of(
-            new Usage("audit_summary", PEOPLE, "FILE", "sums up an audit_log file per backup; reads no config",
-                    List.of()),
+            new Usage("audit_summary", PEOPLE, "FILE", "sums up an audit_log file per backup (no config)", List.of()),
             new Usage("help", PEOPLE, "[COMMAND]", "lists the commands, or shows one (also --help, -h)", List.of()));
 
     private static final Map<String, CommandSpec> COMMANDS = TABLE.stream()
@@ -107,10 +102,10 @@ final class CommandTable {
         return TABLE;
     }
 
-    /** The commands help lists, group by group: Main's own and the table's, the hidden ones left out. */
+    /** The commands help lists, in its order: Main's own and the table's, the hidden ones left out. */
     static List<Usage> listed() {
         return Stream.of(MAIN_FIRST, all().stream().map(CommandSpec::usage).toList(), MAIN_LAST)
-                .flatMap(List::stream).filter(usage -> usage.group() != HIDDEN).sorted(Comparator.comparing(Usage::group)).toList();
+                .flatMap(List::stream).filter(usage -> usage.group() != HIDDEN).toList();
     }
 
     private static CommandSpec spec(Group group, String name, List<Integer> argCounts, Command command,

@@ -12,6 +12,8 @@ import java.util.Set;
 final class Help {
     /** The words that ask for help, as the first argument. */
     static final Set<String> ASKED = Set.of("--help", "-h", "help");
+    static final String GPBACKUP_HEADING = "\nCalled by gpbackup, gprestore and gpbackup_helper:\n";
+    static final String PEOPLE_HEADING = "\nFor the DBA and the auditor:\n";
 
     private Help() {
     }
@@ -47,7 +49,7 @@ final class Help {
     private static String list() {
         StringBuilder text = new StringBuilder("usage: " + Program.NAME + " COMMAND CONFIG_FILE [ARGS...]\n");
         for (Group group : List.of(Group.GPBACKUP, Group.PEOPLE)) {
-            text.append("\n").append(group.heading).append(":\n");
+            text.append(group == Group.GPBACKUP ? GPBACKUP_HEADING : PEOPLE_HEADING);
             for (Usage usage : CommandTable.listed()) {
                 if (usage.group() == group) {
                     text.append(String.format("  %-26s  %s\n", usage.name(), usage.summary()));

@@ -6,19 +6,8 @@ import java.util.List;
 record Usage(String name, Group group, String arguments, String summary, List<Option> options) {
 
     /** Who runs a command: the heading help lists it under (a hidden command is not listed). */
-    enum Group {
-        GPBACKUP("Called by gpbackup, gprestore and gpbackup_helper"),
-        PEOPLE("For the DBA and the auditor"),
-        HIDDEN("");
-
-        final String heading;
-
-        Group(String heading) {
-            this.heading = heading;
-        }
-    }
+    enum Group { GPBACKUP, PEOPLE, HIDDEN }
 
     /** One option of a command and what it does. */
-    record Option(String flag, String meaning) {
-    }
+    record Option(String flag, String meaning) { }
 }

@@ -59,8 +59,8 @@ class HelpTest {
     @Test
     void everyCommandOfTheTableIsListedOnceWithItsSummaryUnderItsGroup() {
         String text = helpText();
-        int gpbackup = text.indexOf("\n" + Group.GPBACKUP.heading + ":\n");
-        int people = text.indexOf("\n" + Group.PEOPLE.heading + ":\n");
+        int gpbackup = text.indexOf(Help.GPBACKUP_HEADING);
+        int people = text.indexOf(Help.PEOPLE_HEADING);
         assertTrue(0 < gpbackup && gpbackup < people, text);
         for (CommandSpec spec : CommandTable.all()) {
             Usage usage = spec.usage();
