@@ -9,9 +9,12 @@ import gpbackup.s3plugin.cli.Usage.Group;
 import gpbackup.s3plugin.cli.Usage.Option;
 import gpbackup.s3plugin.serving.AgentServing;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
@@ -159,6 +162,13 @@ class HelpTest {
         assertEquals("", out());
         assertEquals("gpbackup_s3_plugin: unknown command 'prnue'; did you mean 'prune'?"
                 + " (gpbackup_s3_plugin --help lists them)\n", err());
+    }
+
+    @Test
+    void theSpecShowsTheHelpAsItIs() throws IOException {
+        String spec = Files.readString(Path.of("spec/commands.md"));
+        assertTrue(spec.contains("$ gpbackup_s3_plugin --help\n" + helpText() + "$ gpbackup_s3_plugin help verify\n"),
+                "spec/commands.md, Help: the --help output as it is now");
     }
 
     @Test
