@@ -69,7 +69,7 @@ final class CommandRunner {
         String name = argv.get(0);
         CommandSpec spec = CommandTable.find(name).orElse(null);
         if (spec == null) {
-            stderr.println(Program.NAME + ": unknown command '" + name + "'");
+            stderr.println(Program.NAME + ": " + Help.unknownCommand(name));
             return 1;
         }
         List<String> args = argv.subList(1, argv.size());

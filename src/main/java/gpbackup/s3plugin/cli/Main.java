@@ -81,12 +81,16 @@ public final class Main {
     private int dispatch(String[] argv) {
         if (argv.length == 0) {
             stderr.println(PROGRAM + ": no command given; this plugin is run by gpbackup and gprestore"
-                    + " as: " + PROGRAM + " COMMAND CONFIG_FILE [ARGS...]");
+                    + " as: " + PROGRAM + " COMMAND CONFIG_FILE [ARGS...]; " + PROGRAM + " --help lists the commands");
             return 1;
         }
         String name = argv[0];
         List<String> args = Arrays.asList(argv).subList(1, argv.length);
         try {
+            if (Help.ASKED.contains(name)) {
+                print(Help.text(args));
+                return 0;
+            }
             if (name.equals("--version") || name.equals("-version")) {
                 print(PROGRAM + " version " + Program.version() + "\n");
                 return 0;

@@ -1,9 +1,10 @@
 package gpbackup.s3plugin.config;
 
 import java.util.Collection;
+import java.util.Optional;
 
 /** Points a misspelt name to the known name it was probably meant to be. */
-final class NameSuggestion {
+public final class NameSuggestion {
 
     /** Two edits catch a swapped, missing or extra letter without guessing wildly. */
     private static final int MAX_DISTANCE = 2;
@@ -13,6 +14,11 @@ final class NameSuggestion {
 
     /** {@code " (did you mean 'x'?)"} for the closest known name, or empty when none is close. */
     static String didYouMean(String name, Collection<String> known) {
+        return nearest(name, known).map(best -> " (did you mean '" + best + "'?)").orElse("");
+    }
+
+    /** The known name closest to {@code name}, when one is at most two edits away. */
+    public static Optional<String> nearest(String name, Collection<String> known) {
         String best = null;
         int bestDistance = MAX_DISTANCE + 1;
         for (String candidate : known) {
@@ -22,7 +28,7 @@ final class NameSuggestion {
                 bestDistance = distance;
             }
         }
-        return best == null ? "" : " (did you mean '" + best + "'?)";
+        return Optional.ofNullable(best);
     }
 
     /** Levenshtein distance: insertions, deletions and substitutions of one character each. */

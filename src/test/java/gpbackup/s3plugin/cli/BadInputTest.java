@@ -234,6 +234,9 @@ class BadInputTest {
         List<Arguments> rows = new ArrayList<>();
         rows.add(Arguments.of("no command", List.of()));
         rows.add(Arguments.of("unknown command", List.of("backup_everything", "{cfg}")));
+        rows.add(Arguments.of("misspelt command", List.of("lst_backups", "{cfg}")));
+        rows.add(Arguments.of("help for no such command", List.of("help", "backup_everything")));
+        rows.add(Arguments.of("help with two arguments", List.of("help", "prune", "verify")));
         rows.add(Arguments.of("plugin_api_version with two arguments", List.of("plugin_api_version", "{cfg}", "x")));
         // name, fewest and most arguments after the command (CommandTable).
         Object[][] commands = {

@@ -1,6 +1,7 @@
 package gpbackup.s3plugin.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import gpbackup.s3plugin.serving.AgentServing;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -79,6 +81,11 @@ class LauncherTest {
 
     /** Runs a copy of the launcher beside an empty jar, with a "java" that prints its arguments one a line. */
     private static String argumentsGivenToJava(Path dir, String javaOpts, String compat) throws Exception {
+        return argumentsGivenToJava(dir, javaOpts, compat, "list_directory", "/nowhere/s3.yaml");
+    }
+
+    private static String argumentsGivenToJava(Path dir, String javaOpts, String compat, String... argv)
+            throws Exception {
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Path launcher = Files.copy(LAUNCHER, bin.resolve("gpbackup_s3_plugin"));
         Files.createFile(bin.resolve("gpbackup_s3_plugin.jar"));
@@ -86,8 +93,9 @@ class LauncherTest {
         Path java = Files.writeString(javaHome.resolve("bin/java"), "#!/bin/sh\nprintf '%s\\n' \"$@\"\n");
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
         Files.createFile(dir.resolve("-Xlog:gcX"));
-        ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "list_directory", "/nowhere/s3.yaml")
-                .directory(dir.toFile());
+        List<String> command = new ArrayList<>(List.of(launcher.toString()));
+        command.addAll(List.of(argv));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
         builder.environment().put("JAVA_HOME", javaHome.toString());
         builder.environment().put("GPBACKUP_S3_PLUGIN_JAVA_OPTS", javaOpts);
         Process process = underCompat(builder, compat).start();
@@ -114,6 +122,17 @@ class LauncherTest {
         int jar = lines.indexOf("-jar");
         assertTrue(lines.get(jar - 1).startsWith("-"), lines.toString());
         assertEquals("list_directory", lines.get(jar + 2), lines.toString());
+    }
+
+    /** Help is the JVM's to answer from the command table: the launcher passes it on whole and never relays it. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"--help", "-h", "help", "help prune"})
+    void theLauncherPassesHelpStraightToTheJvm(String asked, @TempDir Path dir) throws Exception {
+        List<String> words = List.of(asked.split(" "));
+        List<String> lines = argumentsGivenToJava(dir, "", "", words.toArray(String[]::new)).lines().toList();
+        int jar = lines.indexOf("-jar");
+        assertEquals(words, lines.subList(jar + 2, lines.size()), lines.toString());
+        assertFalse(AgentServing.RELAYED.contains(words.get(0)));
     }
 
     /** Runs a copy of the launcher for a setup hook with a "java" that prints what it was told of the agent. */

@@ -136,7 +136,15 @@ class MainTest {
     @Test
     void unknownCommandFailsWithOneLineNamingIt() {
         String line = failedWithOneLine(run("backup_everything", "/tmp/s3.yaml"));
-        assertEquals("gpbackup_s3_plugin: unknown command 'backup_everything'", line);
+        assertEquals("gpbackup_s3_plugin: unknown command 'backup_everything' (gpbackup_s3_plugin --help lists them)",
+                line);
+    }
+
+    @Test
+    void aMisspeltCommandFailsWithOneLineNamingTheNearest() {
+        String line = failedWithOneLine(run("lst_backups", "/tmp/s3.yaml"));
+        assertEquals("gpbackup_s3_plugin: unknown command 'lst_backups'; did you mean 'list_backups'?"
+                + " (gpbackup_s3_plugin --help lists them)", line);
     }
 
     @ParameterizedTest(name = "{0} with {1} arguments")
