@@ -35,8 +35,8 @@ final class CommandTable {
             new CommandSpec("backup_directory_parallel", List.of(2, 3), DirectoryCommands::backupDirectoryParallel),
             new CommandSpec("restore_directory", List.of(2, 3), DirectoryCommands::restoreDirectory),
             new CommandSpec("restore_directory_parallel", List.of(2, 3), DirectoryCommands::restoreDirectoryParallel),
-            new CommandSpec("list_backups", List.of(1, 2), CatalogCommands::listBackups),
-            new CommandSpec("prune", List.of(1, 2, 3, 4, 5, 6), CatalogCommands::prune),
+            new CommandSpec("list_backups", List.of(1, 2, 3, 4), CatalogCommands::listBackups),
+            new CommandSpec("prune", List.of(1, 2, 3, 4, 5, 6, 7, 8), CatalogCommands::prune),
             new CommandSpec("check", List.of(1, 2), new CheckCommand(java.time.Clock.systemUTC())),
             new CommandSpec("verify", List.of(2, 3), VerifyCommand::verify),
             // Not for people: the launcher runs it while Java 25+ records the AOT cache.
