@@ -9,6 +9,7 @@ import gpbackup.s3plugin.s3.S3Exception;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,16 +46,10 @@ public final class BackupCatalog {
         this.layout = layout;
     }
 
-    /** The prefixes listed: ours, then the Go plugin's variant for a folder that ended in "/". */
-    List<String> backupsPrefixes() {
-        String ours = layout.folderPrefix() + "backups/";
-        return List.of(ours, layout.folderPrefix() + "/backups/");
-    }
-
     public Listing read() {
         Map<String, Tally> tallies = new TreeMap<>();
         long unrecognized = 0;
-        for (String prefix : backupsPrefixes()) {
+        for (String prefix : layout.backupsPrefixes()) {
             Optional<String> token = Optional.empty();
             do {
                 ListPage page = s3.listPage(prefix, token, PAGE);
@@ -117,6 +112,7 @@ public final class BackupCatalog {
         private final List<ObjectSummary> reports = new ArrayList<>(1);
         private long objects;
         private long bytes;
+        private Instant newest = Instant.EPOCH;
 
         Tally(String timestamp) {
             this.timestamp = timestamp;
@@ -124,6 +120,7 @@ public final class BackupCatalog {
 
         void add(String location, String file, ObjectSummary object) {
             locations.add(location);
+            newest = object.lastModified().isAfter(newest) ? object.lastModified() : newest;
             if (KeyLayout.isDigestRecord(file)) {
                 return; // verify's proof of a file, not a file gpbackup wrote; deleted with the backup all the same
             }
@@ -133,7 +130,7 @@ public final class BackupCatalog {
             if (segment.matches() && segment.group(2).equals(timestamp)) {
                 segments.add(Integer.parseInt(segment.group(1)));
             }
-            if (file.equals("gpbackup_" + timestamp + "_report")) {
+            if (file.equals(KeyLayout.reportFile(timestamp))) {
                 reports.add(object);
             }
         }
@@ -150,7 +147,7 @@ public final class BackupCatalog {
             }
             boolean empty = report.isEmpty() && reports.stream().anyMatch(r -> r.size() == 0);
             return new BackupSummary(timestamp, objects, bytes, segments.size(), List.copyOf(locations), report,
-                    empty);
+                    empty, newest);
         }
     }
 }

@@ -1,11 +1,17 @@
 package gpbackup.s3plugin.backup;
 
 import gpbackup.s3plugin.json.JsonText;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The two outputs of {@code list_backups}: an aligned table for people, one JSON document for scripts. */
+/**
+ * The two outputs of {@code list_backups}: an aligned table for people, one JSON document for
+ * scripts. A backup without a report whose newest object is younger than {@code grace} at
+ * {@code now} shows as "incomplete, may be running".
+ */
 public final class BackupListing {
     private static final String[] HEADER = {"TIMESTAMP", "OBJECTS", "BYTES", "SEGMENTS", "DATABASE", "GPBACKUP",
         "TYPE", "COMPRESSION", "STATUS"};
@@ -13,7 +19,8 @@ public final class BackupListing {
     private BackupListing() {
     }
 
-    public static String table(String bucket, KeyLayout layout, BackupCatalog.Listing listing) {
+    public static String table(String bucket, KeyLayout layout, BackupCatalog.Listing listing, Instant now,
+                               Duration grace) {
         StringBuilder text = new StringBuilder();
         if (listing.backups().isEmpty()) {
             text.append("no backups under s3://").append(bucket).append('/').append(layout.folderPrefix())
@@ -25,7 +32,7 @@ public final class BackupListing {
             long bytes = 0;
             for (BackupSummary b : listing.backups()) {
                 Optional<BackupReport> r = b.report();
-                String status = b.statusText() + (b.inGoTrailingSlashLayout()
+                String status = b.mayBeRunning(now, grace).orElse(b.statusText()) + (b.inGoTrailingSlashLayout(layout)
                         ? " (in the Go plugin's layout for a folder ending in '/': " + layout.folderPrefix()
                         + "/backups/)" : "");
                 rows.add(new String[] {b.timestamp(), Long.toString(b.objects()), Long.toString(b.bytes()),
@@ -63,7 +70,8 @@ public final class BackupListing {
     }
 
     /** The JSON document; its schema is in spec/commands.md. */
-    public static String json(String bucket, String folder, BackupCatalog.Listing listing) {
+    public static String json(String bucket, String folder, BackupCatalog.Listing listing, Instant now,
+                              Duration grace) {
         StringBuilder json = new StringBuilder();
         json.append("{\"bucket\":").append(JsonText.quote(bucket))
                 .append(",\"folder\":").append(JsonText.quote(folder))
@@ -80,6 +88,8 @@ public final class BackupListing {
                     .append(",\"status\":").append(orNull(r.flatMap(BackupReport::status)))
                     .append(",\"error\":").append(orNull(r.flatMap(BackupReport::error)))
                     .append(",\"report_empty\":").append(b.reportEmpty())
+                    .append(",\"may_be_running\":").append(b.mayBeRunning(now, grace).isPresent())
+                    .append(",\"newest_object\":").append(JsonText.quote(b.newest().toString()))
                     .append(",\"database\":").append(orNull(r.flatMap(BackupReport::database)))
                     .append(",\"gpbackup_version\":").append(orNull(r.flatMap(BackupReport::gpbackupVersion)))
                     .append(",\"gpdb_version\":").append(orNull(r.flatMap(BackupReport::gpdbVersion)))

@@ -1,5 +1,7 @@
 package gpbackup.s3plugin.backup;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,9 +14,10 @@ import java.util.Optional;
  * @param segments  the distinct segment content ids (0 and up) seen in file names
  * @param report    the parsed report; empty when there is none or it is empty
  * @param reportEmpty whether the only report found is the empty object a setup probe leaves
+ * @param newest      the LastModified of its newest object
  */
 public record BackupSummary(String timestamp, long objects, long bytes, int segments, List<String> locations,
-                     Optional<BackupReport> report, boolean reportEmpty) {
+                     Optional<BackupReport> report, boolean reportEmpty, Instant newest) {
 
     /** What a person and a script are told about a backup's state. */
     public enum State {
@@ -54,8 +57,20 @@ public record BackupSummary(String timestamp, long objects, long bytes, int segm
         return state.words;
     }
 
+    /**
+     * Why gpbackup may still be writing it: it has no report and its newest object is younger than
+     * {@code grace} at {@code now} (gpbackup writes the report last); empty otherwise.
+     */
+    public Optional<String> mayBeRunning(Instant now, Duration grace) {
+        if (complete() || !newest.isAfter(now.minus(grace))) {
+            return Optional.empty();
+        }
+        return Optional.of("incomplete, may be running: newest object "
+                + Math.max(0, Duration.between(newest, now).toMinutes()) + " minutes old");
+    }
+
     /** Whether some of its objects are where the Go plugin put them for a folder ending in "/". */
-    boolean inGoTrailingSlashLayout() {
-        return locations.stream().anyMatch(l -> l.contains("//backups/"));
+    boolean inGoTrailingSlashLayout(KeyLayout layout) {
+        return locations.stream().anyMatch(layout::inGoTrailingSlashLayout);
     }
 }

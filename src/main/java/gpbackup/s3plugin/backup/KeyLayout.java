@@ -3,6 +3,7 @@ package gpbackup.s3plugin.backup;
 import gpbackup.s3plugin.UsageException;
 import gpbackup.s3plugin.transfer.DigestRecord;
 import java.util.Arrays;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -41,9 +42,24 @@ public record KeyLayout(String folder) {
         return folder + "/backups/" + timestamp.substring(0, 8) + "/" + timestamp + "/";
     }
 
-    /** {@link #backupPrefix} as the Go plugin wrote it with a trailing-slash folder. */
-    public String goTrailingSlashBackupPrefix(String timestamp) {
-        return withGoSlash(backupPrefix(timestamp));
+    /** Every place backup {@code timestamp}'s objects may be: ours, then the Go plugin's (trailing-slash folder). */
+    public List<String> backupLocations(String timestamp) {
+        return List.of(backupPrefix(timestamp), withGoSlash(backupPrefix(timestamp)));
+    }
+
+    /** The prefixes holding backups: ours, then the Go plugin's variant for a folder that ended in "/". */
+    public List<String> backupsPrefixes() {
+        return List.of(folderPrefix() + "backups/", folderPrefix() + "/backups/");
+    }
+
+    /** Whether {@code location} is where the Go plugin put a backup for a folder ending in "/". */
+    public boolean inGoTrailingSlashLayout(String location) {
+        return location.startsWith(folderPrefix() + "/");
+    }
+
+    /** gpbackup's report of backup {@code timestamp}: a backup without one is incomplete. */
+    public static String reportFile(String timestamp) {
+        return "gpbackup_" + timestamp + "_report";
     }
 
     /** One of our keys, which starts with {@code <folder>/}, with that slash doubled. */
@@ -58,6 +74,11 @@ public record KeyLayout(String folder) {
      */
     public static String digestRecordKey(String key) {
         return key + DIGEST_RECORD_SUFFIX;
+    }
+
+    /** The key of the object whose digests the record at {@code recordKey} holds. */
+    public static String dataKeyOf(String recordKey) {
+        return recordKey.substring(0, recordKey.length() - DIGEST_RECORD_SUFFIX.length());
     }
 
     /** Whether {@code key} is a digest record rather than a backup file. */

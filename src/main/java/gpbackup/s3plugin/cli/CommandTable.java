@@ -27,6 +27,8 @@ import java.util.stream.Stream;
 final class CommandTable {
     private static final String HOOK = "CONFIG LOCAL_BACKUP_DIR SCOPE [CONTENT_ID]";
     private static final Option JSON = new Option("--json", "one JSON document instead of the lines");
+    private static final Option GRACE = new Option("--grace HOURS",
+            "an incomplete backup with an object younger than this may be running (default 24)");
 
     private static final List<CommandSpec> TABLE = List.of(
             spec(GPBACKUP, "setup_plugin_for_backup", List.of(3, 4), HookCommands::setupForBackup, HOOK,
@@ -56,15 +58,15 @@ final class CommandTable {
             spec(PEOPLE, "check", List.of(1, 2), new CheckCommand(java.time.Clock.systemUTC()),
                     "CONFIG [--read-only]", "the preflight: says whether a backup would work from this host",
                     new Option("--read-only", "says whether a restore would: reads only, writes nothing")),
-            spec(PEOPLE, "list_backups", List.of(1, 2), CatalogCommands::listBackups, "CONFIG [--json]",
-                    "one line per backup: objects, bytes, segments, database, status", JSON),
-            // --grace HOURS joins these once spec/commands.md gives prune its grace period.
-            spec(PEOPLE, "prune", List.of(1, 2, 3, 4, 5, 6), CatalogCommands::prune,
-                    "CONFIG (--keep-last N | --older-than DAYS) [--yes]",
+            spec(PEOPLE, "list_backups", List.of(1, 2, 3, 4), CatalogCommands::listBackups,
+                    "CONFIG [--json] [--grace HOURS]",
+                    "one line per backup: objects, bytes, segments, database, status", JSON, GRACE),
+            spec(PEOPLE, "prune", List.of(1, 2, 3, 4, 5, 6, 7, 8), CatalogCommands::prune,
+                    "CONFIG (--keep-last N | --older-than DAYS) [--grace HOURS] [--yes]",
                     "deletes old backups whole, report first; a dry run without --yes",
                     new Option("--keep-last N", "selects the backups older than the N-th newest successful one"),
                     new Option("--older-than DAYS", "selects the backups older than DAYS days"),
-                    new Option("--yes", "deletes; without it prune only says what it would delete")),
+                    GRACE, new Option("--yes", "deletes; without it prune only says what it would delete")),
             spec(PEOPLE, "verify", List.of(2, 3), VerifyCommand::verify, "CONFIG TIMESTAMP [--json]",
                     "proves one backup intact without restoring it; reads only", JSON),
             spec(PEOPLE, "backup_directory", List.of(2, 3), DirectoryCommands::backupDirectory, "CONFIG DIR [N]",

@@ -1,5 +1,7 @@
 package gpbackup.s3plugin.s3;
 
-/** One object of a listing: its key and size in bytes. */
-public record ObjectSummary(String key, long size) {
+import java.time.Instant;
+
+/** One object of a listing: its key, size in bytes and LastModified (the epoch when the server sends none). */
+public record ObjectSummary(String key, long size, Instant lastModified) {
 }

@@ -303,7 +303,14 @@ public final class S3Client {
             List<ObjectSummary> objects = new ArrayList<>();
             for (XmlElement contents : result.all("Contents")) {
                 String key = contents.childText("Key").orElseThrow(() -> new IOException("listing entry without Key"));
-                objects.add(new ObjectSummary(key, size(contents.childText("Size").orElse("0"))));
+                Instant modified;
+                try {
+                    modified = contents.childText("LastModified").map(t -> Instant.parse(t.strip()))
+                            .orElse(Instant.EPOCH);
+                } catch (DateTimeParseException e) {
+                    throw new IOException("listing entry " + key + " has a LastModified that is not ISO-8601", e);
+                }
+                objects.add(new ObjectSummary(key, size(contents.childText("Size").orElse("0")), modified));
             }
             boolean truncated = result.childText("IsTruncated").map(t -> Boolean.parseBoolean(t.strip())).orElse(false);
             Optional<String> next = truncated ? result.childText("NextContinuationToken") : Optional.empty();

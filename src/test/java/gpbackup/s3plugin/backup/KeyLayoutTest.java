@@ -68,6 +68,22 @@ class KeyLayoutTest {
         org.junit.jupiter.api.Assertions.assertEquals("f//backups/20240101/20240101120000/x",
                 layout.goTrailingSlashKeyFor("/d/backups/20240101/20240101120000/x"));
         org.junit.jupiter.api.Assertions.assertEquals("f//backups/20240101/20240101120000/",
-                layout.goTrailingSlashBackupPrefix("20240101120000"));
+                layout.backupLocations("20240101120000").get(1));
+    }
+
+    @Test
+    void aBackupsLocationsAndPrefixesAreOursThenTheGoPluginsAndOnlyItsKnowsTheDoubleSlash() {
+        assertEquals(java.util.List.of("f/backups/20240101/20240101120000/", "f//backups/20240101/20240101120000/"),
+                layout.backupLocations("20240101120000"));
+        assertEquals(java.util.List.of("f/backups/", "f//backups/"), layout.backupsPrefixes());
+        assertTrue(layout.inGoTrailingSlashLayout("f//backups/20240101/20240101120000/"));
+        assertEquals(false, layout.inGoTrailingSlashLayout("f/backups/20240101/20240101120000/"));
+    }
+
+    @Test
+    void theReportIsNamedAfterItsTimestampAndARecordNamesItsDataKey() {
+        assertEquals("gpbackup_20240101120000_report", KeyLayout.reportFile("20240101120000"));
+        String data = "f/backups/20240101/20240101120000/gpbackup_0_20240101120000_16384.gz";
+        assertEquals(data, KeyLayout.dataKeyOf(KeyLayout.digestRecordKey(data)));
     }
 }

@@ -127,6 +127,8 @@ final class FakeS3Store implements AutoCloseable {
     private final List<Recorded> requests = new ArrayList<>();
     private final AtomicLong ids = new AtomicLong();
     private volatile Ignore ignore = Ignore.NOTHING;
+    /** Keys a DeleteObject or DeleteObjects may still delete; after that each key fails (a fault part way). */
+    private final AtomicLong deletionsLeft = new AtomicLong(Long.MAX_VALUE);
 
     FakeS3Store() throws IOException {
         listener = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
@@ -143,6 +145,19 @@ final class FakeS3Store implements AutoCloseable {
         uploads.clear();
         requests.clear();
         ignore = Ignore.NOTHING;
+        deletionsLeft.set(Long.MAX_VALUE);
+    }
+
+    /** Deletes the next {@code n} keys asked for, then fails every further key with InternalError. */
+    void failDeletionsAfter(long n) {
+        deletionsLeft.set(n);
+    }
+
+    /** Stores an object as a plain PutObject would, without a request. */
+    void put(String key, byte[] bytes) {
+        objects.put(key, new StoredObject(bytes, "\"" + hex(md5(bytes)) + "\"", nextVersion(),
+                new Keeping(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                        "STANDARD", Optional.empty(), Optional.empty()), Map.of(), List.of(bytes.length)));
     }
 
     void ignore(Ignore what) {
@@ -485,10 +500,16 @@ final class FakeS3Store implements AutoCloseable {
         }
         // A delete without a version id in a versioned bucket puts a marker over the object: gone from view.
         Matcher keys = KEY.matcher(new String(body, StandardCharsets.UTF_8));
+        StringBuilder errors = new StringBuilder();
         while (keys.find()) {
-            objects.remove(unescape(keys.group(1)));
+            if (deletionsLeft.getAndDecrement() > 0) {
+                objects.remove(unescape(keys.group(1)));
+            } else {
+                errors.append("<Error><Key>").append(keys.group(1))
+                        .append("</Key><Code>InternalError</Code><Message>injected fault</Message></Error>");
+            }
         }
-        return Answer.xml("<DeleteResult></DeleteResult>");
+        return Answer.xml("<DeleteResult>" + errors + "</DeleteResult>");
     }
 
     private Answer deleteObject(Recorded request, Map<String, String> query) {
@@ -501,6 +522,9 @@ final class FakeS3Store implements AutoCloseable {
             if (stored.keeping().retainUntil().filter(Instant.now()::isBefore).isPresent()) {
                 return Answer.error(403, "AccessDenied", "Access Denied because object protected by object lock.");
             }
+        }
+        if (deletionsLeft.getAndDecrement() <= 0) {
+            return Answer.error(403, "AccessDenied", "injected fault");
         }
         objects.remove(request.key());
         return Answer.of(204, new byte[0]);

@@ -116,15 +116,16 @@ class HelpTest {
     void helpOfPruneShowsItsRulesAndYes() {
         assertEquals(0, run("--help", "prune"));
         assertEquals("""
-                usage: gpbackup_s3_plugin prune CONFIG (--keep-last N | --older-than DAYS) [--yes]
+                usage: gpbackup_s3_plugin prune CONFIG (--keep-last N | --older-than DAYS) [--grace HOURS] [--yes]
                 deletes old backups whole, report first; a dry run without --yes
                   --keep-last N      selects the backups older than the N-th newest successful one
                   --older-than DAYS  selects the backups older than DAYS days
+                  --grace HOURS      an incomplete backup with an object younger than this may be running (default 24)
                   --yes              deletes; without it prune only says what it would delete
                 """, out());
     }
 
-    /** The usage line's words agree with the argument counts the table checks ("[X]" is one optional word). */
+    /** The usage line's words agree with the argument counts the table checks ("[X Y]" is optional). */
     @Test
     void eachUsageLineTakesTheArgumentCountsItsCommandChecks() {
         for (CommandSpec spec : CommandTable.all()) {
@@ -133,7 +134,7 @@ class HelpTest {
                 continue; // prune: a choice of rules, its counts checked by the command
             }
             List<String> words = Arrays.asList(arguments.split(" "));
-            int required = (int) words.stream().filter(word -> !word.startsWith("[")).count();
+            int required = arguments.replaceAll("\\[[^]]*]", "").strip().split(" +").length;
             int min = spec.argCounts().stream().mapToInt(Integer::intValue).min().orElseThrow();
             int max = spec.argCounts().stream().mapToInt(Integer::intValue).max().orElseThrow();
             assertEquals(List.of(required, words.size()), List.of(min, max), spec.name() + ": " + arguments);

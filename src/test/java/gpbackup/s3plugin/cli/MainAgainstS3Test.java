@@ -18,6 +18,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import gpbackup.s3plugin.command.plugin.DirectoryCommands;
 import gpbackup.s3plugin.s3.WireMockS3;
@@ -173,14 +174,20 @@ class MainAgainstS3Test extends WireMockCommandFixture {
 
     @Test
     void deleteBackupDeletesEveryObjectUnderTheTimestampAndNothingElse() {
+        // The backup's prefix lists its two objects until the batch delete, then nothing.
         server.stubFor(get(urlPathEqualTo("/bucket")).withQueryParam("prefix", equalTo("f/backups/20240101/20240101120000/"))
+                .inScenario("delete").whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(ok("<ListBucketResult><IsTruncated>false</IsTruncated>"
                         + "<Contents><Key>f/backups/20240101/20240101120000/a</Key><Size>1</Size></Contents>"
                         + "<Contents><Key>f/backups/20240101/20240101120000/b </Key><Size>2</Size></Contents>"
                         + "</ListBucketResult>")));
+        server.stubFor(get(urlPathEqualTo("/bucket")).withQueryParam("prefix", equalTo("f/backups/20240101/20240101120000/"))
+                .inScenario("delete").whenScenarioStateIs("gone")
+                .willReturn(ok("<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>")));
         server.stubFor(get(urlPathEqualTo("/bucket")).withQueryParam("prefix", equalTo("f//backups/20240101/20240101120000/"))
                 .willReturn(ok("<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>")));
-        server.stubFor(post(urlEqualTo("/bucket?delete=")).willReturn(ok("<DeleteResult/>")));
+        server.stubFor(post(urlEqualTo("/bucket?delete=")).inScenario("delete").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(ok("<DeleteResult/>")).willSetStateTo("gone"));
         server.stubFor(get(urlEqualTo("/bucket?object-lock=")).willReturn(aResponse().withStatus(404).withBody(
                 "<Error><Code>ObjectLockConfigurationNotFoundError</Code><Message>none</Message></Error>")));
         assertEquals(0, run(InputStream.nullInputStream(), "delete_backup", config.toString(), "20240101120000"), err());
@@ -189,9 +196,10 @@ class MainAgainstS3Test extends WireMockCommandFixture {
         String body = deletes.get(0).getBodyAsString();
         assertTrue(body.contains("<Key>f/backups/20240101/20240101120000/a</Key>"), body);
         assertTrue(body.contains("<Key>f/backups/20240101/20240101120000/b </Key>"), "the key exactly as listed: " + body);
-        // Whether the bucket has Object Lock (it has not: no HEAD per object), two listings (ours
-        // and the Go plugin's trailing-slash prefix), one batch delete.
-        assertEquals(4, server.findAll(anyRequestedFor(anyUrl())).size());
+        // Whether the bucket has Object Lock (it has not: no HEAD per object), the report deleted at
+        // both locations first, then each location listed until empty (ours twice, the Go plugin's
+        // trailing-slash prefix once), one batch delete.
+        assertEquals(7, server.findAll(anyRequestedFor(anyUrl())).size());
         assertEquals(1, server.findAll(getRequestedFor(urlEqualTo("/bucket?object-lock="))).size());
     }
 

@@ -20,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import gpbackup.s3plugin.leaks.RunOutputs;
 import gpbackup.s3plugin.leaks.TestSecrets;
@@ -126,14 +127,20 @@ class StoragePolicyCommandsTest {
     }
 
     private void stubBackupListing() {
+        // The backup's prefix lists its two objects until the batch delete, then nothing.
         server.stubFor(get(urlPathEqualTo("/bucket")).withQueryParam("prefix", equalTo(PREFIX))
+                .inScenario("delete").whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(ok("<ListBucketResult><IsTruncated>false</IsTruncated>"
                         + "<Contents><Key>" + PREFIX + "a</Key><Size>1</Size></Contents>"
                         + "<Contents><Key>" + PREFIX + "b</Key><Size>2</Size></Contents>"
                         + "</ListBucketResult>")));
+        server.stubFor(get(urlPathEqualTo("/bucket")).withQueryParam("prefix", equalTo(PREFIX))
+                .inScenario("delete").whenScenarioStateIs("gone")
+                .willReturn(ok("<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>")));
         server.stubFor(get(urlPathEqualTo("/bucket")).withQueryParam("prefix", equalTo("f//backups/20240101/20240101120000/"))
                 .willReturn(ok("<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>")));
-        server.stubFor(post(urlEqualTo("/bucket?delete=")).willReturn(ok("<DeleteResult/>")));
+        server.stubFor(post(urlEqualTo("/bucket?delete=")).inScenario("delete").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(ok("<DeleteResult/>")).willSetStateTo("gone"));
         server.stubFor(head(urlEqualTo("/bucket/" + PREFIX + "a")).willReturn(ok().withHeader("Content-Length", "1")
                 .withHeader("x-amz-object-lock-mode", "COMPLIANCE")
                 .withHeader("x-amz-object-lock-retain-until-date", "2020-01-01T00:00:00.000Z")));

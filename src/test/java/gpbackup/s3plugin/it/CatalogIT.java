@@ -24,7 +24,8 @@ import org.yaml.snakeyaml.Yaml;
  * list_backups and prune through the real launcher against S3Proxy, over backups laid out as
  * gpbackup and the Go plugin leave them: successful, failed, incremental, without a report, with
  * the empty report of a setup probe, and under the Go plugin's {@code <folder>//backups/}.
- * The tests run in order: the prunes change the bucket.
+ * The tests run in order: the prunes change the bucket. All these backups were uploaded seconds
+ * ago, so the runs that judge them as old ones say {@code --grace 0}: none is still being written.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -44,10 +45,12 @@ class CatalogIT {
     private Path config;
     private Path slashConfig;
     private Path lockConfig;
+    private Path work;
 
     @BeforeAll
     void uploadBackups(S3ProxyServer shared, @TempDir Path work) throws Exception {
         server = shared;
+        this.work = work;
         raw = new RawS3Client(server.endpoint());
         raw.createBucket(BUCKET);
         plugin = new PluginRunner(work.resolve("home"));
@@ -101,9 +104,15 @@ class CatalogIT {
         return raw.keys(BUCKET, "cat/");
     }
 
-    @SuppressWarnings("unchecked")
     private Map<String, Map<String, Object>> listJson(Path cfg) throws Exception {
-        Result result = plugin.run("list_backups", cfg.toString(), "--json");
+        return listJson(cfg, List.of("--grace", "0"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Map<String, Object>> listJson(Path cfg, List<String> options) throws Exception {
+        List<String> argv = new java.util.ArrayList<>(List.of("list_backups", cfg.toString(), "--json"));
+        argv.addAll(options);
+        Result result = plugin.run(argv.toArray(String[]::new));
         assertEquals(0, result.exitCode(), result.toString());
         Map<String, Object> document = new Yaml().load(result.stdoutText());
         assertEquals(BUCKET, document.get("bucket"));
@@ -115,7 +124,7 @@ class CatalogIT {
     @Test
     @Order(1)
     void listBackupsShowsOneLinePerBackupWithWhatItsReportSays() throws Exception {
-        Result result = plugin.run("list_backups", config.toString());
+        Result result = plugin.run("list_backups", config.toString(), "--grace", "0");
         assertEquals(0, result.exitCode(), result.toString());
         assertEquals("", result.stderr());
         List<String> lines = result.stdoutText().lines().toList();
@@ -167,7 +176,7 @@ class CatalogIT {
     @Order(3)
     void pruneWithoutYesDeletesNothingAndSaysWhatItWould() throws Exception {
         List<String> before = allKeys();
-        Result result = plugin.run("prune", config.toString(), "--older-than", "1");
+        Result result = plugin.run("prune", config.toString(), "--older-than", "1", "--grace", "0");
         assertEquals(0, result.exitCode(), result.toString());
         String out = result.stdoutText();
         for (String ts : List.of(GO_LAYOUT, FAILED, NO_REPORT)) {
@@ -184,7 +193,7 @@ class CatalogIT {
     void pruneWithYesDeletesWholeBackupsAndKeepsTheNewestSuccessfulOneAndWhatItNeeds() throws Exception {
         // Under object_lock_mode every object of a candidate is asked for its lock first (a HEAD
         // each); S3Proxy stores no lock, so all of them are deleted as without the option.
-        Result result = plugin.run("prune", lockConfig.toString(), "--older-than", "1", "--yes");
+        Result result = plugin.run("prune", lockConfig.toString(), "--older-than", "1", "--yes", "--grace", "0");
         assertEquals(0, result.exitCode(), result.toString());
         assertEquals("", result.stderr());
         assertTrue(result.stdoutText().contains("deleted 3 of 6 backups (23 objects, "), result.stdoutText());
@@ -200,7 +209,7 @@ class CatalogIT {
     @Order(5)
     void pruneKeepLastKeepsTheBaseOfTheKeptIncremental() throws Exception {
         List<String> before = allKeys();
-        Result result = plugin.run("prune", config.toString(), "--keep-last", "1", "--yes");
+        Result result = plugin.run("prune", config.toString(), "--keep-last", "1", "--yes", "--grace", "0");
         assertEquals(0, result.exitCode(), result.toString());
         assertTrue(result.stdoutText().contains("skip          " + BASE + "  needed by the incremental backup"),
                 result.stdoutText());
@@ -219,5 +228,46 @@ class CatalogIT {
             assertEquals(1, result.stderr().lines().count(), result.stderr());
             assertEquals("", result.stdoutText());
         }
+    }
+
+    @Test
+    @Order(7)
+    void pruneYesBesideABackupBeingWrittenKeepsItAndItRestoresWhole() throws Exception {
+        String old = "20200107000000";
+        String writing = "20200108000000";
+        String newer = "20200109000000";
+        Path busy = PluginConfigFile.handWritten(work.resolve("cfg-busy"), PluginConfigFile.options(server, BUCKET,
+                "busy", Map.of()));
+        upload("busy/backups/", old, report("Success", null, ""));
+        upload("busy/backups/", newer, report("Success", null, ""));
+        // gpbackup's data files of a backup still running: written through the plugin, no report yet.
+        Map<String, byte[]> tables = new java.util.TreeMap<>();
+        java.util.Random random = new java.util.Random(7);
+        for (int segment = 0; segment < 3; segment++) {
+            byte[] table = new byte[50_000 + segment];
+            random.nextBytes(table);
+            String path = work.resolve("gpseg" + segment + "/backups/20200108/" + writing + "/gpbackup_" + segment
+                    + "_" + writing + "_16384.gz").toString();
+            tables.put(path, table);
+            assertEquals(0, plugin.run(table, "backup_data", busy.toString(), path).exitCode());
+        }
+
+        Result listed = plugin.run("list_backups", busy.toString());
+        assertTrue(listed.stdoutText().lines().anyMatch(l -> l.startsWith(writing)
+                && l.matches(".*incomplete, may be running: newest object \\d+ minutes old")), listed.stdoutText());
+        Map<String, Object> json = listJson(busy, List.of()).get(writing);
+        assertEquals(List.of(3, false, "incomplete", true), List.of(json.get("objects"), json.get("complete"),
+                json.get("state"), json.get("may_be_running")), json.toString());
+
+        Result pruned = plugin.run("prune", busy.toString(), "--keep-last", "1", "--yes");
+        assertEquals(0, pruned.exitCode(), pruned.toString());
+        for (Map.Entry<String, byte[]> table : tables.entrySet()) {
+            Result restored = plugin.run("restore_data", busy.toString(), table.getKey());
+            assertEquals(0, restored.exitCode(), restored.toString());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(table.getValue(), restored.stdout(), table.getKey());
+        }
+        assertTrue(pruned.stdoutText().contains("deleted       " + old), pruned.stdoutText());
+        assertTrue(pruned.stdoutText().contains("skip          " + writing + "  incomplete, may be running: newest"
+                + " object "), pruned.stdoutText());
     }
 }

@@ -21,6 +21,7 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.io.ByteArrayInputStream;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -35,6 +36,8 @@ import org.w3c.dom.NodeList;
 
 /** ListObjectsV2 paging and DeleteObjects, as S3 expects them and as S3 answers them. */
 class S3ClientListAndDeleteTest {
+    /** The LastModified of every object {@link #page} lists; the indented listing sends none (the epoch). */
+    private static final Instant PAGE_TIME = Instant.parse("2024-01-01T12:00:00Z");
 
     @RegisterExtension
     final WireMockExtension server = WireMockExtension.newInstance().options(WireMockS3.serverOptions()).build();
@@ -72,8 +75,8 @@ class S3ClientListAndDeleteTest {
 
         List<ObjectSummary> all = WireMockS3.client(server.getPort()).listAll("folder/");
 
-        assertEquals(List.of(new ObjectSummary("folder/a", 8), new ObjectSummary("folder/b", 8),
-                new ObjectSummary("folder/c", 8), new ObjectSummary("folder/d", 8)), all);
+        assertEquals(List.of(new ObjectSummary("folder/a", 8, PAGE_TIME), new ObjectSummary("folder/b", 8, PAGE_TIME),
+                new ObjectSummary("folder/c", 8, PAGE_TIME), new ObjectSummary("folder/d", 8, PAGE_TIME)), all);
         List<LoggedRequest> requests = received();
         assertEquals(List.of(
                 "/bucket?list-type=2&max-keys=1000&prefix=folder%2F",
@@ -111,7 +114,7 @@ class S3ClientListAndDeleteTest {
                 """)));
         server.stubFor(get(urlPathEqualTo("/bucket")).withQueryParam("continuation-token", equalTo("t2"))
                 .willReturn(ok(page(false, null, "folder/b"))));
-        assertEquals(List.of(new ObjectSummary("folder/a", 12), new ObjectSummary("folder/b", 8)),
+        assertEquals(List.of(new ObjectSummary("folder/a", 12, Instant.EPOCH), new ObjectSummary("folder/b", 8, PAGE_TIME)),
                 WireMockS3.client(server.getPort()).listAll("folder/"));
     }
 

@@ -3,18 +3,20 @@ package gpbackup.s3plugin.command.catalog;
 import gpbackup.s3plugin.PluginException;
 import gpbackup.s3plugin.UsageException;
 import gpbackup.s3plugin.backup.BackupCatalog;
+import gpbackup.s3plugin.backup.BackupDeletion;
 import gpbackup.s3plugin.backup.BackupListing;
 import gpbackup.s3plugin.backup.BackupSummary;
 import gpbackup.s3plugin.backup.ObjectLocks;
 import gpbackup.s3plugin.command.OperatorArguments;
 import gpbackup.s3plugin.command.PluginContext;
 import gpbackup.s3plugin.progress.Progress;
-import gpbackup.s3plugin.s3.ListPage;
 import gpbackup.s3plugin.s3.ObjectSummary;
 import gpbackup.s3plugin.s3.S3Client;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,26 +28,32 @@ import java.util.Set;
 public final class CatalogCommands {
     private static final String LIST = "list_backups";
     private static final String PRUNE = "prune";
+    /** How long an incomplete backup's newest object counts as a backup still being written. */
+    private static final String GRACE = "--grace";
+    private static final int DEFAULT_GRACE_HOURS = 24;
 
     private CatalogCommands() {
     }
 
-    /** {@code list_backups CONFIG [--json]}: one line (or JSON object) per backup timestamp. */
+    /** {@code list_backups CONFIG [--json] [--grace HOURS]}: one line (or JSON object) per backup timestamp. */
     public static void listBackups(PluginContext context) throws IOException {
-        OperatorArguments args = operatorArguments(context, LIST, Set.of("--json"), Set.of());
+        OperatorArguments args = operatorArguments(context, LIST, Set.of("--json"), Set.of(GRACE));
         BackupCatalog.Listing listing = new BackupCatalog(context.s3(), context.layout()).read();
+        Instant now = context.s3().clock().instant();
+        Duration grace = grace(args, LIST);
         String text = args.has("--json") ? BackupListing.json(context.config().bucket(), context.config().folder(),
-                listing) : BackupListing.table(context.config().bucket(), context.layout(), listing);
+                listing, now, grace) : BackupListing.table(context.config().bucket(), context.layout(), listing, now,
+                grace);
         write(context.stdout(), text);
     }
 
     /**
-     * {@code prune CONFIG (--keep-last N | --older-than DAYS) [--yes]}: deletes, oldest first, the
-     * backups the rule selects and no protection keeps; without --yes only says what it would do.
+     * {@code prune CONFIG (--keep-last N | --older-than DAYS) [--grace HOURS] [--yes]}: deletes, oldest
+     * first, the backups the rule selects and no protection keeps; without --yes only says what it would do.
      */
     public static void prune(PluginContext context) throws IOException {
         OperatorArguments args = operatorArguments(context, PRUNE, Set.of("--yes"),
-                Set.of("--keep-last", "--older-than"));
+                Set.of("--keep-last", "--older-than", GRACE));
         Optional<Integer> keepLast = args.intValue(PRUNE, "--keep-last", 1);
         Optional<Integer> olderThan = args.intValue(PRUNE, "--older-than", 1);
         if (keepLast.isPresent() == olderThan.isPresent()) {
@@ -53,12 +61,12 @@ public final class CatalogCommands {
         }
         boolean yes = args.has("--yes");
         PrunePlan.Rule rule = new PrunePlan.Rule(keepLast.map(OptionalInt::of).orElse(OptionalInt.empty()),
-                olderThan.map(OptionalInt::of).orElse(OptionalInt.empty()));
+                olderThan.map(OptionalInt::of).orElse(OptionalInt.empty()), grace(args, PRUNE));
         S3Client s3 = context.s3();
         BackupCatalog.Listing listing = new BackupCatalog(s3, context.layout()).read();
         boolean checkLocks = ObjectLocks.worthChecking(s3, context.config().storage().objectLockMode().isPresent());
         List<PrunePlan.Decision> decisions = PrunePlan.decide(listing.backups(), rule,
-                ZonedDateTime.now(context.clock()), backup -> checkLocks
+                ZonedDateTime.ofInstant(s3.clock().instant(), context.clock().getZone()), backup -> checkLocks
                         ? ObjectLocks.lockDescription(s3, backup.locations(), s3.clock().instant())
                         : Optional.empty());
         OutputStream out = context.stdout();
@@ -82,7 +90,8 @@ public final class CatalogCommands {
                     action = "would delete";
                     detail = sizes(backup) + ", " + backup.statusText() + "; " + detail;
                 } else {
-                    Optional<String> failure = deleteWhole(s3, backup, progress);
+                    Optional<String> failure = BackupDeletion.deleteWhole(s3, backup.timestamp(), backup.locations(),
+                            page -> progress.advance(page.stream().mapToLong(ObjectSummary::size).sum()));
                     if (failure.isEmpty()) {
                         action = "deleted";
                         detail = sizes(backup) + ", " + backup.statusText() + "; " + detail;
@@ -116,49 +125,8 @@ public final class CatalogCommands {
         }
     }
 
-    /**
-     * Deletes every object of one backup, the report first: once it is gone the backup lists as
-     * incomplete, so one left half-deleted by a failure can never look complete again. The rest
-     * goes a page at a time, each page listed afresh from the start of the prefix (what was
-     * deleted no longer shows), so memory stays at one page whatever the backup's size.
-     *
-     * @return why the backup is not gone whole; empty when it is
-     */
-    private static Optional<String> deleteWhole(S3Client s3, BackupSummary backup, Progress progress) {
-        String report = "gpbackup_" + backup.timestamp() + "_report";
-        try {
-            for (String location : backup.locations()) {
-                s3.deleteObject(location + report);
-            }
-        } catch (PluginException e) {
-            return Optional.of("its report could not be deleted, so nothing of it was, and it is still whole: "
-                    + e.getMessage());
-        }
-        long done = 0;
-        try {
-            for (String location : backup.locations()) {
-                String previousFirst = null;
-                while (true) {
-                    ListPage page = s3.listPage(location, Optional.empty(), 1000);
-                    if (page.objects().isEmpty()) {
-                        break;
-                    }
-                    String first = page.objects().get(0).key();
-                    if (first.equals(previousFirst)) {
-                        throw new PluginException("s3 still lists " + first + " after deleting it");
-                    }
-                    previousFirst = first;
-                    s3.deleteObjects(page.objects().stream().map(ObjectSummary::key).toList());
-                    done += page.objects().size();
-                    progress.advance(page.objects().stream().mapToLong(ObjectSummary::size).sum());
-                }
-            }
-        } catch (PluginException e) {
-            return Optional.of("partly deleted: its report and " + done + " other objects are gone, so it lists as"
-                    + " incomplete; run prune again or delete_backup " + backup.timestamp() + ". Cause: "
-                    + e.getMessage());
-        }
-        return Optional.empty();
+    private static Duration grace(OperatorArguments args, String command) {
+        return Duration.ofHours(args.intValue(command, GRACE, 0).orElse(DEFAULT_GRACE_HOURS));
     }
 
     private static String sizes(BackupSummary backup) {

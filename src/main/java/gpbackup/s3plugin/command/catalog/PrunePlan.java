@@ -1,6 +1,7 @@
 package gpbackup.s3plugin.command.catalog;
 
 import gpbackup.s3plugin.backup.BackupSummary;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -23,8 +24,11 @@ final class PrunePlan {
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuuMMddHHmmss")
             .withResolverStyle(ResolverStyle.STRICT);
 
-    /** The retention rule: exactly one of the two is present. */
-    record Rule(OptionalInt keepLast, OptionalInt olderThanDays) {
+    /**
+     * The retention rule: exactly one of the two is present; an incomplete backup whose newest
+     * object is younger than {@code grace} may still be being written and is never deleted.
+     */
+    record Rule(OptionalInt keepLast, OptionalInt olderThanDays, Duration grace) {
         Rule {
             if (keepLast.isPresent() == olderThanDays.isPresent()) {
                 throw new IllegalArgumentException("exactly one of keepLast and olderThanDays");
@@ -49,8 +53,8 @@ final class PrunePlan {
 
     /**
      * @param backups every backup under the folder, in timestamp order
-     * @param now     the time "older than" counts back from, in the zone gpbackup's timestamps are
-     *                read in (the cluster's local time, which this host is taken to share)
+     * @param now     the store's time, which "older than" and the grace count back from, in the zone
+     *                gpbackup's timestamps are read in (the cluster's local time, this host's zone)
      */
     static List<Decision> decide(List<BackupSummary> backups, Rule rule, ZonedDateTime now) {
         return decide(backups, rule, now, backup -> Optional.empty());
@@ -78,6 +82,7 @@ final class PrunePlan {
             if (decisions.get(backup.timestamp()).action() != Action.DELETE) {
                 continue;
             }
+            Optional<String> running = backup.mayBeRunning(now.toInstant(), rule.grace());
             if (newestSuccess.filter(backup.timestamp()::equals).isPresent()) {
                 decisions.put(backup.timestamp(), new Decision(backup, Action.SKIP,
                         "the newest successful backup is never pruned"));
@@ -85,6 +90,9 @@ final class PrunePlan {
                     && newestComplete.filter(c -> c.compareTo(backup.timestamp()) > 0).isEmpty()) {
                 decisions.put(backup.timestamp(), new Decision(backup, Action.SKIP,
                         "incomplete and newer than every complete backup: it may still be running"));
+            } else if (running.isPresent()) {
+                decisions.put(backup.timestamp(), new Decision(backup, Action.SKIP, running.get()
+                        + ", younger than --grace " + rule.grace().toHours() + " hours"));
             } else {
                 // Before the incrementals' pass: a locked incremental keeps its restore plan too.
                 Optional<String> lock = locked.apply(backup);

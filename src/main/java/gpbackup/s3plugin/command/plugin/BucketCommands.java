@@ -1,6 +1,8 @@
 package gpbackup.s3plugin.command.plugin;
 
+import gpbackup.s3plugin.PluginException;
 import gpbackup.s3plugin.UsageException;
+import gpbackup.s3plugin.backup.BackupDeletion;
 import gpbackup.s3plugin.backup.KeyLayout;
 import gpbackup.s3plugin.backup.ObjectLocks;
 import gpbackup.s3plugin.command.PluginContext;
@@ -9,6 +11,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** {@code delete_backup}, {@code list_directory} and {@code delete_directory}. */
 public final class BucketCommands {
@@ -17,18 +21,25 @@ public final class BucketCommands {
     private BucketCommands() {
     }
 
-    /** Deletes every object of one backup, {@code <folder>/backups/<date>/<timestamp>/}, and nothing else. */
+    /**
+     * Deletes every object of one backup, under {@code <folder>/backups/<date>/<timestamp>/} and the
+     * Go plugin's {@code <folder>//backups/...}, its reports first, and nothing else.
+     */
     public static void deleteBackup(PluginContext context) {
-        String prefix = context.layout().backupPrefix(context.arg(1));
+        String timestamp = context.arg(1);
+        List<String> locations = context.layout().backupLocations(timestamp);
         if (ObjectLocks.worthChecking(context.s3(), context.config().storage().objectLockMode().isPresent())) {
-            ObjectLocks.refuseDeleteIfLocked(context.s3(), "backup " + context.arg(1),
-                    List.of(prefix, context.layout().goTrailingSlashBackupPrefix(context.arg(1))),
+            ObjectLocks.refuseDeleteIfLocked(context.s3(), "backup " + timestamp, locations,
                     context.s3().clock().instant());
         }
-        // Also the copy the Go plugin wrote under <folder>//backups/ when the folder ended in "/".
-        int deleted = deleteAll(context, prefix)
-                + deleteAll(context, context.layout().goTrailingSlashBackupPrefix(context.arg(1)));
-        context.log().info("deleted " + deleted + " objects of backup " + context.arg(1) + " under " + prefix);
+        AtomicLong deleted = new AtomicLong();
+        Optional<String> failure = BackupDeletion.deleteWhole(context.s3(), timestamp, locations,
+                page -> deleted.addAndGet(page.size()));
+        if (failure.isPresent()) {
+            throw new PluginException("delete_backup: backup " + timestamp + " was not deleted whole: "
+                    + failure.get());
+        }
+        context.log().info("deleted " + deleted + " objects of backup " + timestamp + " under " + locations.get(0));
     }
 
     /** Deletes every object under a prefix, read as a directory. */

@@ -1,6 +1,7 @@
 package gpbackup.s3plugin.command.plugin;
 
 import gpbackup.s3plugin.UsageException;
+import gpbackup.s3plugin.backup.KeyLayout;
 import gpbackup.s3plugin.backup.ObjectLocks;
 import gpbackup.s3plugin.command.PluginContext;
 import gpbackup.s3plugin.s3.Payload;
@@ -31,7 +32,7 @@ public final class HookCommands {
         }
         String localBackupDir = context.arg(1).replaceAll("/+$", "");
         String timestamp = lastSegment(localBackupDir);
-        String probeKey = context.layout().keyFor(localBackupDir + "/gpbackup_" + timestamp + "_report");
+        String probeKey = context.layout().keyFor(localBackupDir + "/" + KeyLayout.reportFile(timestamp));
         if (context.config().storage().objectLockMode().isPresent()) {
             ObjectLocks.requireBucketLock(context.s3());
         }

@@ -68,7 +68,7 @@ public final class VerifyCommand {
 
     private void run(boolean json) throws IOException {
         KeyLayout layout = context.layout();
-        List<String> prefixes = List.of(layout.backupPrefix(timestamp), layout.goTrailingSlashBackupPrefix(timestamp));
+        List<String> prefixes = layout.backupLocations(timestamp);
         Map<String, Long> objects = new TreeMap<>();
         List<String> records = new ArrayList<>();
         for (String prefix : prefixes) {
@@ -90,7 +90,7 @@ public final class VerifyCommand {
         long start = System.nanoTime();
         List<ObjectVerdict> verdicts = checkAll(objects, Set.copyOf(records));
         for (String record : records) {
-            String data = record.substring(0, record.length() - (KeyLayout.digestRecordKey("").length()));
+            String data = KeyLayout.dataKeyOf(record);
             if (!objects.containsKey(data)) {
                 verdicts.add(ObjectVerdict.missing(data, "a digest record of it exists, the object does not"));
             }
@@ -191,7 +191,7 @@ public final class VerifyCommand {
                 proved = true;
             }
         }
-        if (key.endsWith("gpbackup_" + timestamp + "_report") && info.size() == 0) {
+        if (key.endsWith(KeyLayout.reportFile(timestamp)) && info.size() == 0) {
             problems.add("empty: gpbackup never wrote its report over the setup probe; the backup did not finish");
         }
         ObjectVerdict.Status status = !problems.isEmpty() ? ObjectVerdict.Status.FAILED

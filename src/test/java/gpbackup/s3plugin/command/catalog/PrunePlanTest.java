@@ -8,6 +8,8 @@ import gpbackup.s3plugin.backup.BackupSummary;
 import gpbackup.s3plugin.command.catalog.PrunePlan.Action;
 import gpbackup.s3plugin.command.catalog.PrunePlan.Decision;
 import gpbackup.s3plugin.command.catalog.PrunePlan.Rule;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -20,6 +22,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class PrunePlanTest {
+    private static final Duration GRACE = Duration.ofHours(24);
     private static final ZonedDateTime NOW = ZonedDateTime.of(2024, 3, 1, 12, 0, 0, 0, ZoneOffset.UTC);
 
     private static BackupSummary success(String ts, String... incrementalSet) {
@@ -32,7 +35,7 @@ class PrunePlanTest {
 
     private static BackupSummary incomplete(String ts) {
         return new BackupSummary(ts, 3, 30, 2, List.of("f/backups/" + ts.substring(0, 8) + "/" + ts + "/"),
-                Optional.empty(), false);
+                Optional.empty(), false, Instant.EPOCH);
     }
 
     private static BackupSummary backup(String ts, String status, String... incrementalSet) {
@@ -40,7 +43,7 @@ class PrunePlanTest {
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), incrementalSet.length > 0,
                 List.of(incrementalSet));
         return new BackupSummary(ts, 3, 30, 2, List.of("f/backups/" + ts.substring(0, 8) + "/" + ts + "/"),
-                Optional.of(report), false);
+                Optional.of(report), false, Instant.EPOCH);
     }
 
     private static Map<String, Action> actions(List<Decision> decisions) {
@@ -50,11 +53,11 @@ class PrunePlanTest {
     }
 
     private static Rule keepLast(int n) {
-        return new Rule(OptionalInt.of(n), OptionalInt.empty());
+        return new Rule(OptionalInt.of(n), OptionalInt.empty(), GRACE);
     }
 
     private static Rule olderThan(int days) {
-        return new Rule(OptionalInt.empty(), OptionalInt.of(days));
+        return new Rule(OptionalInt.empty(), OptionalInt.of(days), GRACE);
     }
 
     private static List<BackupSummary> list(BackupSummary... backups) {
@@ -123,6 +126,41 @@ class PrunePlanTest {
         assertTrue(decisions.get(3).reason().contains("may still be running"), decisions.get(3).reason());
     }
 
+    /** A backup without a report whose newest object was written {@code minutesAgo} before NOW. */
+    private static BackupSummary writing(String ts, long minutesAgo) {
+        return new BackupSummary(ts, 3, 30, 2, List.of("f/backups/" + ts.substring(0, 8) + "/" + ts + "/"),
+                Optional.empty(), false, NOW.toInstant().minus(Duration.ofMinutes(minutesAgo)));
+    }
+
+    @Test
+    void anIncompleteBackupWhoseNewestObjectIsYoungerThanTheGraceIsSkippedSayingHowOld() {
+        List<Decision> decisions = PrunePlan.decide(list(writing("20240101000000", 20), success("20240102000000"),
+                success("20240103000000")), keepLast(1), NOW);
+        assertEquals(Map.of("20240101000000", Action.SKIP, "20240102000000", Action.DELETE,
+                "20240103000000", Action.KEEP), actions(decisions));
+        assertEquals("incomplete, may be running: newest object 20 minutes old, younger than --grace 24 hours",
+                decisions.get(0).reason());
+    }
+
+    @Test
+    void anIncompleteBackupOlderThanTheGraceIsDeletedAndAZeroGraceDeletesEveryOne() {
+        List<BackupSummary> backups = list(writing("20240101000000", 24 * 60 + 1), writing("20240101100000", 20),
+                success("20240102000000"));
+        assertEquals(Map.of("20240101000000", Action.DELETE, "20240101100000", Action.SKIP,
+                "20240102000000", Action.SKIP), actions(PrunePlan.decide(backups, olderThan(1), NOW)));
+        Rule noGrace = new Rule(OptionalInt.empty(), OptionalInt.of(1), Duration.ZERO);
+        assertEquals(Map.of("20240101000000", Action.DELETE, "20240101100000", Action.DELETE,
+                "20240102000000", Action.SKIP), actions(PrunePlan.decide(backups, noGrace, NOW)));
+    }
+
+    @Test
+    void aCompleteBackupIsDeletedHoweverYoungItsObjects() {
+        BackupSummary young = new BackupSummary("20240101000000", 3, 30, 2, List.of("f/backups/20240101/x/"),
+                success("20240101000000").report(), false, NOW.toInstant());
+        assertEquals(Map.of("20240101000000", Action.DELETE, "20240102000000", Action.KEEP),
+                actions(PrunePlan.decide(list(young, success("20240102000000")), keepLast(1), NOW)));
+    }
+
     @Test
     void aLockedBackupIsSkippedWithItsLockAndOnlyCandidatesAreAsked() {
         List<String> asked = new ArrayList<>();
@@ -153,7 +191,7 @@ class PrunePlanTest {
 
     @Test
     void aRuleIsExactlyOneOfTheTwo() {
-        assertThrows(IllegalArgumentException.class, () -> new Rule(OptionalInt.of(1), OptionalInt.of(1)));
-        assertThrows(IllegalArgumentException.class, () -> new Rule(OptionalInt.empty(), OptionalInt.empty()));
+        assertThrows(IllegalArgumentException.class, () -> new Rule(OptionalInt.of(1), OptionalInt.of(1), GRACE));
+        assertThrows(IllegalArgumentException.class, () -> new Rule(OptionalInt.empty(), OptionalInt.empty(), GRACE));
     }
 }
