@@ -132,7 +132,7 @@ public final class RequestEngine {
             S3Exception failure;
             boolean unanswered = false;
             trace.attempt(attempt);
-            try (IdleWatchdog watchdog = new IdleWatchdog(idleLimit, watchdogs)) {
+            try (IdleWatchdog watchdog = new IdleWatchdog(idleLimit, watchdogs, System::nanoTime)) {
                 try {
                     HttpResponse<InputStream> response = send(request, target, watchdog, cancellation, trace);
                     trace.answered(response);
