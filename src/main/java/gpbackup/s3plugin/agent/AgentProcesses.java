@@ -45,9 +45,4 @@ final class AgentProcesses {
         int n = args.size();
         return n >= 3 && args.get(n - 3).equals("agent_serve") && args.get(n - 1).equals(dir.path().toString());
     }
-
-    /** Whether another live agent serves {@code dir} (seen from an agent about to serve it). */
-    static boolean another(AgentDirectory dir) {
-        return find(dir).isPresent();
-    }
 }

@@ -56,8 +56,8 @@ public final class AgentServer {
     public boolean serve() throws IOException, InterruptedException {
         dir.createPrivate();
         try (FileChannel lockFile = dir.openLock(); FileLock lock = lockFile.tryLock()) {
-            // A lock file removed under a live agent frees the lock but not the agent.
-            if (lock == null || AgentProcesses.another(dir)) {
+            // A lock file removed under a live agent frees the lock but not the agent (find skips this process).
+            if (lock == null || AgentProcesses.find(dir).isPresent()) {
                 return false;
             }
             clearLeftovers();

@@ -186,8 +186,8 @@ public final class AuditSummary {
             List<String> counted = new ArrayList<>();
             commands.forEach((command, n) -> counted.add(command + " " + n));
             out.append(String.join(", ", counted)).append('\n');
-            out.append("  objects written ").append(written.size()).append(", ").append(bytes(bytesUp)).append(" up")
-                    .append("; objects read ").append(read.size()).append(", ").append(bytes(bytesDown))
+            out.append("  objects written ").append(written.size()).append(", ").append(ByteUnits.of(bytesUp)).append(" up")
+                    .append("; objects read ").append(read.size()).append(", ").append(ByteUnits.of(bytesDown))
                     .append(" down\n");
             out.append("  requests ").append(requests).append(", failed ").append(failed).append(", not found ")
                     .append(notFound).append(", retries ").append(retries).append('\n');
@@ -206,9 +206,5 @@ public final class AuditSummary {
             return text;
         }
         return JsonText.quote(text);
-    }
-
-    static String bytes(long n) {
-        return ByteUnits.of(n);
     }
 }

@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.auth;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -22,11 +23,6 @@ public record AwsConfigFiles(Path credentialsFile, Path configFile, String profi
         return new AwsConfigFiles(credentials, config, profile);
     }
 
-    /** The chosen profile's settings in the credentials file. */
-    public Map<String, String> credentialsProfile() {
-        return credentialsProfile(profile);
-    }
-
     /** The chosen profile's settings in the config file. */
     public Map<String, String> configProfile() {
         return configProfile(profile);
@@ -45,6 +41,19 @@ public record AwsConfigFiles(Path credentialsFile, Path configFile, String profi
     private static Function<Path, Path> expandHome(String path) {
         return home -> path.equals("~") ? home
                 : path.startsWith("~/") ? home.resolve(path.substring(2)) : Path.of(path);
+    }
+
+    /** {@code text} as an http or https URL with a host; else the variable that held it is "not an http(s) URL". */
+    static URI httpUrl(String text, String variable) {
+        try {
+            URI uri = URI.create(text);
+            if (uri.getHost() != null && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+                return uri;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        throw new CredentialsException(variable + " is not an http(s) URL");
     }
 
     static Optional<String> nonEmpty(String value) {

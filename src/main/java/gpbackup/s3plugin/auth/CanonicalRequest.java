@@ -77,11 +77,6 @@ record CanonicalRequest(String method, String uri, String query, CanonicalHeader
         }
     }
 
-    /** Canonical query: the encoded pairs sorted by name then value, joined with {@code &}. */
-    static String query(List<Map.Entry<String, String>> encodedParameters) {
-        return SigV4Encoding.joinSorted(encodedParameters);
-    }
-
     /**
      * Canonical headers and the signed-header list. Names are lower-cased and sorted; values
      * are trimmed with inner runs of whitespace (obs-fold line breaks included) collapsed to

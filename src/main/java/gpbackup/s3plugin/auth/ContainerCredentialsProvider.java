@@ -59,9 +59,9 @@ public final class ContainerCredentialsProvider implements CredentialsProvider {
         URI uri;
         if (relative.isPresent()) {
             String path = relative.get().startsWith("/") ? relative.get() : "/" + relative.get();
-            uri = parse(relativeBase + path, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+            uri = AwsConfigFiles.httpUrl(relativeBase + path, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
         } else if (full.isPresent()) {
-            uri = parse(full.get(), "AWS_CONTAINER_CREDENTIALS_FULL_URI");
+            uri = AwsConfigFiles.httpUrl(full.get(), "AWS_CONTAINER_CREDENTIALS_FULL_URI");
             requireAllowedHost(uri);
         } else {
             throw new SourceNotConfiguredException("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and"
@@ -74,18 +74,6 @@ public final class ContainerCredentialsProvider implements CredentialsProvider {
             throw new CredentialsException(display(uri) + " answered HTTP " + response.statusCode());
         }
         return parseCredentials(response.body(), uri);
-    }
-
-    private static URI parse(String text, String variable) {
-        try {
-            URI uri = URI.create(text);
-            if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
-                throw new IllegalArgumentException();
-            }
-            return uri;
-        } catch (IllegalArgumentException e) {
-            throw new CredentialsException(variable + " is not an http(s) URL");
-        }
     }
 
     /** https anywhere; http only to loopback or the container agents' addresses. */

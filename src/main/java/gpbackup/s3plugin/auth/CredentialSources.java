@@ -40,7 +40,7 @@ public final class CredentialSources {
                                              Function<URI, HttpClient> stsHttp) {
         Supplier<StsClient> sts = memoized(() -> StsClient.forRegion(region, environment, clock, stsHttp));
         List<CredentialsProvider> sources = new ArrayList<>();
-        configKeys.ifPresent(keys -> sources.add(new StaticCredentialsProvider(keys)));
+        configKeys.ifPresent(keys -> sources.add(new StaticCredentialsProvider(keys, "config file keys")));
         sources.add(new EnvironmentCredentialsProvider(environment));
         sources.add(WebIdentityCredentialsProvider.fromEnvironment(environment, sts, clock));
         sources.add(new ProfileCredentialsProvider(files, environment, clock, sts));

@@ -71,14 +71,7 @@ public final class InstanceMetadataCredentialsProvider implements CredentialsPro
         }
         String base = AwsConfigFiles.nonEmpty(environment.apply("AWS_EC2_METADATA_SERVICE_ENDPOINT"))
                 .orElse(DEFAULT_ENDPOINT).replaceAll("/+$", "");
-        try {
-            URI uri = URI.create(base + "/");
-            if (uri.getHost() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
-                throw new IllegalArgumentException("not an http URL");
-            }
-        } catch (IllegalArgumentException e) {
-            throw new CredentialsException("AWS_EC2_METADATA_SERVICE_ENDPOINT is not an http(s) URL");
-        }
+        AwsConfigFiles.httpUrl(base + "/", "AWS_EC2_METADATA_SERVICE_ENDPOINT");
         String role = get(base, ROLE_PATH).lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst()
                 .orElseThrow(() -> new CredentialsException("no IAM role is attached to this instance"));
         return parseCredentials(get(base, ROLE_PATH + role), role);

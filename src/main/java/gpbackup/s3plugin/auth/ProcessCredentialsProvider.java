@@ -22,23 +22,14 @@ import java.util.concurrent.TimeUnit;
  * It gets {@link #TIMEOUT} to answer. Neither its output nor its stderr is ever shown: both may
  * hold secrets; its stderr is discarded and a failure names only the exit code.
  */
-public final class ProcessCredentialsProvider implements CredentialsProvider {
+public record ProcessCredentialsProvider(String commandLine, String profile, Duration timeout)
+        implements CredentialsProvider {
     static final Duration TIMEOUT = Duration.ofSeconds(60);
     /** More than any credentials document; a runaway program cannot fill the heap. */
     private static final int MAX_OUTPUT = 64 * 1024;
 
-    private final String commandLine;
-    private final String profile;
-    private final Duration timeout;
-
     public ProcessCredentialsProvider(String commandLine, String profile) {
         this(commandLine, profile, TIMEOUT);
-    }
-
-    ProcessCredentialsProvider(String commandLine, String profile, Duration timeout) {
-        this.commandLine = commandLine;
-        this.profile = profile;
-        this.timeout = timeout;
     }
 
     @Override

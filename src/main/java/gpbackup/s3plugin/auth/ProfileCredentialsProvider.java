@@ -129,7 +129,8 @@ public final class ProfileCredentialsProvider implements CredentialsProvider {
             throw new CredentialsException(label + " has both source_profile and credential_source; keep one");
         }
         if (tokenFile.isPresent() && sourceProfile.isEmpty() && credentialSource.isEmpty()) {
-            return new WebIdentityCredentialsProvider(roleArn, Path.of(tokenFile.get()), sessionName, sts, clock, label);
+            return new WebIdentityCredentialsProvider(roleArn, Path.of(tokenFile.get()), sessionName, sts, clock, label,
+                    Optional.empty());
         }
         CredentialsProvider source;
         String from;
@@ -203,18 +204,8 @@ public final class ProfileCredentialsProvider implements CredentialsProvider {
                     + (id.isEmpty() ? "aws_secret_access_key but no aws_access_key_id"
                                     : "aws_access_key_id but no aws_secret_access_key"));
         }
-        Credentials keys = Credentials.of(id, secret, section.get("aws_session_token"));
-        return new CredentialsProvider() {
-            @Override
-            public Credentials credentials() {
-                return keys;
-            }
-
-            @Override
-            public String toString() {
-                return label + ": keys in " + file;
-            }
-        };
+        return new StaticCredentialsProvider(Credentials.of(id, secret, section.get("aws_session_token")),
+                label + ": keys in " + file);
     }
 
     private static boolean hasKeys(Map<String, String> section) {

@@ -106,7 +106,7 @@ public final class SigV4Signer {
             CanonicalRequest.requireUnambiguousQuery(request.query());
         }
         CanonicalRequest canonical = new CanonicalRequest(request.method(), canonicalUri.apply(request.path()),
-                CanonicalRequest.query(CanonicalRequest.queryParameters(request.query())),
+                SigV4Encoding.joinSorted(CanonicalRequest.queryParameters(request.query())),
                 CanonicalRequest.CanonicalHeaders.of(signedHeaders), request.payloadHash());
         String stringToSign = stringToSign(scope, canonical);
         byte[] signingKey = signingKey(scope, credentials.secretAccessKey());

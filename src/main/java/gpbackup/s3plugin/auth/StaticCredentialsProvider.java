@@ -1,7 +1,11 @@
 package gpbackup.s3plugin.auth;
 
-/** Keys written in the plugin config. */
-public record StaticCredentialsProvider(Credentials fixed) implements CredentialsProvider {
+/**
+ * Fixed keys: those written in the plugin config, or a profile's.
+ *
+ * @param description for {@link #toString()}: "config file keys", "profile 'x': keys in FILE"
+ */
+public record StaticCredentialsProvider(Credentials fixed, String description) implements CredentialsProvider {
     @Override
     public Credentials credentials() {
         return fixed;
@@ -9,6 +13,6 @@ public record StaticCredentialsProvider(Credentials fixed) implements Credential
 
     @Override
     public String toString() {
-        return "config file keys";
+        return description;
     }
 }

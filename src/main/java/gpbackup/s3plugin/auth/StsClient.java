@@ -80,16 +80,7 @@ public final class StsClient {
     static URI endpoint(String region, Function<String, String> environment) {
         Optional<String> override = AwsConfigFiles.nonEmpty(environment.apply("AWS_ENDPOINT_URL_STS"));
         if (override.isPresent()) {
-            URI uri;
-            try {
-                uri = URI.create(override.get().replaceAll("/+$", "") + "/");
-            } catch (IllegalArgumentException e) {
-                throw new CredentialsException("AWS_ENDPOINT_URL_STS is not a URL");
-            }
-            if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
-                throw new CredentialsException("AWS_ENDPOINT_URL_STS is not an http(s) URL");
-            }
-            return uri;
+            return AwsConfigFiles.httpUrl(override.get().replaceAll("/+$", "") + "/", "AWS_ENDPOINT_URL_STS");
         }
         String mode = AwsConfigFiles.nonEmpty(environment.apply("AWS_STS_REGIONAL_ENDPOINTS")).orElse("regional");
         String suffix = region.startsWith("cn-") ? ".amazonaws.com.cn" : ".amazonaws.com";

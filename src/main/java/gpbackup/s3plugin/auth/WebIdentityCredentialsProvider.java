@@ -14,36 +14,13 @@ import java.util.function.Supplier;
  * A role assumed with a web identity token ({@code AssumeRoleWithWebIdentity}): Kubernetes IRSA
  * and other OIDC federations. The token file is read again at every fetch because the kubelet
  * rotates it (hourly, by default) while the process runs; its content is never shown.
+ *
+ * @param origin       where the settings came from, for messages: "environment" or "profile 'x'"
+ * @param configuredBy the variables that configured it, when the environment did
  */
-public final class WebIdentityCredentialsProvider implements CredentialsProvider {
-    private final String roleArn;
-    private final Path tokenFile;
-    private final Optional<String> sessionName;
-    private final Supplier<StsClient> sts;
-    private final Clock clock;
-    private final String origin;
-    private final Optional<String> configuredBy;
-
-    /**
-     * @param origin where the settings came from, for messages: "environment" or "profile 'x'"
-     */
-    public WebIdentityCredentialsProvider(String roleArn, Path tokenFile, Optional<String> sessionName,
-                                          Supplier<StsClient> sts, Clock clock, String origin) {
-        this(roleArn, tokenFile, sessionName, sts, clock, origin, Optional.empty());
-    }
-
-    private WebIdentityCredentialsProvider(String roleArn, Path tokenFile, Optional<String> sessionName,
-                                           Supplier<StsClient> sts, Clock clock, String origin,
-                                           Optional<String> configuredBy) {
-        this.configuredBy = configuredBy;
-        this.roleArn = roleArn;
-        this.tokenFile = tokenFile;
-        this.sessionName = sessionName;
-        this.sts = sts;
-        this.clock = clock;
-        this.origin = origin;
-    }
-
+public record WebIdentityCredentialsProvider(String roleArn, Path tokenFile, Optional<String> sessionName,
+                                             Supplier<StsClient> sts, Clock clock, String origin,
+                                             Optional<String> configuredBy) implements CredentialsProvider {
     /**
      * The source that {@code AWS_WEB_IDENTITY_TOKEN_FILE}, {@code AWS_ROLE_ARN} and
      * {@code AWS_ROLE_SESSION_NAME} describe. Neither variable set: not configured, the chain moves on.
@@ -105,11 +82,6 @@ public final class WebIdentityCredentialsProvider implements CredentialsProvider
             throw new CredentialsException("the web identity token file " + tokenFile + " is empty");
         }
         return token;
-    }
-
-    @Override
-    public Optional<String> configuredBy() {
-        return configuredBy;
     }
 
     @Override

@@ -14,11 +14,6 @@ public final class ConfigException extends PluginException {
         this(message, List.of());
     }
 
-    public ConfigException(String message, Throwable cause) {
-        super(message, cause);
-        this.problems = List.of();
-    }
-
     /** @param problems every problem found, each a phrase the message joins */
     public ConfigException(String message, List<String> problems) {
         super(message);

@@ -201,14 +201,10 @@ final class ConfigRules {
             problems.add(name + ": " + e.getMessage());
             return defaultValue;
         }
-        if (bytes < range.min()) {
-            problems.add(name + ": " + SafeText.quoted(text.get()) + " is below the minimum of "
-                    + ByteSize.format(range.min()) + " (" + range.reason() + ")");
-            return defaultValue;
-        }
-        if (bytes > range.max()) {
-            problems.add(name + ": " + SafeText.quoted(text.get()) + " is above the maximum of "
-                    + ByteSize.format(range.max()) + " (" + range.reason() + ")");
+        if (bytes < range.min() || bytes > range.max()) {
+            problems.add(name + ": " + SafeText.quoted(text.get()) + (bytes < range.min() ? " is below the minimum of "
+                    + ByteSize.format(range.min()) : " is above the maximum of " + ByteSize.format(range.max()))
+                    + " (" + range.reason() + ")");
             return defaultValue;
         }
         return bytes;

@@ -46,18 +46,6 @@ public record PluginConfig(
         StorageOptions storage,
         Optional<String> auditLog) {
 
-    /** A config with none of the storage options (the bucket's defaults) and no audit log. */
-    public PluginConfig(String executablePath, String bucket, String folder, Optional<String> region,
-                        Optional<String> endpoint, boolean encryption, Optional<String> accessKeyId,
-                        Optional<String> secretAccessKey, Optional<String> sessionToken, Optional<String> httpProxy,
-                        TransferSettings backup, TransferSettings restore, int maxRequestRetries, boolean restoreSubset,
-                        Optional<String> caCert, long memoryBudget, AgentSettings agent) {
-        this(executablePath, bucket, folder, region, endpoint, encryption, accessKeyId, secretAccessKey, sessionToken,
-                httpProxy,
-                backup, restore, maxRequestRetries, restoreSubset, caCert, memoryBudget, agent, StorageOptions.NONE,
-                Optional.empty());
-    }
-
     /** This config with other storage options; everything else, credentials and audit log included, as it is. */
     public PluginConfig withStorage(StorageOptions other) {
         return new PluginConfig(executablePath, bucket, folder, region, endpoint, encryption, accessKeyId,

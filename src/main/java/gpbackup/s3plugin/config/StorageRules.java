@@ -108,8 +108,10 @@ final class StorageRules {
             problems.add(SERVER_SIDE_ENCRYPTION + " and SSE-C (" + SSE_CUSTOMER_KEY_FILE + " or "
                     + SSE_CUSTOMER_KEY_ENV + ") exclude each other: an object has one kind of encryption");
         }
-        Optional<String> storageClass = options.apply(STORAGE_CLASS).flatMap(this::storageClass);
-        Optional<String> lockMode = options.apply(OBJECT_LOCK_MODE).flatMap(this::lockMode);
+        Optional<String> storageClass = options.apply(STORAGE_CLASS).flatMap(text -> oneOf(STORAGE_CLASS, text,
+                STORAGE_CLASSES, " is not an S3 storage class (valid: " + String.join(", ", STORAGE_CLASSES) + ")"));
+        Optional<String> lockMode = options.apply(OBJECT_LOCK_MODE).flatMap(text -> oneOf(OBJECT_LOCK_MODE, text,
+                List.of("GOVERNANCE", "COMPLIANCE"), " must be GOVERNANCE or COMPLIANCE"));
         int retainDays = options.apply(OBJECT_LOCK_RETAIN_DAYS).map(this::retainDays).orElse(0);
         boolean modeWritten = options.apply(OBJECT_LOCK_MODE).isPresent();
         boolean daysWritten = options.apply(OBJECT_LOCK_RETAIN_DAYS).isPresent();
@@ -282,22 +284,13 @@ final class StorageRules {
         return Optional.of(new CustomerKey(Base64.getEncoder().encodeToString(key), source));
     }
 
-    private Optional<String> storageClass(String text) {
+    /** {@code text} in upper case when it is one of {@code allowed} in any case; else {@code problem} follows the text. */
+    private Optional<String> oneOf(String option, String text, List<String> allowed, String problem) {
         String upper = text.toUpperCase(Locale.ROOT);
-        if (STORAGE_CLASSES.contains(upper)) {
+        if (allowed.contains(upper)) {
             return Optional.of(upper);
         }
-        problems.add(STORAGE_CLASS + ": " + SafeText.quoted(text) + " is not an S3 storage class (valid: "
-                + String.join(", ", STORAGE_CLASSES) + ")");
-        return Optional.empty();
-    }
-
-    private Optional<String> lockMode(String text) {
-        String upper = text.toUpperCase(Locale.ROOT);
-        if (upper.equals("GOVERNANCE") || upper.equals("COMPLIANCE")) {
-            return Optional.of(upper);
-        }
-        problems.add(OBJECT_LOCK_MODE + ": " + SafeText.quoted(text) + " must be GOVERNANCE or COMPLIANCE");
+        problems.add(option + ": " + SafeText.quoted(text) + problem);
         return Optional.empty();
     }
 

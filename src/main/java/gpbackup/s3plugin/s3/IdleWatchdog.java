@@ -36,11 +36,7 @@ final class IdleWatchdog implements AutoCloseable {
     /** Whether this watchdog, not someone else, set the requester's interrupt flag. */
     private boolean interruptedRequester;
 
-    IdleWatchdog(Duration idle, ScheduledExecutorService timer) {
-        this(idle, timer, System::nanoTime);
-    }
-
-    /** @param nanoTime the monotonic clock; tests pass one they move by hand */
+    /** @param nanoTime the monotonic clock, {@code System::nanoTime}; tests pass one they move by hand */
     IdleWatchdog(Duration idle, ScheduledExecutorService timer, LongSupplier nanoTime) {
         this.idleNanos = idle.toNanos();
         this.nanoTime = nanoTime;

@@ -132,7 +132,7 @@ public final class RequestEngine {
             S3Exception failure;
             boolean unanswered = false;
             trace.attempt(attempt);
-            try (IdleWatchdog watchdog = new IdleWatchdog(idleLimit, watchdogs)) {
+            try (IdleWatchdog watchdog = new IdleWatchdog(idleLimit, watchdogs, System::nanoTime)) {
                 try {
                     HttpResponse<InputStream> response = send(request, target, watchdog, cancellation, trace);
                     trace.answered(response);
@@ -148,8 +148,9 @@ public final class RequestEngine {
                         if (status / 100 == 2) {
                             return handler.handle(response, body);
                         }
-                        failure = errors.fromResponse(request, status, readLimited(body),
-                                bucketRegion(response.headers()), accessKeyIdForMessages());
+                        failure = errors.fromResponse(request, status,
+                                new String(body.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8),
+                                response.headers().firstValue("x-amz-bucket-region"), accessKeyIdForMessages());
                     } finally {
                         cancellation.forget(closeBody);
                     }
@@ -249,7 +250,7 @@ public final class RequestEngine {
 
     private HttpRequest build(S3Request request, Runnable progress, Runnable bodyHandedOver, Trace trace) {
         Credentials creds = signing.credentials().credentials();
-        trace.signedBy(creds.accessKeyId());
+        trace.accessKeyId = creds.accessKeyId();
         Payload payload = request.payload();
         boolean chunked = payload.length() > chunkedThreshold;
         List<Map.Entry<String, String>> headers = new ArrayList<>(request.headers());
@@ -354,10 +355,6 @@ public final class RequestEngine {
             status = response.statusCode();
             headers = response.headers();
         }
-
-        void signedBy(String accessKeyIdUsed) {
-            accessKeyId = accessKeyIdUsed;
-        }
     }
 
     private S3Exception cancelled(S3Request request) {
@@ -391,10 +388,6 @@ public final class RequestEngine {
         }
     }
 
-    private static Optional<String> bucketRegion(HttpHeaders headers) {
-        return headers.firstValue("x-amz-bucket-region");
-    }
-
     private void sleep(Duration delay, S3Request request) {
         try {
             Thread.sleep(delay.toMillis());
@@ -402,9 +395,5 @@ public final class RequestEngine {
             Thread.currentThread().interrupt();
             throw interrupted(request, e);
         }
-    }
-
-    private static String readLimited(InputStream in) throws IOException {
-        return new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
     }
 }

@@ -79,11 +79,6 @@ final class BlockBuffer implements Payload, AutoCloseable {
                 digest == null ? null : HexFormat.of().formatHex(digest.digest()), ticket);
     }
 
-    /** Lands a response body in the room of {@code ticket}, which belongs to the piece from now on. */
-    static Landing landIn(BufferPool.Ticket ticket) {
-        return new Landing(ticket);
-    }
-
     @Override
     public long length() {
         return length;
@@ -127,16 +122,20 @@ final class BlockBuffer implements Payload, AutoCloseable {
 
     /**
      * Receives a response body into a ticket's blocks as the HTTP client delivers it: one copy,
-     * from the client's buffer into the block. Each attempt starts over in the same blocks.
+     * from the client's buffer into the block. Each attempt starts over in the same blocks. The
+     * landing owns the ticket until {@link #buffer()} hands it to the piece; closed before that, it
+     * gives the room back, so a failed request frees its room by leaving a try-with-resources.
      */
-    static final class Landing implements BodySink {
+    static final class Landing implements BodySink, AutoCloseable {
         private final BufferPool.Ticket ticket;
         private final List<ByteBuffer> filled = new ArrayList<>();
         private ByteBuffer current;
         private long expected;
         private long received;
+        private boolean handedOver;
 
-        private Landing(BufferPool.Ticket ticket) {
+        /** Lands a response body in the room of {@code ticket}, which belongs to the landing from now on. */
+        Landing(BufferPool.Ticket ticket) {
             this.ticket = ticket;
         }
 
@@ -180,7 +179,16 @@ final class BlockBuffer implements Payload, AutoCloseable {
             for (ByteBuffer block : filled) {
                 slices.add(block.duplicate().flip().slice());
             }
+            handedOver = true;
             return new BlockBuffer(List.copyOf(slices), received, null, ticket);
+        }
+
+        /** Gives the room back unless {@link #buffer()} has handed it to the piece. */
+        @Override
+        public void close() {
+            if (!handedOver) {
+                ticket.release();
+            }
         }
     }
 }

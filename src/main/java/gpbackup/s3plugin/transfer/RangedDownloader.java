@@ -75,27 +75,15 @@ public final class RangedDownloader {
      * @return the bytes written
      */
     public Optional<Long> downloadWhole(String key, OutputStream out) throws IOException {
-        BufferPool.Ticket room;
-        try {
-            room = pool.reserve(pieceSize, () -> false).orElseThrow();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PluginException("download interrupted", e);
-        }
-        BlockBuffer.Landing landing = BlockBuffer.landIn(room);
         BlockBuffer first;
         ObjectInfo object;
-        try {
+        try (BlockBuffer.Landing landing = reserve(pieceSize, true).orElseThrow()) {
             object = storage.getFirstBytes(key, pieceSize, landing, new Cancellation());
             first = landing.buffer();
         } catch (S3Exception e) {
-            room.release();
             if (e.isNotFound() || e.status() == 416) {
                 return Optional.empty();
             }
-            throw e;
-        } catch (RuntimeException | Error e) {
-            room.release();
             throw e;
         }
         try (first) {
@@ -105,6 +93,21 @@ public final class RangedDownloader {
         long rest = object.size() - first.length();
         return Optional.of(first.length() + (rest == 0 ? 0
                 : download(key, List.of(new ByteRange(first.length(), object.size())), Optional.of(object.etag()), out)));
+    }
+
+    /**
+     * Room for a piece of {@code bytes}, owned by the landing that receives it. Only a download
+     * with nothing in flight waits for room ({@code wait}); one with pieces in flight writes those
+     * first, since only it can free their room (two downloads sharing the pool could otherwise
+     * wait on each other for ever).
+     */
+    private Optional<BlockBuffer.Landing> reserve(long bytes, boolean wait) {
+        try {
+            return (wait ? pool.reserve(bytes, () -> false) : pool.tryReserve(bytes)).map(BlockBuffer.Landing::new);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PluginException("download interrupted", e);
+        }
     }
 
     /** The state of one download. */
@@ -130,7 +133,7 @@ public final class RangedDownloader {
                 int next = 0;
                 while (next < pieces.size() || !inFlight.isEmpty()) {
                     while (next < pieces.size() && inFlight.size() < window) {
-                        Optional<BufferPool.Ticket> room = reserve(pieces.get(next).length());
+                        Optional<BlockBuffer.Landing> room = reserve(pieces.get(next).length(), inFlight.isEmpty());
                         if (room.isEmpty()) {
                             break;
                         }
@@ -158,31 +161,12 @@ public final class RangedDownloader {
             }
         }
 
-        /**
-         * Room for the next piece. Only a download with nothing in flight waits for room; one
-         * with pieces in flight writes those first, since only it can free their room (two
-         * downloads sharing the pool could otherwise wait on each other for ever).
-         */
-        private Optional<BufferPool.Ticket> reserve(long bytes) {
-            if (!inFlight.isEmpty()) {
-                return pool.tryReserve(bytes);
-            }
-            try {
-                return pool.reserve(bytes, () -> false);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new PluginException("download interrupted", e);
-            }
-        }
-
-        private CompletableFuture<BlockBuffer> fetch(ByteRange piece, BufferPool.Ticket room) {
+        private CompletableFuture<BlockBuffer> fetch(ByteRange piece, BlockBuffer.Landing landing) {
             return CompletableFuture.supplyAsync(() -> {
-                try {
-                    BlockBuffer.Landing landing = BlockBuffer.landIn(room);
+                try (landing) {
                     storage.getRange(key, piece.start(), piece.end(), etag, landing, cancellation);
                     return landing.buffer();
                 } catch (RuntimeException | Error e) {
-                    room.release();
                     if (!cancellation.isCancelled() && e instanceof RuntimeException r) {
                         firstFailure.compareAndSet(null, r);
                     }

@@ -3,6 +3,7 @@ package gpbackup.s3plugin.audit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import gpbackup.s3plugin.backup.BackupTimestamps;
+import gpbackup.s3plugin.progress.ByteUnits;
 import gpbackup.s3plugin.s3.RequestRecord;
 import java.io.BufferedReader;
 import java.io.StringReader;
@@ -58,7 +59,7 @@ class AuditSummaryTest {
 
     @Test
     void bytesReadAsPeopleReadThem() {
-        assertEquals("1023 B", AuditSummary.bytes(1023));
-        assertEquals("1.5 MiB", AuditSummary.bytes(1536 * 1024));
+        assertEquals("1023 B", ByteUnits.of(1023));
+        assertEquals("1.5 MiB", ByteUnits.of(1536 * 1024));
     }
 }

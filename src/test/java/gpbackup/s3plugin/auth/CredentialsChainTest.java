@@ -189,7 +189,7 @@ class CredentialsChainTest {
     private static CredentialsProvider chain(boolean configKeys, Map<String, String> env) {
         List<CredentialsProvider> sources = new ArrayList<>();
         if (configKeys) {
-            sources.add(new StaticCredentialsProvider(Credentials.of("CONFIG_KEYS", "c", null)));
+            sources.add(new StaticCredentialsProvider(Credentials.of("CONFIG_KEYS", "c", null), "config file keys"));
         }
         sources.add(new EnvironmentCredentialsProvider(env::get));
         sources.add(new ProfileCredentialsProvider(AwsConfigFiles.from(env::get), env::get,

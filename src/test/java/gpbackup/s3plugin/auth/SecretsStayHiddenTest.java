@@ -100,7 +100,7 @@ class SecretsStayHiddenTest {
             Path tokenFile = Files.writeString(dir.resolve("token"), WEB_TOKEN);
             MutableClock clock = new MutableClock(StsFake.NOW);
             CredentialsProvider web = new WebIdentityCredentialsProvider("arn:aws:iam::1:role/r", tokenFile,
-                    Optional.empty(), () -> sts.client(clock), clock, "environment");
+                    Optional.empty(), () -> sts.client(clock), clock, "environment", Optional.empty());
             CredentialsProvider role = new AssumeRoleCredentialsProvider(() -> CREDENTIALS, "arn:aws:iam::1:role/r",
                     Optional.empty(), Optional.empty(), Optional.empty(), sts.client(clock), clock, "profile 'p'");
             List<String> lines = new ArrayList<>();
@@ -162,7 +162,7 @@ class SecretsStayHiddenTest {
     @Test
     void configKeysWithASessionTokenHideIt() {
         Credentials configKeys = Credentials.of("ASIA", SECRET, TOKEN);
-        StaticCredentialsProvider provider = new StaticCredentialsProvider(configKeys);
+        StaticCredentialsProvider provider = new StaticCredentialsProvider(configKeys, "config file keys");
         assertHidden(provider, SECRET, TOKEN);
         assertHidden(provider.source(), SECRET, TOKEN);
     }

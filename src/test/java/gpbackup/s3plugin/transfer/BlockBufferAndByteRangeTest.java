@@ -105,7 +105,7 @@ class BlockBufferAndByteRangeTest {
     @Test
     void aLandedBodyCrossesBlocksAndARetryStartsOverInTheSameBlocks() throws IOException {
         byte[] data = data(2 * BLOCK + 321);
-        BlockBuffer.Landing landing = BlockBuffer.landIn(pool.tryReserve(data.length).orElseThrow());
+        BlockBuffer.Landing landing = new BlockBuffer.Landing(pool.tryReserve(data.length).orElseThrow());
         landing.begin(data.length);
         landing.accept(ByteBuffer.wrap(data, 0, BLOCK + 7));
         // The connection broke; the retried answer delivers everything again, in odd-sized buffers.
@@ -121,7 +121,7 @@ class BlockBufferAndByteRangeTest {
 
     @Test
     void aLandingThatGotLessThanAnnouncedIsNoPiece() throws IOException {
-        BlockBuffer.Landing landing = BlockBuffer.landIn(pool.tryReserve(100).orElseThrow());
+        BlockBuffer.Landing landing = new BlockBuffer.Landing(pool.tryReserve(100).orElseThrow());
         landing.begin(100);
         landing.accept(ByteBuffer.wrap(data(60)));
         assertThrows(IllegalStateException.class, landing::buffer);
