@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The two outputs of {@code list_backups}: an aligned table for people, one JSON document for
@@ -95,16 +96,8 @@ public final class BackupListing {
                     .append(",\"gpdb_version\":").append(orNull(r.flatMap(BackupReport::gpdbVersion)))
                     .append(",\"backup_type\":").append(orNull(r.map(BackupReport::backupType)))
                     .append(",\"compression\":").append(orNull(r.flatMap(BackupReport::compression)))
-                    .append(",\"incremental_set\":[");
-            List<String> set = r.map(BackupReport::incrementalSet).orElse(List.of());
-            for (int i = 0; i < set.size(); i++) {
-                json.append(i == 0 ? "" : ",").append(JsonText.quote(set.get(i)));
-            }
-            json.append("],\"locations\":[");
-            for (int i = 0; i < b.locations().size(); i++) {
-                json.append(i == 0 ? "" : ",").append(JsonText.quote(b.locations().get(i)));
-            }
-            json.append("]}");
+                    .append(",\"incremental_set\":").append(array(r.map(BackupReport::incrementalSet).orElse(List.of())))
+                    .append(",\"locations\":").append(array(b.locations())).append('}');
             comma = ",";
         }
         json.append("],\"unrecognized_objects\":").append(listing.unrecognized()).append("}\n");
@@ -113,6 +106,10 @@ public final class BackupListing {
 
     private static String oneLine(String text) {
         return text.replaceAll("[\\r\\n\\t]+", " ");
+    }
+
+    private static String array(List<String> values) {
+        return values.stream().map(JsonText::quote).collect(Collectors.joining(",", "[", "]"));
     }
 
     private static String orNull(Optional<String> value) {

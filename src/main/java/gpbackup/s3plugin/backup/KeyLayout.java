@@ -62,6 +62,12 @@ public record KeyLayout(String folder) {
         return "gpbackup_" + timestamp + "_report";
     }
 
+    /** The files of backup {@code timestamp} that gprestore cannot restore without; the report last. */
+    public static List<String> filesRestoreNeeds(String timestamp) {
+        return List.of("gpbackup_" + timestamp + "_metadata.sql", "gpbackup_" + timestamp + "_toc.yaml",
+                "gpbackup_" + timestamp + "_config.yaml", reportFile(timestamp));
+    }
+
     /** One of our keys, which starts with {@code <folder>/}, with that slash doubled. */
     private String withGoSlash(String key) {
         return folder + "/" + key.substring(folder.length());

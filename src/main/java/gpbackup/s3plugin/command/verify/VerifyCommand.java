@@ -95,8 +95,7 @@ public final class VerifyCommand {
                 verdicts.add(ObjectVerdict.missing(data, "a digest record of it exists, the object does not"));
             }
         }
-        for (String file : List.of("metadata.sql", "toc.yaml", "config.yaml", "report")) {
-            String name = "gpbackup_" + timestamp + "_" + file;
+        for (String name : KeyLayout.filesRestoreNeeds(timestamp)) {
             String key = prefixes.get(0) + name;
             if (prefixes.stream().noneMatch(prefix -> objects.containsKey(prefix + name))) {
                 verdicts.removeIf(v -> v.key().equals(key));
