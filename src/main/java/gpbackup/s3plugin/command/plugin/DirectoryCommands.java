@@ -99,8 +99,8 @@ public final class DirectoryCommands {
                 if (!target.getParent().toRealPath().startsWith(realDir)) {
                     throw refusing(object.key(), dir);
                 }
-                bytes.addAndGet(FileCommands.download(downloader, StoredObject.at(context, object.key()), target,
-                        context.umask(), Progress.silent()));
+                StoredObject stored = new StoredObject(object.key(), context.s3().headObject(object.key()));
+                bytes.addAndGet(FileCommands.download(downloader, stored, target, context.umask(), Progress.silent()));
             });
         }
         ParallelTransfers.runAll(parallel, tasks);
