@@ -29,11 +29,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 
 /**
  * {@code gpbackup_s3_plugin check CONFIG [--read-only]}: the preflight a DBA runs on each host
@@ -81,10 +81,7 @@ public final class CheckCommand implements Command {
 
     @Override
     public void run(PluginContext context) throws IOException {
-        List<String> rest = new ArrayList<>();
-        for (int i = 1; i < context.argCount(); i++) {
-            rest.add(context.arg(i));
-        }
+        List<String> rest = IntStream.range(1, context.argCount()).mapToObj(context::arg).toList();
         OperatorArguments arguments = OperatorArguments.parse(NAME, rest, Set.of(READ_ONLY), Set.of());
         if (!arguments.positional().isEmpty()) {
             throw new UsageException(NAME + ": unexpected argument '" + arguments.positional().get(0)
