@@ -83,16 +83,16 @@ final class ProgressLine implements Progress {
     }
 
     private String text(long elapsedMillis, boolean last) {
-        StringBuilder line = new StringBuilder(": ").append(bytes(done));
+        StringBuilder line = new StringBuilder(": ").append(ByteUnits.of(done));
         if (total >= 0) {
-            line.append(" of ").append(bytes(total));
+            line.append(" of ").append(ByteUnits.of(total));
             if (total > 0) {
                 line.append(" (").append(Math.min(100, done * 100 / total)).append("%)");
             }
         }
         double rate = elapsedMillis > 0 ? done * 1000.0 / elapsedMillis : 0;
         if (elapsedMillis > 0) {
-            line.append(", ").append(bytes((long) rate)).append("/s");
+            line.append(", ").append(ByteUnits.of((long) rate)).append("/s");
         }
         if (last) {
             line.append(", in ").append(duration(elapsedMillis / 1000));
@@ -101,10 +101,6 @@ final class ProgressLine implements Progress {
         }
         int room = Math.max(TASK_MIN, WIDTH - line.length());
         return (task.length() <= room ? task : "..." + task.substring(task.length() - room + 3)) + line;
-    }
-
-    static String bytes(long n) {
-        return ByteUnits.of(n);
     }
 
     /** {@code 0:07}, {@code 12:34}, {@code 1:02:03}. */

@@ -138,6 +138,4 @@ public final class AgentServing {
         return classPath.endsWith(".jar") && !classPath.contains(File.pathSeparator)
                 ? Optional.of(Path.of(classPath).toAbsolutePath()) : Optional.empty();
     }
-
-
 }

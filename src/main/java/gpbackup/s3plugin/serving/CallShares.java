@@ -48,10 +48,6 @@ final class CallShares {
     /** A pool dropped its blocks while calls ran; the collection waits until none runs. */
     private boolean collectionOwed;
 
-    CallShares(long share, int callsAtOnce) {
-        this(share, callsAtOnce, System::nanoTime, System::gc);
-    }
-
     /**
      * @param nanoTime the clock of waits and stalls
      * @param collect  requests the garbage collection that frees dropped blocks' native memory
@@ -66,7 +62,7 @@ final class CallShares {
     /** The rule: each call's share is its budget; the calls at once are as many shares as the heap holds. */
     static CallShares forBudget(long memoryBudget, long maxHeap) {
         int fitting = (int) Math.min(MAX_CALLS_AT_ONCE, (long) (maxHeap * HEAP_SHARE) / Math.max(1, memoryBudget));
-        return new CallShares(memoryBudget, Math.max(1, fitting));
+        return new CallShares(memoryBudget, Math.max(1, fitting), System::nanoTime, System::gc);
     }
 
     int callsAtOnce() {

@@ -124,11 +124,11 @@ class ProgressLineTest {
 
     @Test
     void unitsAndDurationsReadAsAPersonWritesThem() {
-        assertEquals("0 B", ProgressLine.bytes(0));
-        assertEquals("1023 B", ProgressLine.bytes(1023));
-        assertEquals("1.0 KiB", ProgressLine.bytes(1024));
-        assertEquals("1.5 GiB", ProgressLine.bytes(3L << 29));
-        assertEquals("8.0 EiB", ProgressLine.bytes(Long.MAX_VALUE));
+        assertEquals("0 B", ByteUnits.of(0));
+        assertEquals("1023 B", ByteUnits.of(1023));
+        assertEquals("1.0 KiB", ByteUnits.of(1024));
+        assertEquals("1.5 GiB", ByteUnits.of(3L << 29));
+        assertEquals("8.0 EiB", ByteUnits.of(Long.MAX_VALUE));
         assertEquals("0:07", ProgressLine.duration(7));
         assertEquals("12:34", ProgressLine.duration(754));
         assertEquals("1:02:03", ProgressLine.duration(3723));

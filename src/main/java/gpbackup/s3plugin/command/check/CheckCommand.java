@@ -7,7 +7,9 @@ import gpbackup.s3plugin.UsageException;
 import gpbackup.s3plugin.auth.AwsConfigFiles;
 import gpbackup.s3plugin.auth.AwsRegion;
 import gpbackup.s3plugin.auth.ConfiguredSourceFailedException;
+import gpbackup.s3plugin.auth.Credentials;
 import gpbackup.s3plugin.auth.CredentialsException;
+import gpbackup.s3plugin.auth.CredentialsProvider;
 import gpbackup.s3plugin.backup.KeyLayout;
 import gpbackup.s3plugin.command.Command;
 import gpbackup.s3plugin.command.OperatorArguments;
@@ -27,11 +29,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 
 /**
  * {@code gpbackup_s3_plugin check CONFIG [--read-only]}: the preflight a DBA runs on each host
@@ -79,10 +81,7 @@ public final class CheckCommand implements Command {
 
     @Override
     public void run(PluginContext context) throws IOException {
-        List<String> rest = new ArrayList<>();
-        for (int i = 1; i < context.argCount(); i++) {
-            rest.add(context.arg(i));
-        }
+        List<String> rest = IntStream.range(1, context.argCount()).mapToObj(context::arg).toList();
         OperatorArguments arguments = OperatorArguments.parse(NAME, rest, Set.of(READ_ONLY), Set.of());
         if (!arguments.positional().isEmpty()) {
             throw new UsageException(NAME + ": unexpected argument '" + arguments.positional().get(0)
@@ -100,7 +99,7 @@ public final class CheckCommand implements Command {
 
         AwsConfigFiles awsFiles = AwsConfigFiles.from(environment);
         String region = AwsRegion.resolve(config.region(), environment, awsFiles);
-        Optional<AnsweringSource> credentials = credentials(config, environment, awsFiles, region, context.log(), list);
+        Optional<Answered> credentials = credentials(config, environment, awsFiles, region, context.log(), list);
         Optional<S3Endpoint> endpoint = endpoint(config, region, awsFiles, environment, list);
         boolean connectable = endpoint.isPresent() && proxy(config, endpoint.get(), environment, list)
                 & tls(config, endpoint.get(), list);
@@ -111,8 +110,8 @@ public final class CheckCommand implements Command {
                     credentials.get().chain(), http -> new AnswerWatchingClient(http, serverClock::answered), RETRIES)) {
                 // The probe is audited like any other call: an auditor sees what check wrote and deleted.
                 S3Client s3 = S3ClientFactory.client(connection, config, context.audit());
-                CheckDiagnosis diagnosis = new CheckDiagnosis(s3.endpoint(),
-                        credentials.get().answered().accessKeyId(), credentials.get().name());
+                CheckDiagnosis diagnosis = new CheckDiagnosis(s3.endpoint(), credentials.get().keys().accessKeyId(),
+                        credentials.get().chain().source());
                 new StoreChecks(s3, diagnosis, context.layout(), list, context::progress)
                         .run(readOnly, host + "-" + ProcessHandle.current().pid());
             }
@@ -140,20 +139,24 @@ public final class CheckCommand implements Command {
                 : NAME + " passed: a backup to " + where + " would work from this host" + warnings);
     }
 
+    /** The chain, now sticking to the source that answered, for the requests that follow; and the keys it gave. */
+    private record Answered(CredentialsProvider chain, Credentials keys) {
+    }
+
     /** Which source of the chain answers, and its key id; never the secret. */
-    private static Optional<AnsweringSource> credentials(PluginConfig config, Function<String, String> environment,
+    private static Optional<Answered> credentials(PluginConfig config, Function<String, String> environment,
                                                         AwsConfigFiles awsFiles, String region, PluginLog log,
                                                         Checklist list) throws IOException {
         try {
             // The chain's own clock matters only for refreshing temporary keys, past a check's few seconds.
-            AnsweringSource source = AnsweringSource.ask(S3ClientFactory.credentials(config, environment, awsFiles,
-                    region, Clock.systemUTC(), log));
-            var answered = source.answered();
+            CredentialsProvider chain = S3ClientFactory.credentials(config, environment, awsFiles, region,
+                    Clock.systemUTC(), log);
+            Credentials answered = chain.credentials();
             String kind = answered.sessionToken().isPresent() ? ", temporary (with a session token)" : "";
             String expiry = answered.expiration().map(e -> ", expiring " + e).orElse("");
-            list.add(CheckResult.passed("credentials", "from " + source.name() + ", access key id '"
+            list.add(CheckResult.passed("credentials", "from " + chain.source() + ", access key id '"
                     + answered.accessKeyId() + "'" + kind + expiry));
-            return Optional.of(source);
+            return Optional.of(new Answered(chain, answered));
         } catch (CredentialsException e) {
             // A configured source that failed is the one to fix: the chain never fell back past it.
             list.add(CheckResult.failed("credentials", e.getMessage(), e instanceof ConfiguredSourceFailedException failed

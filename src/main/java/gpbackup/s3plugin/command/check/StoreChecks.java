@@ -210,7 +210,7 @@ final class StoreChecks {
                 shown.advance(PROBE_BYTES);
                 // Done with bytes: the final state ends the progress line above the verdicts.
                 shown.close();
-                if (sink.length() == PROBE_BYTES && MessageDigest.isEqual(sink.digest(), sha256(data))) {
+                if (sink.length() == PROBE_BYTES && MessageDigest.isEqual(sink.digest(), Digests.sha256().digest(data))) {
                     list.add(CheckResult.passed("read back", "identical: " + PROBE_BYTES + " bytes, same SHA-256"
                             + " (GetObject)"));
                 } else {
@@ -323,9 +323,8 @@ final class StoreChecks {
         try {
             s3.deleteObject(key);
         } catch (S3Exception e) {
-            CheckResult failed = diagnosis.of("delete", "s3:DeleteObject", probe, e);
-            list.add(new CheckResult(failed.name(), CheckResult.Outcome.WARNING, failed.detail() + "; the probe "
-                    + probe + " stays behind (delete_backup and prune need this permission too)", failed.fix()));
+            list.add(asWarning(diagnosis.of("delete", "s3:DeleteObject", probe, e), "; the probe " + probe
+                    + " stays behind (delete_backup and prune need this permission too)"));
             return;
         }
         if (locked.isEmpty()) {
@@ -350,10 +349,6 @@ final class StoreChecks {
         double seconds = Math.max(nanos, 1) / 1e9;
         return String.format(Locale.ROOT, "%d MiB %s in %.2f s (%.1f MiB/s)", bytes / 1024 / 1024, what, seconds,
                 bytes / MIB / seconds);
-    }
-
-    private static byte[] sha256(byte[] data) {
-        return Digests.sha256().digest(data);
     }
 
     /** Digests a body as it lands, without keeping it; a retried answer starts over. */

@@ -4,6 +4,7 @@ import gpbackup.s3plugin.PluginException;
 import gpbackup.s3plugin.UsageException;
 import gpbackup.s3plugin.backup.KeyLayout;
 import gpbackup.s3plugin.command.PluginContext;
+import gpbackup.s3plugin.progress.Progress;
 import gpbackup.s3plugin.s3.ObjectSummary;
 import gpbackup.s3plugin.transfer.ParallelTransfers;
 import gpbackup.s3plugin.transfer.RangedDownloader;
@@ -62,7 +63,7 @@ public final class DirectoryCommands {
         AtomicLong bytes = new AtomicLong();
         StreamUploader uploader = context.uploader();
         ParallelTransfers.runAll(parallel, files.stream().<ParallelTransfers.Task>map(file -> () -> {
-            bytes.addAndGet(FileCommands.upload(uploader, file, keyOf(file)));
+            bytes.addAndGet(FileCommands.upload(uploader, file, keyOf(file), Progress.silent()).size());
         }).toList());
         context.log().info(TransferReport.line("Uploaded", bytes.get(), files.size() + " files of " + dir, start));
     }
@@ -98,8 +99,8 @@ public final class DirectoryCommands {
                 if (!target.getParent().toRealPath().startsWith(realDir)) {
                     throw refusing(object.key(), dir);
                 }
-                bytes.addAndGet(FileCommands.download(downloader, StoredObject.at(context, object.key()), target,
-                        context.umask()));
+                StoredObject stored = new StoredObject(object.key(), context.s3().headObject(object.key()));
+                bytes.addAndGet(FileCommands.download(downloader, stored, target, context.umask(), Progress.silent()));
             });
         }
         ParallelTransfers.runAll(parallel, tasks);
@@ -108,12 +109,7 @@ public final class DirectoryCommands {
 
     /** The key of a file or directory: its path without leading slashes. */
     public static String keyOf(Path path) {
-        String text = path.toString();
-        int start = 0;
-        while (start < text.length() && text.charAt(start) == '/') {
-            start++;
-        }
-        return text.substring(start);
+        return path.toString().replaceFirst("^/+", "");
     }
 
     /** The objects under {@code prefix} that are files, not directory markers. */

@@ -41,11 +41,7 @@ public final class FileCommands {
         long start = System.nanoTime();
         Upload uploaded;
         try (Progress progress = context.progress(DataCommands.task("backup_file", context.arg(1)), size(file))) {
-            uploaded = upload(file, () -> {
-                try (InputStream in = Files.newInputStream(file)) {
-                    return context.uploader().uploadRecorded(key, ProgressStreams.counting(in, progress));
-                }
-            });
+            uploaded = upload(context.uploader(), file, key, progress);
         }
         DigestRecordStore.store(context.s3(), key, uploaded);
         context.log().info(TransferReport.line("Uploaded", uploaded.size(), key, start));
@@ -73,26 +69,12 @@ public final class FileCommands {
         }
     }
 
-    static long upload(StreamUploader uploader, Path file, String key) throws IOException {
-        return upload(file, () -> {
-            try (InputStream in = Files.newInputStream(file)) {
-                return uploader.upload(key, in);
-            }
-        });
-    }
-
-    /** What an upload of a local file returns. */
-    @FunctionalInterface
-    interface FileUpload<T> {
-        T run() throws IOException;
-    }
-
-    private static <T> T upload(Path file, FileUpload<T> upload) throws IOException {
+    static Upload upload(StreamUploader uploader, Path file, String key, Progress progress) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new PluginException("cannot back up " + file + ": not a readable regular file");
         }
-        try {
-            return upload.run();
+        try (InputStream in = Files.newInputStream(file)) {
+            return uploader.uploadRecorded(key, ProgressStreams.counting(in, progress));
         } catch (NoSuchFileException e) {
             throw new PluginException("cannot back up " + file + ": no such file");
         }
@@ -102,11 +84,6 @@ public final class FileCommands {
      * Downloads into a hidden temporary file beside the target and renames it into place only
      * when every byte has arrived, so an interrupted restore never leaves a file that looks whole.
      */
-    static long download(RangedDownloader downloader, StoredObject object, Path target, OptionalInt umask)
-            throws IOException {
-        return download(downloader, object, target, umask, Progress.silent());
-    }
-
     static long download(RangedDownloader downloader, StoredObject object, Path target, OptionalInt umask,
                          Progress progress) throws IOException {
         Path dir = target.toAbsolutePath().getParent();

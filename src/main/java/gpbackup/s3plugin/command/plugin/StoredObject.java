@@ -32,9 +32,4 @@ public record StoredObject(String key, ObjectInfo info) {
             }
         }
     }
-
-    /** The object at a known key. */
-    static StoredObject at(PluginContext context, String key) {
-        return new StoredObject(key, context.s3().headObject(key));
-    }
 }
