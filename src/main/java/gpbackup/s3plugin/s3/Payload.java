@@ -24,11 +24,7 @@ public interface Payload {
      * more; a body filled from a stream computes it while filling and overrides this.
      */
     default String sha256Hex() {
-        MessageDigest digest = Digests.sha256();
-        for (ByteBuffer buffer : buffers()) {
-            digest.update(buffer);
-        }
-        return HexFormat.of().formatHex(digest.digest());
+        return HexFormat.of().formatHex(digest(Digests.sha256()));
     }
 
     /**
@@ -36,11 +32,12 @@ public interface Payload {
      * S3 insists on that header (Object Lock).
      */
     default String md5Base64() {
-        MessageDigest digest = Digests.md5();
-        for (ByteBuffer buffer : buffers()) {
-            digest.update(buffer);
-        }
-        return Base64.getEncoder().encodeToString(digest.digest());
+        return Base64.getEncoder().encodeToString(digest(Digests.md5()));
+    }
+
+    private byte[] digest(MessageDigest digest) {
+        buffers().forEach(digest::update);
+        return digest.digest();
     }
 
     /** An empty body. */

@@ -1,7 +1,6 @@
 package gpbackup.s3plugin.s3;
 
 import gpbackup.s3plugin.auth.SigV4Encoding;
-import gpbackup.s3plugin.digest.Digests;
 import gpbackup.s3plugin.xml.XmlElement;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +11,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -135,9 +133,7 @@ public final class S3Client {
         try {
             S3Request request = objectRequest("HeadObject", "read", "HEAD", key, "", policy.customerKeyHeaders(), Payload.empty());
             return engine.execute(request, (response, in) -> {
-                long size = response.headers().firstValueAsLong("Content-Length")
-                        .orElseThrow(() -> new IOException("HEAD answer has no Content-Length"));
-                return new ObjectInfo(size, response.headers().firstValue("ETag").orElse(""),
+                return new ObjectInfo(contentLength(response.headers()), response.headers().firstValue("ETag").orElse(""),
                         userMetadata(response.headers()), StorageReport.of(response.headers()));
             });
         } catch (S3Exception missing) {
@@ -207,22 +203,20 @@ public final class S3Client {
         String xml = "<Retention xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Mode>" + lock.mode()
                 + "</Mode><RetainUntilDate>" + lock.retainUntil(engine.clock().instant())
                 + "</RetainUntilDate></Retention>";
-        byte[] body = xml.getBytes(StandardCharsets.UTF_8);
+        Payload body = Payload.of(xml.getBytes(StandardCharsets.UTF_8));
         String query = "retention=" + versionId.map(v -> "&versionId=" + SigV4Encoding.encode(v)).orElse("");
         engine.execute(objectRequest("PutObjectRetention", "set the retention of", "PUT", key, query,
-                List.of(Map.entry("content-md5", md5Base64(body))), Payload.of(body)), (response, in) -> null);
+                List.of(Map.entry("content-md5", body.md5Base64())), body), (response, in) -> null);
     }
 
     /** HeadObject of one part of a multipart object: where a reader learns the part boundaries S3 kept. */
     public PartInfo headPart(String key, int partNumber) {
         return engine.execute(objectRequest("HeadObject", "read part " + partNumber + " of", "HEAD", key, "partNumber=" + partNumber,
                 policy.customerKeyHeaders(), Payload.empty()), (response, in) -> {
-                    long size = response.headers().firstValueAsLong("Content-Length")
-                            .orElseThrow(() -> new IOException("HEAD answer has no Content-Length"));
                     OptionalInt count = response.headers().firstValue("x-amz-mp-parts-count")
                             .filter(text -> text.strip().matches("[0-9]{1,5}"))
                             .map(text -> OptionalInt.of(Integer.parseInt(text.strip()))).orElse(OptionalInt.empty());
-                    return new PartInfo(size, count);
+                    return new PartInfo(contentLength(response.headers()), count);
                 });
     }
 
@@ -346,11 +340,10 @@ public final class S3Client {
             xml.append("<Object><Key>").append(escapeXml(key)).append("</Key></Object>");
         }
         xml.append("</Delete>");
-        byte[] body = xml.toString().getBytes(StandardCharsets.UTF_8);
+        Payload body = Payload.of(xml.toString().getBytes(StandardCharsets.UTF_8));
         // S3 insists on an integrity header for batch deletes.
-        List<Map.Entry<String, String>> headers = List.of(Map.entry("content-md5", md5Base64(body)));
         S3Request request = new S3Request("DeleteObjects", "delete objects in", "POST", "", endpoint.bucketPath(), "delete=",
-                headers, Payload.of(body));
+                List.of(Map.entry("content-md5", body.md5Base64())), body);
         engine.execute(request, (response, in) -> {
             XmlElement result = parseOk(in);
             List<XmlElement> failed = result.all("Error");
@@ -426,6 +419,11 @@ public final class S3Client {
         return metadata;
     }
 
+    private static long contentLength(HttpHeaders headers) throws IOException {
+        return headers.firstValueAsLong("Content-Length")
+                .orElseThrow(() -> new IOException("HEAD answer has no Content-Length"));
+    }
+
     private void addContentMd5(List<Map.Entry<String, String>> headers, Payload body) {
         if (policy.needsContentMd5()) {
             headers.add(Map.entry("content-md5", body.md5Base64()));
@@ -468,10 +466,6 @@ public final class S3Client {
         } catch (NumberFormatException e) {
             throw new IOException("listing entry has an unreadable Size '" + text.strip() + "'", e);
         }
-    }
-
-    private static String md5Base64(byte[] body) {
-        return Base64.getEncoder().encodeToString(Digests.md5().digest(body));
     }
 
     private static String escapeXml(String text) {
