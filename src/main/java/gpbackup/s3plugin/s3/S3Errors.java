@@ -54,19 +54,19 @@ final class S3Errors {
                 default -> null;
             };
         }
-        return new S3Exception(describe(request, status, code, serverMessage, region, accessKeyId),
-                status, code, status == 407 ? null : refusedOptions(request, status, code, serverMessage).orElse(null));
+        Optional<String> refused = status == 407 ? Optional.empty() : refusedOptions(request, status, code, serverMessage);
+        return new S3Exception(describe(request, status, code, serverMessage, refused, region, accessKeyId),
+                status, code, refused.orElse(null));
     }
 
     private String describe(S3Request request, int status, String code, String serverMessage,
-                            Optional<String> bucketRegion, String accessKeyId) {
+                            Optional<String> refusedOptions, Optional<String> bucketRegion, String accessKeyId) {
         String target = target(request);
         String what = request.action() + " " + target;
         if (status == 407) {
             return what + " failed: the proxy refused the request (HTTP 407 Proxy Authentication Required);"
                     + " check the user and password of http_proxy or HTTPS_PROXY";
         }
-        Optional<String> refusedOptions = refusedOptions(request, status, code, serverMessage);
         if (refusedOptions.isPresent()) {
             return what + " failed: " + endpoint.display() + " refused " + refusedOptions.get() + " (HTTP " + status
                     + (code == null ? "" : " " + code) + suffix(serverMessage) + "); check those options, or remove"

@@ -133,10 +133,8 @@ public record StoragePolicy(Optional<String> serverSideEncryption, Optional<Stri
      * through KMS, which is not asked: any key reported then counts (spec/s3.md says so).
      */
     private static boolean sameKmsKey(String configured, String reported) {
-        if (configured.equals(reported) || reported.endsWith(":key/" + configured)) {
-            return true;
-        }
-        return configured.startsWith("alias/") || configured.contains(":alias/");
+        return configured.equals(reported) || reported.endsWith(":key/" + configured)
+                || configured.startsWith("alias/") || configured.contains(":alias/");
     }
 
     /** S3 refuses an object-lock PutObject or UploadPart without an integrity header; Content-MD5 is the one every server knows. */
