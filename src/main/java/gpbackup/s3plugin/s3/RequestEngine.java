@@ -223,8 +223,8 @@ public final class RequestEngine {
             HttpResponse<InputStream> response = pending.get();
             watchdog.progress();
             return response;
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
+        } catch (ExecutionException | CancellationException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             if (cause instanceof IOException io) {
                 throw io;
             }
@@ -235,8 +235,6 @@ public final class RequestEngine {
                 throw r;
             }
             throw new IOException(cause);
-        } catch (CancellationException e) {
-            throw new IOException("request cancelled", e);
         } catch (InterruptedException e) {
             pending.cancel(true);
             throw e;
@@ -373,11 +371,6 @@ public final class RequestEngine {
         } catch (IOException ignored) {
             // Closing only ends the exchange early; its failure changes nothing.
         }
-    }
-
-    /** Which credential source answered, for {@code check}. */
-    public String credentialsSource() {
-        return signing.credentials().source();
     }
 
     private String accessKeyIdForMessages() {

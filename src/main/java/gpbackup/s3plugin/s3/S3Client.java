@@ -49,11 +49,6 @@ public final class S3Client {
         return policy;
     }
 
-    /** Which credential source signs this client's requests (see CredentialsProvider#source); no secret. */
-    public String credentialsSource() {
-        return engine.credentialsSource();
-    }
-
     public S3Endpoint endpoint() {
         return endpoint;
     }

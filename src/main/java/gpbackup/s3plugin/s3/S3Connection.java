@@ -67,11 +67,6 @@ public final class S3Connection implements AutoCloseable {
         return endpoint;
     }
 
-    /** Which credential source signs the requests (see CredentialsProvider#source); no secret. */
-    public String credentialsSource() {
-        return signing.credentials().source();
-    }
-
     HttpClient http() {
         return http;
     }
