@@ -12,13 +12,8 @@ public record ObjectInfo(long size, String etag, Map<String, String> userMetadat
         userMetadata = Map.copyOf(userMetadata);
     }
 
-    /** An object known by a GET's answer or a test, of which nothing else was reported. */
-    public ObjectInfo(long size, String etag, Map<String, String> userMetadata) {
-        this(size, etag, userMetadata, StorageReport.NONE);
-    }
-
-    /** An object without user metadata. */
+    /** An object known by a GET's answer, without user metadata, of which nothing else was reported. */
     public ObjectInfo(long size, String etag) {
-        this(size, etag, Map.of());
+        this(size, etag, Map.of(), StorageReport.NONE);
     }
 }

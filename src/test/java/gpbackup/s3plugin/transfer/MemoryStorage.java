@@ -5,6 +5,7 @@ import gpbackup.s3plugin.s3.Cancellation;
 import gpbackup.s3plugin.s3.ObjectInfo;
 import gpbackup.s3plugin.s3.Payload;
 import gpbackup.s3plugin.s3.S3Exception;
+import gpbackup.s3plugin.s3.StorageReport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -169,7 +170,7 @@ final class MemoryStorage implements ObjectStorage {
     public ObjectInfo headObject(String key) {
         return serve(arrive("head", key, 0, null), () -> {
             byte[] data = stored(key);
-            return new ObjectInfo(data.length, etag(data), metadata.getOrDefault(key, Map.of()));
+            return new ObjectInfo(data.length, etag(data), metadata.getOrDefault(key, Map.of()), StorageReport.NONE);
         });
     }
 
