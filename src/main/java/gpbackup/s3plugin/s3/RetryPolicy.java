@@ -27,13 +27,10 @@ public record RetryPolicy(int maxRetries, Duration baseDelay, Duration maxDelay)
 
     /** Server answers that mean "try again": throttling, timeouts and server-side faults. */
     public static boolean isRetryable(int status, String code) {
-        if (status == 429 || (status >= 500 && status != 501)) {
-            return true;
-        }
-        return code != null && switch (code) {
+        return status == 429 || (status >= 500 && status != 501) || (code != null && switch (code) {
             case "RequestTimeout", "SlowDown", "InternalError", "ServiceUnavailable", "Throttling",
                  "ThrottlingException" -> true;
             default -> false;
-        };
+        });
     }
 }
