@@ -294,9 +294,10 @@ public final class RequestEngine {
             boolean ok = failure == null;
             long received = ok && request.method().equals("GET") && answer != null && trace.status / 100 == 2
                     ? answer.firstValueAsLong("Content-Length").orElse(0) : 0;
-            observer.ended(new RequestRecord(started,
-                    request.operation(),
-                    request.method(), endpoint.bucket(), request.key(), header(request, "range"), trace.status,
+            Optional<String> range = request.headers().stream().filter(h -> h.getKey().equalsIgnoreCase("range"))
+                    .map(Map.Entry::getValue).findFirst();
+            observer.ended(new RequestRecord(started, request.operation(),
+                    request.method(), endpoint.bucket(), request.key(), range, trace.status,
                     ok ? Optional.empty() : Optional.of(errorOf(failure, trace.status, cancellation)),
                     request.payload().length(), received, Duration.ofNanos(System.nanoTime() - startNanos),
                     trace.attempts, answer == null ? Optional.empty() : answer.firstValue("x-amz-request-id"),
@@ -326,11 +327,6 @@ public final class RequestEngine {
             return "Credentials";
         }
         return failure.getClass().getSimpleName();
-    }
-
-    private static Optional<String> header(S3Request request, String name) {
-        return request.headers().stream().filter(h -> h.getKey().equalsIgnoreCase(name))
-                .map(Map.Entry::getValue).findFirst();
     }
 
     /**
