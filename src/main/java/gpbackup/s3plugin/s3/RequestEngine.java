@@ -5,11 +5,9 @@ import gpbackup.s3plugin.auth.Credentials;
 import gpbackup.s3plugin.auth.CredentialsException;
 import gpbackup.s3plugin.auth.SignableRequest;
 import gpbackup.s3plugin.auth.SignedRequest;
-import gpbackup.s3plugin.log.PluginLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -24,7 +22,6 @@ import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -43,15 +40,11 @@ public final class RequestEngine {
         T handle(HttpResponse<InputStream> response, InputStream body) throws IOException;
     }
 
-    private final HttpClient http;
+    private final S3Connection connection;
     private final S3Endpoint endpoint;
     private final S3Connection.Signing signing;
-    private final RetryPolicy retry;
-    private final PluginLog log;
-    private final long chunkedThreshold;
+    private final S3Connection.Settings settings;
     private final S3Errors errors;
-    private final Duration idleLimit;
-    private final ScheduledExecutorService watchdogs;
     private final RequestObserver observer;
 
     /**
@@ -60,15 +53,11 @@ public final class RequestEngine {
      * @param observer told of every request's end (the call's audit trail), or {@link RequestObserver#NONE}
      */
     public RequestEngine(S3Connection connection, RequestObserver observer) {
-        this.http = connection.http();
+        this.connection = connection;
         this.endpoint = connection.endpoint();
         this.signing = connection.signing();
-        this.retry = connection.settings().retry();
-        this.log = connection.log();
-        this.chunkedThreshold = connection.settings().chunkedThreshold();
+        this.settings = connection.settings();
         this.errors = new S3Errors(endpoint);
-        this.idleLimit = connection.settings().idleLimit();
-        this.watchdogs = connection.watchdogs();
         this.observer = observer;
     }
 
@@ -132,7 +121,7 @@ public final class RequestEngine {
             S3Exception failure;
             boolean unanswered = false;
             trace.attempt(attempt);
-            try (IdleWatchdog watchdog = new IdleWatchdog(idleLimit, watchdogs, System::nanoTime)) {
+            try (IdleWatchdog watchdog = new IdleWatchdog(settings.idleLimit(), connection.watchdogs(), System::nanoTime)) {
                 try {
                     HttpResponse<InputStream> response = send(request, target, watchdog, cancellation, trace);
                     trace.answered(response);
@@ -160,7 +149,7 @@ public final class RequestEngine {
                 } catch (IOException | UncheckedIOException e) {
                     unanswered = true;
                     failure = watchdog.fired()
-                            ? errors.stalled(request, idleLimit)
+                            ? errors.stalled(request, settings.idleLimit())
                             : errors.fromTransport(request, e instanceof UncheckedIOException u ? u.getCause() : e);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -173,11 +162,11 @@ public final class RequestEngine {
                 throw unanswered ? cancelled(request) : failure;
             }
             if (!(unanswered || RetryPolicy.isRetryable(failure.status(), failure.code().orElse(null)))
-                    || !retry.allowsRetry(attempt)) {
+                    || !settings.retry().allowsRetry(attempt)) {
                 throw failure;
             }
-            Duration delay = retry.delayAfter(attempt);
-            log.debug("attempt " + (attempt + 1) + " failed, retrying in " + delay.toMillis() + " ms: "
+            Duration delay = settings.retry().delayAfter(attempt);
+            connection.log().debug("attempt " + (attempt + 1) + " failed, retrying in " + delay.toMillis() + " ms: "
                     + failure.getMessage());
             sleep(delay, request);
         }
@@ -214,7 +203,7 @@ public final class RequestEngine {
                 exchange.get(0).cancel(true);
             }
         };
-        if (!cancellation.startUnlessCancelled(() -> exchange.add(http.sendAsync(httpRequest, handler)), stop)) {
+        if (!cancellation.startUnlessCancelled(() -> exchange.add(connection.http().sendAsync(httpRequest, handler)), stop)) {
             throw cancelled(request);
         }
         CompletableFuture<HttpResponse<InputStream>> pending = exchange.get(0);
@@ -250,7 +239,7 @@ public final class RequestEngine {
         Credentials creds = signing.credentials().credentials();
         trace.accessKeyId = creds.accessKeyId();
         Payload payload = request.payload();
-        boolean chunked = payload.length() > chunkedThreshold;
+        boolean chunked = payload.length() > settings.chunkedThreshold();
         List<Map.Entry<String, String>> headers = new ArrayList<>(request.headers());
         String payloadHash;
         if (chunked) {
@@ -304,7 +293,7 @@ public final class RequestEngine {
                     answer == null ? Optional.empty() : answer.firstValue("x-amz-id-2"),
                     Optional.ofNullable(trace.accessKeyId)));
         } catch (RuntimeException e) {
-            log.debug("observing a request failed: " + e);
+            connection.log().debug("observing a request failed: " + e);
         }
     }
 
