@@ -11,6 +11,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * How the objects a backup writes are to be stored: server-side encryption, storage class and
@@ -61,14 +62,8 @@ public record StoragePolicy(Optional<String> serverSideEncryption, Optional<Stri
 
     /** The KMS encryption context header's value: base64 of the context's JSON. */
     public static String contextJson(Map<String, String> context) {
-        StringBuilder json = new StringBuilder("{");
-        context.forEach((name, value) -> {
-            if (json.length() > 1) {
-                json.append(',');
-            }
-            json.append(JsonText.quote(name)).append(':').append(JsonText.quote(value));
-        });
-        return json.append('}').toString();
+        return context.entrySet().stream().map(e -> JsonText.quote(e.getKey()) + ":" + JsonText.quote(e.getValue()))
+                .collect(Collectors.joining(",", "{", "}"));
     }
 
     /**
