@@ -2,8 +2,11 @@ package gpbackup.s3plugin.config;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Reads sizes such as {@code 500MB}, {@code 1.5 GiB} or {@code 5242880}: every unit is a power of 1024. */
 public final class ByteSize {
@@ -21,6 +24,9 @@ public final class ByteSize {
             Map.entry("m", MIB), Map.entry("mb", MIB), Map.entry("mib", MIB),
             Map.entry("g", GIB), Map.entry("gb", GIB), Map.entry("gib", GIB),
             Map.entry("t", TIB), Map.entry("tb", TIB), Map.entry("tib", TIB));
+
+    /** The leading digits and dots, and the rest. */
+    private static final Pattern NUMBER_AND_UNIT = Pattern.compile("([0-9.]*)(.*)", Pattern.DOTALL);
 
     /** Longer text is no size anyone means, and parsing it as a number would only cost time. */
     private static final int MAX_LENGTH = 40;
@@ -45,15 +51,13 @@ public final class ByteSize {
         if (trimmed.charAt(0) == '-') {
             throw notASize(text, "a size cannot be negative");
         }
-        int numberEnd = 0;
-        while (numberEnd < trimmed.length() && isDigitOrDot(trimmed.charAt(numberEnd))) {
-            numberEnd++;
-        }
-        String number = trimmed.substring(0, numberEnd);
+        Matcher parts = NUMBER_AND_UNIT.matcher(trimmed);
+        parts.matches();
+        String number = parts.group(1);
         if (!number.matches("[0-9]+(\\.[0-9]+)?")) {
             throw notASize(text, "it must start with a number such as 500 or 1.5");
         }
-        String unit = trimmed.substring(numberEnd).strip();
+        String unit = parts.group(2).strip();
         Long multiplier = UNITS.get(unit.toLowerCase(Locale.ROOT));
         if (multiplier == null) {
             throw notASize(text, "unknown unit '" + SafeText.shown(unit)
@@ -74,25 +78,12 @@ public final class ByteSize {
 
     /** Writes a size the way a DBA would: the largest unit that divides it, else bytes. */
     static String format(long bytes) {
-        if (bytes != 0) {
-            if (bytes % TIB == 0) {
-                return bytes / TIB + "TB";
-            }
-            if (bytes % GIB == 0) {
-                return bytes / GIB + "GB";
-            }
-            if (bytes % MIB == 0) {
-                return bytes / MIB + "MB";
-            }
-            if (bytes % KIB == 0) {
-                return bytes / KIB + "KB";
+        for (String unit : List.of("tb", "gb", "mb", "kb")) {
+            if (bytes != 0 && bytes % UNITS.get(unit) == 0) {
+                return bytes / UNITS.get(unit) + unit.toUpperCase(Locale.ROOT);
             }
         }
         return bytes + "B";
-    }
-
-    private static boolean isDigitOrDot(char c) {
-        return (c >= '0' && c <= '9') || c == '.';
     }
 
     private static IllegalArgumentException notASize(String text, String reason) {

@@ -102,7 +102,7 @@ final class ConfigRules {
         int restoreConcurrency = count(options, RESTORE_CONCURRENCY, DEFAULT_CONCURRENCY, 1, 64, problems);
         int maxRequestRetries = count(options, MAX_REQUEST_RETRIES, DEFAULT_MAX_REQUEST_RETRIES, 0, 100, problems);
         boolean restoreSubset = onOff(options, RESTORE_SUBSET, problems);
-        boolean agent = onOffAnyCase(options, AGENT, true, problems);
+        boolean agent = options.text(AGENT).flatMap(text -> onOffAnyCase(AGENT, text, problems)).orElse(true);
         int agentIdleSeconds = count(options, AGENT_IDLE_TIMEOUT, DEFAULT_AGENT_IDLE_SECONDS, 1, 86_400, problems);
         StorageOptions storage = new StorageRules(options::text, environment, problems, options.text(ENDPOINT)).apply();
         Optional<String> auditLog = auditLog(options, problems);
@@ -247,17 +247,13 @@ final class ConfigRules {
         return false;
     }
 
-    /** {@code on} or {@code off} in any case, for an option only this plugin reads. */
-    private static boolean onOffAnyCase(Options options, String name, boolean absent, Problems problems) {
-        Optional<String> text = options.text(name);
-        if (text.isEmpty()) {
-            return absent;
+    /** {@code on} or {@code off} in any case, for an option only this plugin reads; empty after a problem. */
+    static Optional<Boolean> onOffAnyCase(String name, String text, Problems problems) {
+        if (text.equalsIgnoreCase("on") || text.equalsIgnoreCase("off")) {
+            return Optional.of(text.equalsIgnoreCase("on"));
         }
-        if (text.get().equalsIgnoreCase("on") || text.get().equalsIgnoreCase("off")) {
-            return text.get().equalsIgnoreCase("on");
-        }
-        problems.add(name + ": " + SafeText.quoted(text.get()) + " must be on or off");
-        return absent;
+        problems.add(name + ": " + SafeText.quoted(text) + " must be on or off");
+        return Optional.empty();
     }
 
     /**

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The rules for the options that say how backups are stored: server-side encryption (SSE-S3,
@@ -99,10 +100,11 @@ final class StorageRules {
     StorageOptions apply() {
         Optional<String> sse = serverSideEncryption();
         boolean kms = sse.filter("aws:kms"::equals).isPresent();
-        Optional<String> kmsKeyId = options.apply(SSE_KMS_KEY_ID).flatMap(id -> kmsKeyId(id, kms));
-        Map<String, String> context = options.apply(SSE_KMS_ENCRYPTION_CONTEXT)
-                .map(text -> encryptionContext(text, kms)).orElse(Map.of());
-        Optional<Boolean> bucketKey = options.apply(SSE_BUCKET_KEY).flatMap(text -> bucketKey(text, kms));
+        Optional<String> kmsKeyId = kmsOnly(SSE_KMS_KEY_ID, kms).flatMap(this::kmsKeyId);
+        Map<String, String> context = kmsOnly(SSE_KMS_ENCRYPTION_CONTEXT, kms).map(this::encryptionContext)
+                .orElse(Map.of());
+        Optional<Boolean> bucketKey = kmsOnly(SSE_BUCKET_KEY, kms)
+                .flatMap(text -> ConfigRules.onOffAnyCase(SSE_BUCKET_KEY, text, problems));
         Optional<CustomerKey> customerKey = customerKey();
         if (customerKey.isPresent() && sse.isPresent()) {
             problems.add(SERVER_SIDE_ENCRYPTION + " and SSE-C (" + SSE_CUSTOMER_KEY_FILE + " or "
@@ -125,38 +127,37 @@ final class StorageRules {
                 lockMode.filter(m -> retainDays > 0), lockMode.isPresent() ? retainDays : 0);
     }
 
+    /** The value in S3's spelling, whatever case it was written in. */
     private Optional<String> serverSideEncryption() {
         return options.apply(SERVER_SIDE_ENCRYPTION).flatMap(text -> {
-            if (text.equalsIgnoreCase("AES256")) {
-                return Optional.of("AES256");
+            Optional<String> value = Stream.of("AES256", "aws:kms").filter(text::equalsIgnoreCase).findFirst();
+            if (value.isEmpty()) {
+                problems.add(SERVER_SIDE_ENCRYPTION + ": " + SafeText.quoted(text) + " must be AES256 (SSE-S3) or"
+                        + " aws:kms (SSE-KMS); for SSE-C set " + SSE_CUSTOMER_KEY_FILE + " or " + SSE_CUSTOMER_KEY_ENV);
             }
-            if (text.equalsIgnoreCase("aws:kms")) {
-                return Optional.of("aws:kms");
-            }
-            problems.add(SERVER_SIDE_ENCRYPTION + ": " + SafeText.quoted(text) + " must be AES256 (SSE-S3) or aws:kms"
-                    + " (SSE-KMS); for SSE-C set " + SSE_CUSTOMER_KEY_FILE + " or " + SSE_CUSTOMER_KEY_ENV);
-            return Optional.empty();
+            return value;
         });
     }
 
-    private Optional<String> kmsKeyId(String id, boolean kms) {
-        if (!kms) {
-            problems.add(SSE_KMS_KEY_ID + " needs " + SERVER_SIDE_ENCRYPTION + ": aws:kms");
+    /** The option's text; written without {@code aws:kms} it is a problem, but its value is still checked. */
+    private Optional<String> kmsOnly(String name, boolean kms) {
+        Optional<String> text = options.apply(name);
+        if (text.isPresent() && !kms) {
+            problems.add(name + " needs " + SERVER_SIDE_ENCRYPTION + ": aws:kms");
         }
-        if (!awsEndpoint) {
-            // Another store's KMS names its keys as it likes; only what cannot be a header is refused.
-            if (!COMPATIBLE_KMS_KEY_ID.matcher(id).matches()) {
-                problems.add(SSE_KMS_KEY_ID + ": " + SafeText.quoted(id) + " is not a KMS key name (printable"
-                        + " ASCII characters without spaces, such as my-backup-key)");
-                return Optional.empty();
-            }
-            return Optional.of(id);
-        }
-        if (!KMS_KEY_ID.matcher(id).matches()) {
-            problems.add(SSE_KMS_KEY_ID + ": " + SafeText.quoted(id) + " is not a KMS key id (a UUID or mrk-…),"
+        return text;
+    }
+
+    private Optional<String> kmsKeyId(String id) {
+        if (awsEndpoint && !KMS_KEY_ID.matcher(id).matches()) {
+            return refused(SSE_KMS_KEY_ID + ": " + SafeText.quoted(id) + " is not a KMS key id (a UUID or mrk-…),"
                     + " an alias (alias/NAME) or an ARN (arn:aws:kms:REGION:ACCOUNT:key/ID or …:alias/NAME);"
                     + " plain key names are taken only with the endpoint of an S3-compatible store");
-            return Optional.empty();
+        }
+        // Another store's KMS names its keys as it likes; only what cannot be a header is refused.
+        if (!awsEndpoint && !COMPATIBLE_KMS_KEY_ID.matcher(id).matches()) {
+            return refused(SSE_KMS_KEY_ID + ": " + SafeText.quoted(id) + " is not a KMS key name (printable"
+                    + " ASCII characters without spaces, such as my-backup-key)");
         }
         return Optional.of(id);
     }
@@ -165,10 +166,7 @@ final class StorageRules {
      * {@code name=value} pairs separated by commas: gpbackup reads every option as a single
      * string, so a YAML mapping cannot be given here.
      */
-    private Map<String, String> encryptionContext(String text, boolean kms) {
-        if (!kms) {
-            problems.add(SSE_KMS_ENCRYPTION_CONTEXT + " needs " + SERVER_SIDE_ENCRYPTION + ": aws:kms");
-        }
+    private Map<String, String> encryptionContext(String text) {
         Map<String, String> context = new LinkedHashMap<>();
         for (String pair : text.split(",", -1)) {
             int equals = pair.indexOf('=');
@@ -186,23 +184,11 @@ final class StorageRules {
         return context;
     }
 
-    private Optional<Boolean> bucketKey(String text, boolean kms) {
-        if (!kms) {
-            problems.add(SSE_BUCKET_KEY + " needs " + SERVER_SIDE_ENCRYPTION + ": aws:kms");
-        }
-        if (text.equalsIgnoreCase("on") || text.equalsIgnoreCase("off")) {
-            return Optional.of(text.equalsIgnoreCase("on"));
-        }
-        problems.add(SSE_BUCKET_KEY + ": " + SafeText.quoted(text) + " must be on or off");
-        return Optional.empty();
-    }
-
     private Optional<CustomerKey> customerKey() {
         Optional<String> file = options.apply(SSE_CUSTOMER_KEY_FILE);
         Optional<String> variable = options.apply(SSE_CUSTOMER_KEY_ENV);
         if (file.isPresent() && variable.isPresent()) {
-            problems.add(SSE_CUSTOMER_KEY_FILE + " and " + SSE_CUSTOMER_KEY_ENV + " exclude each other: set one");
-            return Optional.empty();
+            return refused(SSE_CUSTOMER_KEY_FILE + " and " + SSE_CUSTOMER_KEY_ENV + " exclude each other: set one");
         }
         return file.isPresent() ? keyFromFile(file.get()) : variable.flatMap(this::keyFromEnvironment);
     }
@@ -219,39 +205,33 @@ final class StorageRules {
         byte[] content;
         try {
             if (!Files.isRegularFile(path)) {
-                problems.add(what + ": " + (Files.exists(path) ? "is not a regular file" : "does not exist"));
-                return Optional.empty();
+                return refused(what + ": " + (Files.exists(path) ? "is not a regular file" : "does not exist"));
             }
             try {
                 Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS);
                 if (permissions.stream().anyMatch(GROUP_OR_OTHERS::contains)) {
-                    problems.add(what + ": group or others may read or write it; make it readable by its owner"
+                    return refused(what + ": group or others may read or write it; make it readable by its owner"
                             + " only (chmod 600)");
-                    return Optional.empty();
                 }
             } catch (UnsupportedOperationException notPosix) {
                 // A file system without POSIX permissions has nothing to check.
             }
             if (Files.size(path) > 1024) {
-                problems.add(what + ": is too large for an SSE-C key (32 bytes, or 44 characters of base64)");
-                return Optional.empty();
+                return refused(what + ": is too large for an SSE-C key (32 bytes, or 44 characters of base64)");
             }
             content = Files.readAllBytes(path);
         } catch (NoSuchFileException e) {
-            problems.add(what + ": does not exist");
-            return Optional.empty();
+            return refused(what + ": does not exist");
         } catch (IOException | SecurityException e) {
-            problems.add(what + ": cannot be read (" + SafeText.oneLine(e.getClass().getSimpleName()) + ")");
-            return Optional.empty();
+            return refused(what + ": cannot be read (" + SafeText.oneLine(e.getClass().getSimpleName()) + ")");
         }
         if (content.length == KEY_BYTES) {
             return Optional.of(new CustomerKey(Base64.getEncoder().encodeToString(content), source));
         }
         String text = new String(content, StandardCharsets.ISO_8859_1).strip();
         if (!BASE64.matcher(text).matches()) {
-            problems.add(what + ": the file holds " + content.length + " bytes; SSE-C needs a key of 32 raw bytes"
+            return refused(what + ": the file holds " + content.length + " bytes; SSE-C needs a key of 32 raw bytes"
                     + " or 32 bytes in base64 (44 characters)");
-            return Optional.empty();
         }
         return fromBase64(text, what, source);
     }
@@ -260,26 +240,22 @@ final class StorageRules {
     private Optional<CustomerKey> keyFromEnvironment(String name) {
         String what = SSE_CUSTOMER_KEY_ENV + " " + SafeText.quoted(name);
         if (!ENV_NAME.matcher(name).matches()) {
-            problems.add(what + ": is not an environment variable name");
-            return Optional.empty();
+            return refused(what + ": is not an environment variable name");
         }
         String value = environment.apply(name);
         if (value == null || value.isBlank()) {
-            problems.add(what + ": the environment variable is not set");
-            return Optional.empty();
+            return refused(what + ": the environment variable is not set");
         }
         return fromBase64(value.strip(), what, "environment variable " + name);
     }
 
     private Optional<CustomerKey> fromBase64(String text, String what, String source) {
         if (text.isEmpty() || !BASE64.matcher(text).matches()) {
-            problems.add(what + ": the key is not base64");
-            return Optional.empty();
+            return refused(what + ": the key is not base64");
         }
         byte[] key = Base64.getDecoder().decode(text);
         if (key.length != KEY_BYTES) {
-            problems.add(what + ": the key has " + key.length + " bytes; SSE-C needs 32 (256 bits)");
-            return Optional.empty();
+            return refused(what + ": the key has " + key.length + " bytes; SSE-C needs 32 (256 bits)");
         }
         return Optional.of(new CustomerKey(Base64.getEncoder().encodeToString(key), source));
     }
@@ -290,8 +266,7 @@ final class StorageRules {
         if (allowed.contains(upper)) {
             return Optional.of(upper);
         }
-        problems.add(option + ": " + SafeText.quoted(text) + problem);
-        return Optional.empty();
+        return refused(option + ": " + SafeText.quoted(text) + problem);
     }
 
     private int retainDays(String text) {
@@ -306,5 +281,11 @@ final class StorageRules {
             return 0;
         }
         return (int) days;
+    }
+
+    /** Records the problem; the option then takes no value. */
+    private <T> Optional<T> refused(String problem) {
+        problems.add(problem);
+        return Optional.empty();
     }
 }

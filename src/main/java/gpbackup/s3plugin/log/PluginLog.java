@@ -42,20 +42,13 @@ public final class PluginLog implements AutoCloseable {
 
     /**
      * Today's log under the caller's {@code $HOME/gpAdminLogs} (else the JVM's home); its lines
-     * carry {@code pid}, the caller's, so a DBA can match them with gpbackup's.
+     * carry {@code pid}, the caller's, so a DBA can match them with gpbackup's. A log directory
+     * that cannot be created must not fail a backup, so then the log is stderr-only.
      */
     public static PluginLog forCaller(Function<String, String> environment, Clock clock, PrintStream stderr,
                                       long pid) {
-        String home = environment.apply("HOME");
-        Path homeDir = Path.of(home == null || home.isEmpty() ? System.getProperty("user.home") : home);
-        return open(homeDir, stderr, System.getProperty("user.name"), Program.hostName(environment), pid, clock);
-    }
-
-    /**
-     * Opens today's log file under {@code <home>/gpAdminLogs}. A log directory that cannot be
-     * created must not fail a backup, so then the log is stderr-only.
-     */
-    public static PluginLog open(Path home, PrintStream stderr, String user, String host, long pid, Clock clock) {
+        String written = environment.apply("HOME");
+        Path home = Path.of(written == null || written.isEmpty() ? System.getProperty("user.home") : written);
         OutputStream out = null;
         try {
             Path dir = home.resolve("gpAdminLogs");
@@ -67,7 +60,7 @@ public final class PluginLog implements AutoCloseable {
         } catch (IOException | SecurityException e) {
             stderr.println(PROGRAM + ": cannot open log file under " + home + "/gpAdminLogs: " + e.getMessage());
         }
-        return new PluginLog(out, stderr, user, host, pid, clock);
+        return new PluginLog(out, stderr, System.getProperty("user.name"), Program.hostName(environment), pid, clock);
     }
 
     public void info(String message) {
