@@ -3,7 +3,6 @@ package gpbackup.s3plugin.command.check;
 import gpbackup.s3plugin.PluginException;
 import gpbackup.s3plugin.Program;
 import gpbackup.s3plugin.SettingException;
-import gpbackup.s3plugin.UsageException;
 import gpbackup.s3plugin.auth.AwsConfigFiles;
 import gpbackup.s3plugin.auth.AwsRegion;
 import gpbackup.s3plugin.auth.ConfiguredSourceFailedException;
@@ -33,7 +32,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.stream.IntStream;
 
 /**
  * {@code gpbackup_s3_plugin check CONFIG [--read-only]}: the preflight a DBA runs on each host
@@ -81,13 +79,8 @@ public final class CheckCommand implements Command {
 
     @Override
     public void run(PluginContext context) throws IOException {
-        List<String> rest = IntStream.range(1, context.argCount()).mapToObj(context::arg).toList();
-        OperatorArguments arguments = OperatorArguments.parse(NAME, rest, Set.of(READ_ONLY), Set.of());
-        if (!arguments.positional().isEmpty()) {
-            throw new UsageException(NAME + ": unexpected argument '" + arguments.positional().get(0)
-                    + "'; usage: " + Program.NAME + " check CONFIG [--read-only]");
-        }
-        boolean readOnly = arguments.has(READ_ONLY);
+        boolean readOnly = OperatorArguments.afterConfig(context, NAME, Set.of(READ_ONLY), Set.of())
+                .withoutPositional(NAME, "; usage: " + Program.NAME + " check CONFIG [--read-only]").has(READ_ONLY);
         PluginConfig config = context.config();
         Function<String, String> environment = context::env;
         String host = Program.hostName(environment);
