@@ -39,11 +39,6 @@ final class CommandRunner {
     private final TransferResources resources;
     private final ProgressDisplay progress;
 
-    /** A runner that shows no progress: the host agent's, whose stderr is not the caller's terminal. */
-    CommandRunner(Function<String, String> environment, Clock clock, TransferResources resources) {
-        this(environment, clock, resources, ProgressDisplay.none());
-    }
-
     CommandRunner(Function<String, String> environment, Clock clock, TransferResources resources,
                   ProgressDisplay progress) {
         this.environment = environment;

@@ -112,8 +112,9 @@ public final class Main {
             return AuditSummaryCommand.run(args, stdout, stderr);
         }
         if (name.equals(AgentServing.SERVE)) {
+            // No progress: the host agent's stderr is not the caller's terminal.
             return AgentServing.serve(args, environment, clock, stderr, (call, in, out, err, caller, resources) ->
-                    new CommandRunner(environment, clock, resources).run(call, in, out, err, caller.pid(),
+                    new CommandRunner(environment, clock, resources, ProgressDisplay.none()).run(call, in, out, err, caller.pid(),
                             caller.umask()));
         }
         try (ProcessResources resources = new ProcessResources(environment, clock)) {

@@ -12,6 +12,7 @@ import gpbackup.s3plugin.cli.FakeS3Store.Recorded;
 import gpbackup.s3plugin.leaks.RunOutputs;
 import gpbackup.s3plugin.leaks.TestSecrets;
 import gpbackup.s3plugin.log.PluginLog;
+import gpbackup.s3plugin.progress.ProgressDisplay;
 import gpbackup.s3plugin.serving.AgentResources;
 import gpbackup.s3plugin.transfer.BufferPool;
 import java.io.ByteArrayInputStream;
@@ -657,7 +658,7 @@ class StorageOptionsMatrixTest {
             PrintStream err = new PrintStream(stderr, true, StandardCharsets.UTF_8);
             ByteArrayInputStream in = new ByteArrayInputStream(stdin == null ? new byte[0] : stdin);
             int status = mode == Mode.AGENT
-                    ? new CommandRunner(environment::get, Clock.systemUTC(), agent.forCall(pool))
+                    ? new CommandRunner(environment::get, Clock.systemUTC(), agent.forCall(pool), ProgressDisplay.none())
                             .run(List.of(argv), in, stdout, err, 4243)
                     : new Main(environment::get, in, stdout, err, Clock.systemUTC(), false).run(argv);
             Run run = new Run(status, stdout.toByteArray(), stderr.toString(StandardCharsets.UTF_8));
