@@ -35,6 +35,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -659,7 +660,7 @@ class StorageOptionsMatrixTest {
             ByteArrayInputStream in = new ByteArrayInputStream(stdin == null ? new byte[0] : stdin);
             int status = mode == Mode.AGENT
                     ? new CommandRunner(environment::get, Clock.systemUTC(), agent.forCall(pool), ProgressDisplay.none())
-                            .run(List.of(argv), in, stdout, err, 4243)
+                            .run(List.of(argv), in, stdout, err, 4243, OptionalInt.empty())
                     : new Main(environment::get, in, stdout, err, Clock.systemUTC(), false).run(argv);
             Run run = new Run(status, stdout.toByteArray(), stderr.toString(StandardCharsets.UTF_8));
             if (run.stdout().length <= 64 * 1024) {
