@@ -24,12 +24,13 @@ public interface CallHandler {
     Optional<Placed> admit(List<String> argv, Caller caller, Runnable queued, BooleanSupplier clientGone)
             throws InterruptedException;
 
-    /** A call that has its place: run once, then closed, which gives the place back. */
+    /** A call that has its place: run once, then closed, which gives the place back (if it took one). */
     interface Placed extends AutoCloseable {
         /** @return the exit status the client is to end with */
         int run(InputStream stdin, OutputStream stdout, PrintStream stderr);
 
         @Override
-        void close();
+        default void close() {
+        }
     }
 }

@@ -39,11 +39,6 @@ final class CommandRunner {
     private final TransferResources resources;
     private final ProgressDisplay progress;
 
-    /** A runner that shows no progress: the host agent's, whose stderr is not the caller's terminal. */
-    CommandRunner(Function<String, String> environment, Clock clock, TransferResources resources) {
-        this(environment, clock, resources, ProgressDisplay.none());
-    }
-
     CommandRunner(Function<String, String> environment, Clock clock, TransferResources resources,
                   ProgressDisplay progress) {
         this.environment = environment;
@@ -53,16 +48,10 @@ final class CommandRunner {
     }
 
     /**
-     * @param argv the command name and its arguments
-     * @param pid  the process id the log lines carry: the caller's, so a DBA can match them
-     */
-    int run(List<String> argv, InputStream stdin, OutputStream stdout, PrintStream stderr, long pid) {
-        return run(argv, stdin, stdout, stderr, pid, OptionalInt.empty());
-    }
-
-    /**
+     * @param argv  the command name and its arguments
+     * @param pid   the process id the log lines carry: the caller's, so a DBA can match them
      * @param umask the caller's umask where it differs from this process's (a relayed call), to be
-     *              applied to the files and directories the command creates
+     *              applied to the files and directories the command creates; empty when it is this process's
      */
     int run(List<String> argv, InputStream stdin, OutputStream stdout, PrintStream stderr, long pid,
             OptionalInt umask) {

@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.function.Function;
 
 /**
@@ -112,15 +113,17 @@ public final class Main {
             return AuditSummaryCommand.run(args, stdout, stderr);
         }
         if (name.equals(AgentServing.SERVE)) {
+            // No progress: the host agent's stderr is not the caller's terminal.
             return AgentServing.serve(args, environment, clock, stderr, (call, in, out, err, caller, resources) ->
-                    new CommandRunner(environment, clock, resources).run(call, in, out, err, caller.pid(),
-                            caller.umask()));
+                    new CommandRunner(environment, clock, resources, ProgressDisplay.none())
+                            .run(call, in, out, err, caller.pid(), caller.umask()));
         }
         try (ProcessResources resources = new ProcessResources(environment, clock)) {
             ProgressDisplay progress = stderrIsTerminal ? ProgressDisplay.terminal(stderr, clock)
                     : ProgressDisplay.none();
             return new CommandRunner(environment, clock, resources, progress)
-                    .run(Arrays.asList(argv), stdin, stdout, stderr, ProcessHandle.current().pid());
+                    .run(Arrays.asList(argv), stdin, stdout, stderr, ProcessHandle.current().pid(),
+                            OptionalInt.empty());
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * The arguments of a command for people ({@code check}, {@code list_backups}, {@code verify},
@@ -62,6 +63,21 @@ public record OperatorArguments(List<String> positional, Set<String> switches, M
             }
         }
         return new OperatorArguments(List.copyOf(positional), Set.copyOf(given), Map.copyOf(values));
+    }
+
+    /** The arguments after {@code context}'s config path, parsed as {@link #parse} does. */
+    public static OperatorArguments afterConfig(PluginContext context, String command, Set<String> switches,
+                                                Set<String> options) {
+        return parse(command, IntStream.range(1, context.argCount()).mapToObj(context::arg).toList(), switches,
+                options);
+    }
+
+    /** These arguments, when none is positional; {@code usage} follows the error line, or is empty. */
+    public OperatorArguments withoutPositional(String command, String usage) {
+        if (!positional.isEmpty()) {
+            throw new UsageException(command + ": unexpected argument '" + positional.get(0) + "'" + usage);
+        }
+        return this;
     }
 
     public boolean has(String flag) {

@@ -119,16 +119,9 @@ public final class AgentServing {
     }
 
     private static CallHandler.Placed refused(String command) {
-        return new CallHandler.Placed() {
-            @Override
-            public int run(InputStream in, OutputStream out, PrintStream err) {
-                err.println(Program.NAME + ": the host agent does not run " + command);
-                return 1;
-            }
-
-            @Override
-            public void close() {
-            }
+        return (in, out, err) -> {
+            err.println(Program.NAME + ": the host agent does not run " + command);
+            return 1;
         };
     }
 

@@ -41,7 +41,7 @@ public final class S3ClientFactory {
     public static S3Connection connect(PluginConfig config, Function<String, String> environment, Clock clock,
                                 PluginLog log) {
         AwsConfigFiles awsFiles = AwsConfigFiles.from(environment);
-        String region = AwsRegion.resolve(config.region(), environment, awsFiles);
+        String region = AwsRegion.resolve(config.region(), environment, awsFiles).name();
         return connect(config, environment, clock, log, credentials(config, environment, awsFiles, region, clock, log),
                 UnaryOperator.identity(), config.maxRequestRetries());
     }
@@ -54,7 +54,7 @@ public final class S3ClientFactory {
                                 PluginLog log, CredentialsProvider credentials, UnaryOperator<HttpClient> watch,
                                 int retries) {
         AwsConfigFiles awsFiles = AwsConfigFiles.from(environment);
-        String region = AwsRegion.resolve(config.region(), environment, awsFiles);
+        String region = AwsRegion.resolve(config.region(), environment, awsFiles).name();
         S3Endpoint endpoint = endpoint(config, region);
         String expectedScheme = config.encryption() ? "https" : "http";
         if (!endpoint.scheme().equals(expectedScheme)) {

@@ -18,15 +18,7 @@ final class UnlimitedHandler {
     }
 
     static CallHandler running(Command command) {
-        return (argv, caller, queued, clientGone) -> Optional.of(new CallHandler.Placed() {
-            @Override
-            public int run(InputStream stdin, OutputStream stdout, PrintStream stderr) {
-                return command.run(argv, stdin, stdout, stderr, caller);
-            }
-
-            @Override
-            public void close() {
-            }
-        });
+        return (argv, caller, queued, clientGone) -> Optional.of(
+                (stdin, stdout, stderr) -> command.run(argv, stdin, stdout, stderr, caller));
     }
 }

@@ -155,14 +155,14 @@ class CredentialsChainTest {
     void regionComesFromConfigThenEnvironmentThenProfileThenDefault() throws IOException {
         Map<String, String> env = environment(Map.of(), "", "[default]\nregion = eu-north-1\n");
         AwsConfigFiles files = AwsConfigFiles.from(env::get);
-        assertEquals("ap-east-1", AwsRegion.resolve(Optional.of("ap-east-1"), env::get, files));
-        assertEquals("eu-north-1", AwsRegion.resolve(Optional.empty(), env::get, files));
+        assertEquals("ap-east-1", AwsRegion.resolve(Optional.of("ap-east-1"), env::get, files).name());
+        assertEquals("eu-north-1", AwsRegion.resolve(Optional.empty(), env::get, files).name());
         env.put("AWS_DEFAULT_REGION", "us-west-1");
-        assertEquals("us-west-1", AwsRegion.resolve(Optional.empty(), env::get, files));
+        assertEquals("us-west-1", AwsRegion.resolve(Optional.empty(), env::get, files).name());
         env.put("AWS_REGION", "us-west-2");
-        assertEquals("us-west-2", AwsRegion.resolve(Optional.empty(), env::get, files));
+        assertEquals("us-west-2", AwsRegion.resolve(Optional.empty(), env::get, files).name());
         Map<String, String> bare = environment(Map.of(), "", "");
-        assertEquals("us-east-1", AwsRegion.resolve(Optional.empty(), bare::get, AwsConfigFiles.from(bare::get)));
+        assertEquals("us-east-1", AwsRegion.resolve(Optional.empty(), bare::get, AwsConfigFiles.from(bare::get)).name());
     }
 
     @Test

@@ -12,6 +12,7 @@ import gpbackup.s3plugin.cli.FakeS3Store.Recorded;
 import gpbackup.s3plugin.leaks.RunOutputs;
 import gpbackup.s3plugin.leaks.TestSecrets;
 import gpbackup.s3plugin.log.PluginLog;
+import gpbackup.s3plugin.progress.ProgressDisplay;
 import gpbackup.s3plugin.serving.AgentResources;
 import gpbackup.s3plugin.transfer.BufferPool;
 import java.io.ByteArrayInputStream;
@@ -34,6 +35,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -657,8 +659,8 @@ class StorageOptionsMatrixTest {
             PrintStream err = new PrintStream(stderr, true, StandardCharsets.UTF_8);
             ByteArrayInputStream in = new ByteArrayInputStream(stdin == null ? new byte[0] : stdin);
             int status = mode == Mode.AGENT
-                    ? new CommandRunner(environment::get, Clock.systemUTC(), agent.forCall(pool))
-                            .run(List.of(argv), in, stdout, err, 4243)
+                    ? new CommandRunner(environment::get, Clock.systemUTC(), agent.forCall(pool), ProgressDisplay.none())
+                            .run(List.of(argv), in, stdout, err, 4243, OptionalInt.empty())
                     : new Main(environment::get, in, stdout, err, Clock.systemUTC(), false).run(argv);
             Run run = new Run(status, stdout.toByteArray(), stderr.toString(StandardCharsets.UTF_8));
             if (run.stdout().length <= 64 * 1024) {

@@ -37,7 +37,8 @@ public final class CatalogCommands {
 
     /** {@code list_backups CONFIG [--json] [--grace HOURS]}: one line (or JSON object) per backup timestamp. */
     public static void listBackups(PluginContext context) throws IOException {
-        OperatorArguments args = operatorArguments(context, LIST, Set.of("--json"), Set.of(GRACE));
+        OperatorArguments args = OperatorArguments.afterConfig(context, LIST, Set.of("--json"), Set.of(GRACE))
+                .withoutPositional(LIST, "");
         BackupCatalog.Listing listing = new BackupCatalog(context.s3(), context.layout()).read();
         Instant now = context.s3().clock().instant();
         Duration grace = grace(args, LIST);
@@ -52,8 +53,8 @@ public final class CatalogCommands {
      * first, the backups the rule selects and no protection keeps; without --yes only says what it would do.
      */
     public static void prune(PluginContext context) throws IOException {
-        OperatorArguments args = operatorArguments(context, PRUNE, Set.of("--yes"),
-                Set.of("--keep-last", "--older-than", GRACE));
+        OperatorArguments args = OperatorArguments.afterConfig(context, PRUNE, Set.of("--yes"),
+                Set.of("--keep-last", "--older-than", GRACE)).withoutPositional(PRUNE, "");
         Optional<Integer> keepLast = args.intValue(PRUNE, "--keep-last", 1);
         Optional<Integer> olderThan = args.intValue(PRUNE, "--older-than", 1);
         if (keepLast.isPresent() == olderThan.isPresent()) {
@@ -131,20 +132,6 @@ public final class CatalogCommands {
 
     private static String sizes(BackupSummary backup) {
         return backup.objects() + " objects, " + backup.bytes() + " bytes";
-    }
-
-    /** The arguments after the config path, with no positional ones allowed. */
-    private static OperatorArguments operatorArguments(PluginContext context, String command, Set<String> switches,
-                                                       Set<String> options) {
-        List<String> rest = new ArrayList<>();
-        for (int i = 1; i < context.argCount(); i++) {
-            rest.add(context.arg(i));
-        }
-        OperatorArguments args = OperatorArguments.parse(command, rest, switches, options);
-        if (!args.positional().isEmpty()) {
-            throw new UsageException(command + ": unexpected argument '" + args.positional().get(0) + "'");
-        }
-        return args;
     }
 
     private static void write(OutputStream out, String text) throws IOException {

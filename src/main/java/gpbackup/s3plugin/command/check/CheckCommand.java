@@ -3,7 +3,6 @@ package gpbackup.s3plugin.command.check;
 import gpbackup.s3plugin.PluginException;
 import gpbackup.s3plugin.Program;
 import gpbackup.s3plugin.SettingException;
-import gpbackup.s3plugin.UsageException;
 import gpbackup.s3plugin.auth.AwsConfigFiles;
 import gpbackup.s3plugin.auth.AwsRegion;
 import gpbackup.s3plugin.auth.ConfiguredSourceFailedException;
@@ -29,11 +28,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.stream.IntStream;
 
 /**
  * {@code gpbackup_s3_plugin check CONFIG [--read-only]}: the preflight a DBA runs on each host
@@ -81,13 +78,8 @@ public final class CheckCommand implements Command {
 
     @Override
     public void run(PluginContext context) throws IOException {
-        List<String> rest = IntStream.range(1, context.argCount()).mapToObj(context::arg).toList();
-        OperatorArguments arguments = OperatorArguments.parse(NAME, rest, Set.of(READ_ONLY), Set.of());
-        if (!arguments.positional().isEmpty()) {
-            throw new UsageException(NAME + ": unexpected argument '" + arguments.positional().get(0)
-                    + "'; usage: " + Program.NAME + " check CONFIG [--read-only]");
-        }
-        boolean readOnly = arguments.has(READ_ONLY);
+        boolean readOnly = OperatorArguments.afterConfig(context, NAME, Set.of(READ_ONLY), Set.of())
+                .withoutPositional(NAME, "; usage: " + Program.NAME + " check CONFIG [--read-only]").has(READ_ONLY);
         PluginConfig config = context.config();
         Function<String, String> environment = context::env;
         String host = Program.hostName(environment);
@@ -98,9 +90,9 @@ public final class CheckCommand implements Command {
                 + config.folder() + "'"));
 
         AwsConfigFiles awsFiles = AwsConfigFiles.from(environment);
-        String region = AwsRegion.resolve(config.region(), environment, awsFiles);
-        Optional<Answered> credentials = credentials(config, environment, awsFiles, region, context.log(), list);
-        Optional<S3Endpoint> endpoint = endpoint(config, region, awsFiles, environment, list);
+        AwsRegion region = AwsRegion.resolve(config.region(), environment, awsFiles);
+        Optional<Answered> credentials = credentials(config, environment, awsFiles, region.name(), context.log(), list);
+        Optional<S3Endpoint> endpoint = endpoint(config, region, list);
         boolean connectable = endpoint.isPresent() && proxy(config, endpoint.get(), environment, list)
                 & tls(config, endpoint.get(), list);
 
@@ -167,12 +159,11 @@ public final class CheckCommand implements Command {
         }
     }
 
-    private static Optional<S3Endpoint> endpoint(PluginConfig config, String region, AwsConfigFiles awsFiles,
-                                                 Function<String, String> environment, Checklist list)
+    private static Optional<S3Endpoint> endpoint(PluginConfig config, AwsRegion region, Checklist list)
             throws IOException {
         S3Endpoint endpoint;
         try {
-            endpoint = S3ClientFactory.endpoint(config, region);
+            endpoint = S3ClientFactory.endpoint(config, region.name());
         } catch (SettingException e) {
             list.add(CheckResult.failed("endpoint", e.getMessage(), "set 'endpoint' to host, host:port or"
                     + " http(s)://host[:port], or remove it for Amazon S3"));
@@ -181,8 +172,8 @@ public final class CheckCommand implements Command {
         String addressing = endpoint.pathStyle() ? "path-style addressing (bucket in the path)"
                 : "virtual-host addressing (bucket in the host name)";
         String detail = endpoint.display() + (config.endpoint().isPresent() ? "" : " (Amazon S3)") + ", " + addressing
-                + ", " + (config.endpoint().isPresent() ? "signing region " : "region ") + region + " ("
-                + regionSource(config, environment, awsFiles) + ")";
+                + ", " + (config.endpoint().isPresent() ? "signing region " : "region ") + region.name() + " ("
+                + region.source() + ")";
         String expectedScheme = config.encryption() ? "https" : "http";
         if (!endpoint.scheme().equals(expectedScheme)) {
             list.add(CheckResult.warning("endpoint", detail + "; the endpoint's scheme wins over 'encryption: "
@@ -192,29 +183,6 @@ public final class CheckCommand implements Command {
             list.add(CheckResult.passed("endpoint", detail));
         }
         return Optional.of(endpoint);
-    }
-
-    /** Where the region came from, in {@link AwsRegion}'s order. */
-    private static String regionSource(PluginConfig config, Function<String, String> environment,
-                                       AwsConfigFiles awsFiles) {
-        if (config.region().isPresent()) {
-            return "from the config";
-        }
-        for (String variable : List.of("AWS_REGION", "AWS_DEFAULT_REGION")) {
-            String value = environment.apply(variable);
-            if (value != null && !value.isBlank()) {
-                return "from " + variable;
-            }
-        }
-        try {
-            String profileRegion = awsFiles.configProfile().get("region");
-            if (profileRegion != null && !profileRegion.isBlank()) {
-                return "from profile '" + awsFiles.profile() + "' of " + awsFiles.configFile();
-            }
-        } catch (CredentialsException e) {
-            // A malformed file has no region; the credentials line reports it if the chain reads it.
-        }
-        return "the default";
     }
 
     private static boolean proxy(PluginConfig config, S3Endpoint endpoint, Function<String, String> environment,

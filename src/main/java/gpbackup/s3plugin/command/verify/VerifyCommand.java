@@ -55,11 +55,7 @@ public final class VerifyCommand {
     }
 
     public static void verify(PluginContext context) throws IOException {
-        List<String> rest = new ArrayList<>();
-        for (int i = 1; i < context.argCount(); i++) {
-            rest.add(context.arg(i));
-        }
-        OperatorArguments args = OperatorArguments.parse(NAME, rest, Set.of(JSON), Set.of());
+        OperatorArguments args = OperatorArguments.afterConfig(context, NAME, Set.of(JSON), Set.of());
         if (args.positional().size() != 1) {
             throw new UsageException(NAME + " needs one TIMESTAMP: " + NAME + " CONFIG TIMESTAMP [--json]");
         }
