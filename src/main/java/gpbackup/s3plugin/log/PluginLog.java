@@ -20,7 +20,7 @@ import java.util.function.Function;
  * Errors also go to stderr. Nothing ever goes to stdout, which carries backup data.
  */
 public final class PluginLog implements AutoCloseable {
-    private static final String PROGRAM = "gpbackup_s3_plugin";
+    private static final String PROGRAM = Program.NAME;
     private static final DateTimeFormatter LINE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd:HH:mm:ss");
     private static final DateTimeFormatter FILE_DATE = DateTimeFormatter.ofPattern("yyyyMMdd");
 
