@@ -132,6 +132,27 @@ class CatalogCommandsTest extends WireMockCommandFixture {
     }
 
     @Test
+    void aBadGraceIsOneLineAndNoRequestForBothCommands() {
+        for (String command : List.of("prune", "list_backups")) {
+            for (String[] grace : List.of(new String[] {"--grace", "-1"}, new String[] {"--grace", "x"},
+                    new String[] {"--grace", "1.5"}, new String[] {"--grace", ""}, new String[] {"--grace"},
+                    new String[] {"--grace", "99999999999999999999"})) {
+                stderr.reset();
+                List<String> argv = new java.util.ArrayList<>(List.of(command, config.toString()));
+                if (command.equals("prune")) {
+                    argv.addAll(List.of("--keep-last", "1"));
+                }
+                argv.addAll(List.of(grace));
+                assertEquals(1, run(argv.toArray(String[]::new)), String.join(" ", argv));
+                assertEquals(1, err().lines().count(), err());
+                assertTrue(err().contains("--grace"), String.join(" ", argv) + ": " + err());
+            }
+        }
+        assertEquals(0, server.findAll(anyRequestedFor(anyUrl())).size());
+        assertEquals("", out());
+    }
+
+    @Test
     void pruneDeletesTheReportBeforeAnyOtherObjectOfTheBackup() {
         String report = PREFIX_A + "gpbackup_" + A + "_report";
         stubListing("f/backups/", page(null, PREFIX_A + "gpbackup_0_" + A + "_16384.gz", report,

@@ -96,6 +96,15 @@ class S3ClientListAndDeleteTest {
     }
 
     @Test
+    void aListingWithAnUnreadableLastModifiedFailsNamingTheKey() {
+        server.stubFor(get(urlPathEqualTo("/bucket")).willReturn(ok(page(false, null, "folder/a")
+                .replace("2024-01-01T12:00:00.000Z", "yesterday"))));
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> WireMockS3.client(server.getPort(), 0).listAll("folder/"));
+        assertTrue(e.getMessage().contains("folder/a has a LastModified that is not ISO-8601"), e.getMessage());
+    }
+
+    @Test
     void indentedListingIsReadLikeACompactOne() {
         server.stubFor(get(urlPathEqualTo("/bucket")).withQueryParam("continuation-token", absent()).willReturn(ok("""
                 <?xml version="1.0" encoding="UTF-8"?>

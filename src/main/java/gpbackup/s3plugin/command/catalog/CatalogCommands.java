@@ -39,9 +39,9 @@ public final class CatalogCommands {
     public static void listBackups(PluginContext context) throws IOException {
         OperatorArguments args = OperatorArguments.afterConfig(context, LIST, Set.of("--json"), Set.of(GRACE))
                 .withoutPositional(LIST, "");
+        Duration grace = grace(args, LIST); // a bad --grace fails before the bucket is listed
         BackupCatalog.Listing listing = new BackupCatalog(context.s3(), context.layout()).read();
         Instant now = context.s3().clock().instant();
-        Duration grace = grace(args, LIST);
         String text = args.has("--json") ? BackupListing.json(context.config().bucket(), context.config().folder(),
                 listing, now, grace) : BackupListing.table(context.config().bucket(), context.layout(), listing, now,
                 grace);
