@@ -4,7 +4,6 @@ import gpbackup.s3plugin.digest.Digests;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -24,7 +23,7 @@ public interface Payload {
      * more; a body filled from a stream computes it while filling and overrides this.
      */
     default String sha256Hex() {
-        return HexFormat.of().formatHex(digest(Digests.sha256()));
+        return Digests.hex(digest(Digests.sha256()));
     }
 
     /**

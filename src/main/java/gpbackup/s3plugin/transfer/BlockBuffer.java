@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -76,7 +75,7 @@ final class BlockBuffer implements Payload, AutoCloseable {
             }
         }
         return new BlockBuffer(List.copyOf(slices), total,
-                digest == null ? null : HexFormat.of().formatHex(digest.digest()), ticket);
+                digest == null ? null : Digests.hex(digest.digest()), ticket);
     }
 
     @Override

@@ -24,6 +24,6 @@ public final class MultipartEtag {
             }
             md5.update(HexFormat.of().parseHex(hex));
         }
-        return Optional.of("\"" + HexFormat.of().formatHex(md5.digest()) + "-" + partEtags.size() + "\"");
+        return Optional.of("\"" + Digests.hex(md5.digest()) + "-" + partEtags.size() + "\"");
     }
 }

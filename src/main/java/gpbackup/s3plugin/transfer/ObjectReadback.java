@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.LongConsumer;
@@ -111,7 +110,7 @@ public final class ObjectReadback {
         /** Parts of zero bytes (an empty object's one part) and parts just filled get their digest. */
         private void closeFinishedParts() {
             while (leftInPart == 0 && digests.size() < partSizes.size()) {
-                digests.add(HexFormat.of().formatHex(digest.digest()));
+                digests.add(Digests.hex(digest.digest()));
                 leftInPart = digests.size() < partSizes.size() ? partSizes.get(digests.size()) : Long.MAX_VALUE;
             }
         }
