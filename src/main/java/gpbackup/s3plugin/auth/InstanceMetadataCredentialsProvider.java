@@ -110,6 +110,11 @@ public final class InstanceMetadataCredentialsProvider implements CredentialsPro
             response = http().send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             token = null;
+            if (e instanceof HttpTimeoutException) {
+                // The unanswered request may still hold its connection, and a pooled connection the
+                // server never answers would stall the IMDSv1 requests that follow: start afresh.
+                http = null;
+            }
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
