@@ -18,7 +18,7 @@ import java.util.function.Function;
  * {@code PUT /latest/api/token}, then the role and its credentials), falling back to IMDSv1 when
  * the token request is refused with 403/404/405, fails in any way but 400, or times out.
  *
- * <p>Timeouts are about a second so that a host outside EC2 is not held up. The metadata service
+ * <p>Timeouts are a second ({@value #TIMEOUT_VARIABLE} changes it) so that a host outside EC2 is not held up. The metadata service
  * is link-local and never reached through a proxy. {@code AWS_EC2_METADATA_DISABLED=true} turns
  * this source off without any network I/O; {@code AWS_EC2_METADATA_SERVICE_ENDPOINT} moves it.
  *
@@ -32,12 +32,15 @@ public final class InstanceMetadataCredentialsProvider implements CredentialsPro
     static final String TOKEN_TTL_HEADER = "X-aws-ec2-metadata-token-ttl-seconds";
     static final String TOKEN_HEADER = "X-aws-ec2-metadata-token";
     static final int TOKEN_TTL_SECONDS = 21600;
-    private static final Duration TIMEOUT = Duration.ofSeconds(1);
+    /** Seconds each request may take; botocore and the AWS CLI read the same variable (default 1). */
+    static final String TIMEOUT_VARIABLE = "AWS_METADATA_SERVICE_TIMEOUT";
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
     private static final String ROLE_PATH = "/latest/meta-data/iam/security-credentials/";
 
     private final Function<String, String> environment;
     private final Clock clock;
     private HttpClient http;
+    private Duration timeout = DEFAULT_TIMEOUT;
     private String token;
     private Instant tokenExpiry = Instant.MIN;
 
@@ -49,7 +52,7 @@ public final class InstanceMetadataCredentialsProvider implements CredentialsPro
     private HttpClient http() {
         if (http == null) {
             // Built on first use: most processes get their keys elsewhere and never need it.
-            http = HttpClients.direct(TIMEOUT);
+            http = HttpClients.direct(timeout);
         }
         return http;
     }
@@ -72,14 +75,29 @@ public final class InstanceMetadataCredentialsProvider implements CredentialsPro
         String base = AwsConfigFiles.nonEmpty(environment.apply("AWS_EC2_METADATA_SERVICE_ENDPOINT"))
                 .orElse(DEFAULT_ENDPOINT).replaceAll("/+$", "");
         AwsConfigFiles.httpUrl(base + "/", "AWS_EC2_METADATA_SERVICE_ENDPOINT");
-        String role = get(base, ROLE_PATH).lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst()
-                .orElseThrow(() -> new CredentialsException("no IAM role is attached to this instance"));
-        return parseCredentials(get(base, ROLE_PATH + role), role);
+        timeout(AwsConfigFiles.nonEmpty(environment.apply(TIMEOUT_VARIABLE)).map(String::strip));
+        // One token request, or one fallback to IMDSv1, serves both GETs: a host whose token
+        // request times out loses that time once per refresh, not once per GET.
+        boolean withToken = token(base).isPresent();
+        String role = get(base, ROLE_PATH, withToken).lines().map(String::strip).filter(l -> !l.isEmpty())
+                .findFirst().orElseThrow(() -> new CredentialsException("no IAM role is attached to this instance"));
+        return parseCredentials(get(base, ROLE_PATH + role, withToken), role);
+    }
+
+    private void timeout(Optional<String> seconds) {
+        if (seconds.isPresent() && !seconds.get().matches("0*[1-9][0-9]{0,3}")) {
+            throw new CredentialsException(TIMEOUT_VARIABLE + " must be a whole number of seconds from 1 to 9999");
+        }
+        Duration configured = seconds.map(Long::parseLong).map(Duration::ofSeconds).orElse(DEFAULT_TIMEOUT);
+        if (!configured.equals(timeout)) {
+            timeout = configured;
+            http = null;
+        }
     }
 
     /** A GET with the session token when there is one; a 401 means the token expired: fetch one more. */
-    private String get(String base, String path) {
-        Optional<String> sessionToken = token(base);
+    private String get(String base, String path, boolean withToken) {
+        Optional<String> sessionToken = withToken ? token(base) : Optional.empty();
         HttpResponse<String> response = send(base, "GET", path, sessionToken);
         if (response.statusCode() == 401 && sessionToken.isPresent()) {
             tokenExpiry = Instant.MIN;
@@ -101,7 +119,7 @@ public final class InstanceMetadataCredentialsProvider implements CredentialsPro
             return Optional.of(token);
         }
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/latest/api/token"))
-                .timeout(TIMEOUT)
+                .timeout(timeout)
                 .header(TOKEN_TTL_HEADER, Integer.toString(TOKEN_TTL_SECONDS))
                 .PUT(HttpRequest.BodyPublishers.noBody())
                 .build();
@@ -110,11 +128,6 @@ public final class InstanceMetadataCredentialsProvider implements CredentialsPro
             response = http().send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             token = null;
-            if (e instanceof HttpTimeoutException) {
-                // The unanswered request may still hold its connection, and a pooled connection the
-                // server never answers would stall the IMDSv1 requests that follow: start afresh.
-                http = null;
-            }
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -134,13 +147,13 @@ public final class InstanceMetadataCredentialsProvider implements CredentialsPro
     }
 
     private HttpResponse<String> send(String base, String method, String path, Optional<String> sessionToken) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT)
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
                 .method(method, HttpRequest.BodyPublishers.noBody());
         sessionToken.ifPresent(t -> builder.header(TOKEN_HEADER, t));
         try {
             return http().send(builder.build(), HttpResponse.BodyHandlers.ofString());
         } catch (HttpTimeoutException e) {
-            throw new CredentialsException("no answer from " + base + " within " + TIMEOUT.toMillis() + " ms"
+            throw new CredentialsException("no answer from " + base + " within " + timeout.toMillis() + " ms"
                     + " (not an EC2 instance?)");
         } catch (IOException e) {
             throw new CredentialsException("cannot reach " + base + ": "

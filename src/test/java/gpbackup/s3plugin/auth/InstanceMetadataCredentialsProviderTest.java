@@ -136,6 +136,8 @@ class InstanceMetadataCredentialsProviderTest {
     void aTokenRequestThatTimesOutFallsBackToImdsV1() {
         // The token would come a minute late; the V1 stubs below match only without a token, so
         // the right answer proves the token request was given up, whatever the machine's speed.
+        // Three seconds a request, not one, so a busy machine's V1 answers still come in time.
+        env.put(InstanceMetadataCredentialsProvider.TIMEOUT_VARIABLE, "3");
         imds.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(aResponse().withFixedDelay(60_000).withBody("late")));
         imds.stubFor(get(urlEqualTo(ROLES_PATH)).withHeader("X-aws-ec2-metadata-token", absent())
                 .willReturn(aResponse().withBody("backup-role")));
@@ -144,6 +146,26 @@ class InstanceMetadataCredentialsProviderTest {
 
         assertEquals("ASIAV1", provider().credentials().accessKeyId());
         assertFalse(imds.findAll(putRequestedFor(urlEqualTo(TOKEN_PATH))).isEmpty(), "a token was asked for first");
+        imds.verify(1, putRequestedFor(urlEqualTo(TOKEN_PATH)));
+    }
+
+    @Test
+    void aSlowServiceIsWaitedForAsLongAsTheTimeoutVariableSays() {
+        env.put(InstanceMetadataCredentialsProvider.TIMEOUT_VARIABLE, "10");
+        imds.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(aResponse().withFixedDelay(1_500).withBody("slow-token")));
+        stubRoleWithToken("slow-token", "ASIASLOW", NOW.plusSeconds(3600));
+
+        assertEquals("ASIASLOW", provider().credentials().accessKeyId(), "a 1.5 s answer is in time under 10 s");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-1", "1.5", "ten", "10000"})
+    void aBadTimeoutVariableIsOneLineWithoutNetworkIo(String seconds) {
+        env.put(InstanceMetadataCredentialsProvider.TIMEOUT_VARIABLE, seconds);
+
+        CredentialsException e = assertThrows(CredentialsException.class, () -> provider().credentials());
+        assertEquals("AWS_METADATA_SERVICE_TIMEOUT must be a whole number of seconds from 1 to 9999", e.getMessage());
+        assertTrue(imds.getAllServeEvents().isEmpty(), "no request was sent");
     }
 
     @Test
