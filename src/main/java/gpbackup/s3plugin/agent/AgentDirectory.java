@@ -87,7 +87,12 @@ public record AgentDirectory(Path path) {
     /** Whether {@code file} is a FIFO of this user's, as the client makes them. */
     static boolean isOwnFifo(Path file) throws IOException {
         Map<String, Object> stat = Files.readAttributes(file, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
-        return ((Integer) stat.get("mode") & FILE_TYPE_MASK) == FIFO_TYPE && (Integer) stat.get("uid") == currentUid();
+        return isFifoMode((Integer) stat.get("mode")) && (Integer) stat.get("uid") == currentUid();
+    }
+
+    /** Whether a {@code unix:mode} is a FIFO's (or a pipe's). */
+    static boolean isFifoMode(int mode) {
+        return (mode & FILE_TYPE_MASK) == FIFO_TYPE;
     }
 
     /** This process's user id: the owner of its /proc entry (the JDK has no getuid). */

@@ -32,7 +32,8 @@ import java.util.function.Consumer;
  * read-write (which never blocks), then at its one-way end (which cannot block while the first
  * is open), and the first is closed again. The agent waits for the call's place (answering
  * {@code queued} if it must wait, and {@code standalone} if the client is to run the command
- * itself), answers {@code accepted}, runs the command and answers {@code err LINE}s and
+ * itself), answers {@code accepted} ({@code accepted direct} when it writes the client's own stdout
+ * pipe itself: {@link CallerStdout}), runs the command and answers {@code err LINE}s and
  * {@code exit STATUS}. The client says on {@code ctl} whether
  * it passed its whole stdin on ({@code eof}) or not ({@code abort}); if it dies, the agent says
  * {@code gone} there itself. An input that ends without {@code eof} fails the upload.
@@ -106,6 +107,7 @@ final class RelayedCall {
     private void serve(ProcessHandle client, Relayed relayed) throws IOException {
         boolean reads = isOwnFifo(".in");
         boolean writes = isOwnFifo(".out");
+        Optional<FileOutputStream> direct = writes ? CallerStdout.open(client.pid()) : Optional.empty();
         ClientVerdict verdict = new ClientVerdict();
         try (RandomAccessFile status = new RandomAccessFile(file(".status").toFile(), "rw");
              RandomAccessFile ctl = new RandomAccessFile(file(".ctl").toFile(), "rw");
@@ -113,8 +115,8 @@ final class RelayedCall {
              InputStream in = reads ? new RelayedInput(Channels.newInputStream(RelayedCall.<FileChannel>openWithoutBlocking(
                      file(".in"), f -> new FileInputStream(f).getChannel())), verdict) : InputStream.nullInputStream();
              // Unbuffered: the handler chooses how to write (pieces leave through the file's channel).
-             OutputStream out = writes ? openWithoutBlocking(file(".out"), FileOutputStream::new)
-                     : OutputStream.nullOutputStream()) {
+             OutputStream out = direct.isPresent() ? direct.get() : writes
+                     ? openWithoutBlocking(file(".out"), FileOutputStream::new) : OutputStream.nullOutputStream()) {
             Caller caller = new Caller(client.pid(), relayed.umask());
             Optional<CallHandler.Placed> placed;
             try {
@@ -136,10 +138,15 @@ final class RelayedCall {
                 Thread listener = new Thread(() -> listen(ctl, verdict), "ctl-" + request.callName());
                 listener.setDaemon(true);
                 listener.start();
-                say(status, "accepted");
+                // "accepted direct": the agent writes the client's stdout itself, and the client copies nothing.
+                say(status, direct.isPresent() ? "accepted direct" : "accepted");
                 String answer;
                 try {
-                    client.onExit().thenRun(() -> say(ctl, "gone"));
+                    client.onExit().thenRun(() -> {
+                        say(ctl, "gone");
+                        // Written directly, the caller's pipe would go on filling after its plugin process ended.
+                        direct.ifPresent(RelayedCall::closeQuietly);
+                    });
                     answer = runCommand(call, in, out);
                 } catch (RuntimeException | Error e) {
                     // The client waits for an answer as long as the agent lives: it must get one.

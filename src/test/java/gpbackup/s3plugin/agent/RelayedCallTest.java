@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +25,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,7 +43,15 @@ class RelayedCallTest {
     @BeforeEach
     void directory(@TempDir Path root) throws IOException {
         dir = new AgentDirectory(root.resolve("base").resolve("key")).createPrivate();
-        clientProcess = new ProcessBuilder("sleep", "300").start();
+        // Its stdout is /dev/null, not a pipe, so the agent relays through the call's FIFO.
+        startClient(new ProcessBuilder("sleep", "300").redirectOutput(ProcessBuilder.Redirect.DISCARD));
+    }
+
+    private void startClient(ProcessBuilder client) throws IOException {
+        if (clientProcess != null) {
+            clientProcess.destroyForcibly();
+        }
+        clientProcess = client.start();
         clientPid = clientProcess.pid();
         name = "call." + clientPid;
     }
@@ -99,7 +110,11 @@ class RelayedCallTest {
         }
 
         void awaitAccepted() throws IOException {
-            assertEquals("accepted", status.readLine());
+            awaitAccepted("accepted");
+        }
+
+        void awaitAccepted(String answer) throws IOException {
+            assertEquals(answer, status.readLine());
             if (bothEnds != null) {
                 bothEnds.close();
             }
@@ -226,6 +241,118 @@ class RelayedCallTest {
             List<String> answer = client.answer();
             assertEquals("exit 1", answer.get(answer.size() - 1), answer.toString());
             call.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A command that writes {@code data} to stdout and says why when that fails. */
+    private static UnlimitedHandler.Command writing(byte[] data) {
+        return (argv, in, out, err, caller) -> {
+            try {
+                out.write(data);
+                out.flush();
+                return 0;
+            } catch (IOException e) {
+                err.println("restore_data failed: " + e.getMessage());
+                return 1;
+            }
+        };
+    }
+
+    @Test
+    void aClientWhoseStdoutIsAPipeHasItWrittenByTheAgentItself() throws Exception {
+        startClient(new ProcessBuilder("sleep", "300"));
+        prepare("out", "restore_data", "/cfg.yaml", "/data/t1");
+        byte[] data = new byte[500_000];
+        new java.util.Random(3).nextBytes(data);
+        try (Client client = new Client("out")) {
+            CompletableFuture<Void> call = serve(writing(data));
+            client.awaitAccepted("accepted direct");
+            byte[] piped = clientProcess.getInputStream().readNBytes(data.length);
+            client.say("eof");
+            assertEquals(List.of("exit 0"), client.answer());
+            call.get(30, TimeUnit.SECONDS);
+            assertArrayEquals(data, piped, "all of it in the client's own stdout pipe");
+            assertEquals(0, client.stdout.available(), "nothing through the call's FIFO");
+        }
+        assertCallFilesGone();
+    }
+
+    @Test
+    void aClientWhoseStdoutIsAFileIsRelayedAndTheFileUntouched(@TempDir Path files) throws Exception {
+        Path stdoutFile = Files.writeString(files.resolve("stdout"), "already there");
+        startClient(new ProcessBuilder("sleep", "300").redirectOutput(ProcessBuilder.Redirect.appendTo(stdoutFile.toFile())));
+        prepare("out", "restore_data", "/cfg.yaml", "/data/t1");
+        byte[] data = new byte[100_000];
+        new java.util.Random(4).nextBytes(data);
+        try (Client client = new Client("out")) {
+            CompletableFuture<Void> call = serve(writing(data));
+            client.awaitAccepted("accepted");
+            assertArrayEquals(data, drain(client.stdout), "relayed through the FIFO, for the client to copy");
+            client.say("eof");
+            assertEquals(List.of("exit 0"), client.answer());
+            call.get(30, TimeUnit.SECONDS);
+        }
+        assertEquals("already there", Files.readString(stdoutFile), "a file is never reopened from its start");
+    }
+
+    @Test
+    void aClientWhoseStdoutCannotBeOpenedIsRelayed() throws Exception {
+        // Fd 1 closed: there is nothing under /proc to open.
+        startClient(new ProcessBuilder("sh", "-c", "exec 1>&-; exec sleep 300"));
+        prepare("out", "restore_data", "/cfg.yaml", "/data/t1");
+        byte[] data = new byte[100_000];
+        try (Client client = new Client("out")) {
+            CompletableFuture<Void> call = serve(writing(data));
+            client.awaitAccepted("accepted");
+            assertArrayEquals(data, drain(client.stdout));
+            client.say("eof");
+            assertEquals(List.of("exit 0"), client.answer());
+            call.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aDirectWriteIntoAPipeNobodyReadsFailsTheCallNotHangs() throws Exception {
+        startClient(new ProcessBuilder("sleep", "300"));
+        clientProcess.getInputStream().close();
+        prepare("out", "restore_data", "/cfg.yaml", "/data/t1");
+        try (Client client = new Client("out")) {
+            CompletableFuture<Void> call = serve(writing(new byte[1 << 20]));
+            client.awaitAccepted("accepted direct");
+            List<String> answer = client.answer();
+            assertEquals(List.of("err restore_data failed: Broken pipe", "exit 1"), answer);
+            call.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aDirectWriteStopsWhenTheClientDiesThoughItsReaderLives(@TempDir Path files) throws Exception {
+        // The caller (gpbackup's helper) keeps its end open after killing its plugin process; here
+        // the test holds the reading end of the client's stdout, a FIFO, and never reads it.
+        Path stdout = files.resolve("stdout");
+        Fifos.make(stdout);
+        try (RandomAccessFile caller = new RandomAccessFile(stdout.toFile(), "rw")) {
+            startClient(new ProcessBuilder("sleep", "300").redirectOutput(stdout.toFile()));
+            prepare("out", "restore_data", "/cfg.yaml", "/data/t1");
+            try (Client client = new Client("out")) {
+                // Written as the plugin writes, through the file's channel, until the pipe is full.
+                CompletableFuture<Void> call = serve((argv, in, out, err, caller2) -> {
+                    try {
+                        FileChannel channel = ((FileOutputStream) out).getChannel();
+                        while (true) {
+                            channel.write(ByteBuffer.allocate(1 << 16));
+                        }
+                    } catch (IOException e) {
+                        err.println("restore_data failed: " + e.getClass().getSimpleName());
+                        return 1;
+                    }
+                });
+                client.awaitAccepted("accepted direct");
+                clientProcess.destroyForcibly().waitFor();
+                assertEquals(List.of("err restore_data failed: AsynchronousCloseException", "exit 1"), client.answer());
+                call.get(30, TimeUnit.SECONDS);
+            }
         }
     }
 

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -243,6 +244,32 @@ class AgentIT {
         hooks("cleanup_plugin_for_backup", cfg, dir);
         assertEquals(calls, relayedCount(log(), "backup_data"));
         assertEquals(calls, relayedCount(log(), "restore_data"));
+    }
+
+    @Test
+    void aRelayedRestoreIntoAFileWritesWhereTheCallersDescriptorStands() throws Exception {
+        // A pipe is written by the agent itself; a file is relayed, for the caller's own descriptor
+        // (here opened to append) decides where the bytes go, which the agent could not reopen.
+        Path cfg = config("to-file", Map.of());
+        Path dir = segmentDir();
+        hooks("setup_plugin_for_backup", cfg, dir);
+        theAgent();
+        byte[] data = randomBytes(3 * 1024 * 1024 + 5, 11);
+        ok(plugin.run(data, "backup_data", cfg.toString(), dir.resolve("t1").toString()));
+        Path file = Files.writeString(testDir.resolve("restored"), "already there\n");
+        ok(plugin.runInShell("exec >>'" + file + "'", new byte[0], "restore_data", cfg.toString(),
+                dir.resolve("t1").toString()));
+        assertArrayEquals(concat("already there\n".getBytes(StandardCharsets.US_ASCII), data), Files.readAllBytes(file));
+        assertArrayEquals(data, ok(plugin.run("restore_data", cfg.toString(), dir.resolve("t1").toString())).stdout(),
+                "and into a pipe");
+        hooks("cleanup_plugin_for_backup", cfg, dir);
+        assertEquals(2, relayedCount(log(), "restore_data"));
+    }
+
+    private static byte[] concat(byte[] first, byte[] second) {
+        byte[] both = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
     }
 
     /** One plugin run from a pool thread. */
