@@ -1,5 +1,8 @@
 package gpbackup.s3plugin.seal;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Plaintext bytes [from, to) of a sealed object and the whole frames that hold them: fetch sealed bytes
  * [sealedStart, sealedEnd), open frames {@code firstFrame} to {@code lastFrame}, and keep the opened bytes
@@ -47,5 +50,25 @@ public record FrameSpan(SealedLayout layout, long plaintextLength, long from, lo
     /** The plaintext offset the first opened frame starts at. */
     public long openedStart() {
         return firstFrame * layout.frameSize();
+    }
+
+    /**
+     * This span cut into consecutive spans of whole frames, each at most {@code maxSealedLength} sealed bytes
+     * (but at least one frame): pieces a download can fetch with one GET each and open on its own, in any
+     * order, then write in order. Together they fetch the same bytes and yield the same plaintext as this.
+     */
+    public List<FrameSpan> split(long maxSealedLength) {
+        long framesPerPiece = Math.max(1, maxSealedLength / layout.sealedFrameSize());
+        if (length() == 0 || frames() <= framesPerPiece) {
+            return List.of(this);
+        }
+        List<FrameSpan> pieces = new ArrayList<>();
+        for (long f = firstFrame; f <= lastFrame; f += framesPerPiece) {
+            long g = Math.min(lastFrame, f + framesPerPiece - 1);
+            long pieceFrom = Math.max(from, f * layout.frameSize());
+            long pieceTo = Math.min(to, (g + 1) * layout.frameSize());
+            pieces.add(layout.span(plaintextLength, pieceFrom, pieceTo));
+        }
+        return pieces;
     }
 }

@@ -10,10 +10,11 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class RoundTripTest {
     private static final int FRAME = 4096;
@@ -103,5 +104,28 @@ class RoundTripTest {
             }
         }
         assertArrayEquals(plaintext, out.toByteArray());
+    }
+
+    @Test
+    void piecesOfASpanOpenOnTheirOwnAndAddUpToTheRange() throws Exception {
+        Random random = new Random(12);
+        byte[] plaintext = Sealing.random(random, 20 * FRAME + 9);
+        byte[] sealed = seal(plaintext, FRAME, random);
+        ObjectOpener opener = ObjectOpener.of(SealedHeader.parse(sealed, NAME), RING, NAME);
+        FrameSpan span = opener.span(sealed.length, 1000, 19 * FRAME + 7);
+        List<FrameSpan> pieces = span.split(3 * (FRAME + 16) + 5);
+        assertEquals(7, pieces.size());
+        ByteArrayOutputStream[] outs = new ByteArrayOutputStream[pieces.size()];
+        for (int p = pieces.size() - 1; p >= 0; p--) {
+            outs[p] = new ByteArrayOutputStream();
+            try (OpeningOutputStream sink = opener.sink(pieces.get(p), outs[p])) {
+                Sealing.feed(sink, sealed, (int) pieces.get(p).sealedStart(), (int) pieces.get(p).sealedEnd(), random);
+            }
+        }
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (ByteArrayOutputStream out : outs) {
+            out.writeTo(all);
+        }
+        assertArrayEquals(Arrays.copyOfRange(plaintext, 1000, 19 * FRAME + 7), all.toByteArray());
     }
 }

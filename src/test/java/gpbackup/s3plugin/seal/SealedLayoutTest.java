@@ -3,8 +3,10 @@ package gpbackup.s3plugin.seal;
 import static gpbackup.s3plugin.seal.SealFixtures.NAME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -122,5 +124,31 @@ class SealedLayoutTest {
         assertEquals(most, LAYOUT.plaintextLength(LAYOUT.sealedLength(most), NAME));
         assertThrows(IllegalArgumentException.class, () -> LAYOUT.frameCount(most + 1));
         assertThrows(SealException.class, () -> LAYOUT.plaintextLength(LAYOUT.sealedLength(most) + 17, NAME));
+    }
+
+    @Test
+    void aSpanSplitsIntoWholeFramePiecesThatAddUpToIt() {
+        Random random = new Random(6);
+        for (int i = 0; i < 2_000; i++) {
+            long plaintext = random.nextInt(40 * 4096);
+            long from = plaintext == 0 ? 0 : random.nextInt((int) plaintext + 1);
+            long to = from + random.nextInt((int) (plaintext - from) + 1);
+            FrameSpan span = LAYOUT.span(plaintext, from, to);
+            long most = random.nextInt(6 * 4112);
+            List<FrameSpan> pieces = span.split(most);
+            assertEquals(span.sealedStart(), pieces.get(0).sealedStart());
+            assertEquals(span.sealedEnd(), pieces.get(pieces.size() - 1).sealedEnd());
+            assertEquals(span.from(), pieces.get(0).from());
+            assertEquals(span.to(), pieces.get(pieces.size() - 1).to());
+            for (int p = 0; p < pieces.size(); p++) {
+                FrameSpan piece = pieces.get(p);
+                assertTrue(piece.frames() == 1 || piece.sealedLength() <= most, "at most the bound, or one frame");
+                if (p > 0) {
+                    assertEquals(pieces.get(p - 1).sealedEnd(), piece.sealedStart());
+                    assertEquals(pieces.get(p - 1).to(), piece.from());
+                    assertEquals(pieces.get(p - 1).lastFrame() + 1, piece.firstFrame());
+                }
+            }
+        }
     }
 }
