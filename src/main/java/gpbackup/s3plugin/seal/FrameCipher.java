@@ -25,10 +25,13 @@ final class FrameCipher {
 
     /**
      * @param dataKey     the 32-byte AES key
-     * @param noncePrefix 7 bytes, or any 12 bytes' worth of nonce the caller sets with {@link #seal(byte[], byte[], byte[], int, int, byte[], int)}
-     * @param aad         the associated data of every frame
+     * @param noncePrefix the header's 7 bytes, the start of every frame's nonce
+     * @param aad         the associated data of every frame: the encoded header
      */
     FrameCipher(byte[] dataKey, byte[] noncePrefix, byte[] aad) {
+        if (dataKey.length != MasterKey.LENGTH || noncePrefix.length != SealedHeader.NONCE_PREFIX_LENGTH) {
+            throw new IllegalArgumentException("a 32-byte key and a 7-byte nonce prefix");
+        }
         try {
             this.cipher = Cipher.getInstance(TRANSFORMATION);
         } catch (GeneralSecurityException e) {
@@ -36,7 +39,7 @@ final class FrameCipher {
         }
         this.key = new SecretKeySpec(dataKey, "AES");
         this.aad = aad;
-        System.arraycopy(noncePrefix, 0, nonce, 0, Math.min(noncePrefix.length, SealedHeader.NONCE_PREFIX_LENGTH));
+        System.arraycopy(noncePrefix, 0, nonce, 0, noncePrefix.length);
     }
 
     /** The cipher of one object's frames. */
