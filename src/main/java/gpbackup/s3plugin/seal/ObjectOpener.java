@@ -67,8 +67,8 @@ public final class ObjectOpener {
      * thread (it holds a cipher); {@code out} is not closed.
      */
     public OpeningOutputStream sink(FrameSpan span, OutputStream out) {
-        if (!span.layout().equals(layout())) {
-            throw new IllegalArgumentException("the span is of another layout");
+        if (!span.equals(layout().span(span.plaintextLength(), span.from(), span.to()))) {
+            throw new IllegalArgumentException("the span is not one of this object's layout: " + span);
         }
         return new OpeningOutputStream(new FrameCipher(dataKey, header.noncePrefix(), header.associatedData()), span,
                 out, objectName);
