@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.config;
 
+import gpbackup.s3plugin.seal.KeyRing;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -46,9 +47,9 @@ final class ConfigRules {
             BACKUP_CONCURRENCY, BACKUP_PART_SIZE, RESTORE_CONCURRENCY, RESTORE_PIECE_SIZE,
             MAX_REQUEST_RETRIES, RESTORE_SUBSET, PGPORT, BACKUP_PLUGIN_VERSION, CA_CERT, MEMORY_BUDGET, AGENT,
             AGENT_IDLE_TIMEOUT, SESSION_TOKEN, AUDIT_LOG);
-    /** Every option this plugin knows: the core ones and the storage ones (StorageRules). */
+    /** Every option this plugin knows: the core ones, the storage ones (StorageRules) and the sealing ones (SealRules). */
     private static final List<String> ALL_OPTIONS = java.util.stream.Stream
-            .concat(KNOWN_OPTIONS.stream(), StorageRules.OPTIONS.stream()).toList();
+            .of(KNOWN_OPTIONS, StorageRules.OPTIONS, SealRules.OPTIONS).flatMap(List::stream).toList();
 
     static final long MIB = 1024L * 1024;
     static final long GIB = 1024 * MIB;
@@ -106,6 +107,7 @@ final class ConfigRules {
         int agentIdleSeconds = count(options, AGENT_IDLE_TIMEOUT, DEFAULT_AGENT_IDLE_SECONDS, 1, 86_400, problems);
         StorageOptions storage = new StorageRules(options::text, environment, problems, options.text(ENDPOINT)).apply();
         Optional<String> auditLog = auditLog(options, problems);
+        Optional<KeyRing> sealingKeys = new SealRules(options::text, environment, problems).apply();
 
         problems.throwIfAny(sourceName);
         return new PluginConfig(executablePath, bucket, folder, options.text(REGION), options.text(ENDPOINT),
@@ -114,7 +116,7 @@ final class ConfigRules {
                 new TransferSettings(backupPartSize, backupConcurrency),
                 new TransferSettings(restorePieceSize, restoreConcurrency),
                 maxRequestRetries, restoreSubset, options.text(CA_CERT), memoryBudget,
-                new AgentSettings(agent, Duration.ofSeconds(agentIdleSeconds)), storage, auditLog);
+                new AgentSettings(agent, Duration.ofSeconds(agentIdleSeconds)), storage, auditLog, sealingKeys);
     }
 
     /**

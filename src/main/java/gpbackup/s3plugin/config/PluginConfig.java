@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.config;
 
+import gpbackup.s3plugin.seal.KeyRing;
 import java.util.Optional;
 
 /**
@@ -24,6 +25,8 @@ import java.util.Optional;
  * @param agent           whether the setup hooks start a host agent, and when it exits unused
  * @param storage         server-side encryption, storage class and Object Lock of the objects written
  * @param auditLog        the file that gets one JSON line per S3 request, {@code $VAR} expanded, if configured
+ * @param sealingKeys     the master keys when {@code client_side_encryption: on}: the first seals what is written,
+ *                        any opens; never printed
  */
 public record PluginConfig(
         String executablePath,
@@ -44,13 +47,14 @@ public record PluginConfig(
         long memoryBudget,
         AgentSettings agent,
         StorageOptions storage,
-        Optional<String> auditLog) {
+        Optional<String> auditLog,
+        Optional<KeyRing> sealingKeys) {
 
     /** This config with other storage options; everything else, credentials and audit log included, as it is. */
     public PluginConfig withStorage(StorageOptions other) {
         return new PluginConfig(executablePath, bucket, folder, region, endpoint, encryption, accessKeyId,
                 secretAccessKey, sessionToken, httpProxy, backup, restore, maxRequestRetries, restoreSubset, caCert,
-                memoryBudget, agent, other, auditLog);
+                memoryBudget, agent, other, auditLog, sealingKeys);
     }
 
     @Override
@@ -73,6 +77,7 @@ public record PluginConfig(
                 + ", memoryBudget=" + memoryBudget
                 + ", agent=" + agent
                 + ", storage=" + storage
-                + ", auditLog=" + auditLog.orElse("") + "]";
+                + ", auditLog=" + auditLog.orElse("")
+                + ", clientSideEncryption=" + (sealingKeys.isPresent() ? "on" : "off") + "]";
     }
 }

@@ -137,7 +137,7 @@ class ConfigLoaderTest {
                     Optional.of("AKIAIOSFODNN7EXAMPLE"), Optional.of("abc"), Optional.empty(), Optional.empty(),
                     new TransferSettings(500 * MIB, 6), new TransferSettings(500 * MIB, 6), 10, true,
                     Optional.empty(), 128 * MIB, new AgentSettings(true, Duration.ofMinutes(30)), StorageOptions.NONE,
-                    Optional.empty()),
+                    Optional.empty(), Optional.empty()),
                     rewritten);
         }
 
@@ -221,7 +221,7 @@ class ConfigLoaderTest {
                     Optional.of("SECRET"), Optional.empty(), Optional.of("http://proxy:3128"),
                     new TransferSettings(64 * MIB, 16), new TransferSettings(1536 * MIB, 32), 0, false,
                     Optional.of("/etc/ssl/minio.pem"), 256 * MIB, new AgentSettings(false, Duration.ofSeconds(90)),
-                    StorageOptions.NONE, Optional.of("/var/log/gpbackup/s3-audit.jsonl")),
+                    StorageOptions.NONE, Optional.of("/var/log/gpbackup/s3-audit.jsonl"), Optional.empty()),
                     config);
         }
     }

@@ -33,6 +33,10 @@ public final class TestSecrets {
 
     private static final byte[] SSE_C_KEY = "0123456789abcdef0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
 
+    /** The client-side encryption master keys of the sealing tests: the current one and the one before it. */
+    private static final byte[] CSE_KEY = "cse-master-key-current-0123456!!".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CSE_OLD_KEY = "cse-master-key-retired-6543210??".getBytes(StandardCharsets.US_ASCII);
+
     private TestSecrets() {
     }
 
@@ -44,6 +48,16 @@ public final class TestSecrets {
     /** The SSE-C key as S3 wants it in x-amz-server-side-encryption-customer-key. */
     public static String sseCustomerKeyBase64() {
         return Base64.getEncoder().encodeToString(SSE_C_KEY);
+    }
+
+    /** The current client-side encryption master key, 32 bytes (a fresh copy). */
+    public static byte[] cseKey() {
+        return CSE_KEY.clone();
+    }
+
+    /** A retired client-side encryption master key, 32 bytes (a fresh copy): it still opens old backups. */
+    public static byte[] cseOldKey() {
+        return CSE_OLD_KEY.clone();
     }
 
     /** A secret the scan looks for: its name (printed instead of it) and its value. */
@@ -72,6 +86,10 @@ public final class TestSecrets {
                 Secret.of("credential_process session token", PROCESS_SESSION_TOKEN),
                 Secret.of("AWS example secret key", AWS_EXAMPLE_SECRET_KEY),
                 Secret.of("config-loading secret key", CONFIG_SECRET_KEY),
-                new Secret("SSE-C key", sseCustomerKey()));
+                new Secret("SSE-C key", sseCustomerKey()),
+                new Secret("CSE key", cseKey()),
+                Secret.of("CSE key, base64", Base64.getEncoder().encodeToString(CSE_KEY)),
+                new Secret("retired CSE key", cseOldKey()),
+                Secret.of("retired CSE key, base64", Base64.getEncoder().encodeToString(CSE_OLD_KEY)));
     }
 }
