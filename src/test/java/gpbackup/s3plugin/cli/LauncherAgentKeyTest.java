@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The launcher's agent key covers the variable a config names for its SSE-C key (spec/agent.md,
- * "Parity"): a call with another key value derives another agent directory.
+ * The launcher's agent key covers the variables a config names for its SSE-C key and its client-side
+ * encryption keys (spec/agent.md, "Parity"): a call with another key value derives another agent directory.
  */
 class LauncherAgentKeyTest {
     private static final Path LAUNCHER = Path.of("bin/gpbackup_s3_plugin");
@@ -48,6 +48,17 @@ class LauncherAgentKeyTest {
         String one = agentDir(config, Map.of("GP_SSE_C_KEY", "one"));
         assertEquals(one, agentDir(config, Map.of("GP_SSE_C_KEY", "one")));
         assertNotEquals(one, agentDir(config, Map.of("GP_SSE_C_KEY", "two")));
+        assertNotEquals(one, agentDir(config, Map.of()));
+        assertTrue(!one.contains("one"), "the value goes into the hash only: " + one);
+    }
+
+    @Test
+    void theClientSideEncryptionKeyVariableIsPartOfTheAgentKey() throws Exception {
+        Path config = Files.writeString(dir.resolve("s3.yaml"), "executablepath: /x\noptions:\n  bucket: b\n"
+                + "  client_side_encryption: on\n  cse_key_env: GP_CSE_KEYS\n");
+        String one = agentDir(config, Map.of("GP_CSE_KEYS", "one"));
+        assertEquals(one, agentDir(config, Map.of("GP_CSE_KEYS", "one")));
+        assertNotEquals(one, agentDir(config, Map.of("GP_CSE_KEYS", "two")));
         assertNotEquals(one, agentDir(config, Map.of()));
         assertTrue(!one.contains("one"), "the value goes into the hash only: " + one);
     }
