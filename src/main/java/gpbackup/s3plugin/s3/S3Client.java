@@ -81,8 +81,15 @@ public final class S3Client {
 
     /** CreateMultipartUpload; returns the upload id. */
     public String createMultipartUpload(String key) {
+        return createMultipartUpload(key, Map.of());
+    }
+
+    /** CreateMultipartUpload whose object gets user metadata, as {@link #putObject(String, Payload, Map)} gives it. */
+    public String createMultipartUpload(String key, Map<String, String> userMetadata) {
+        List<Map.Entry<String, String>> headers = new ArrayList<>(policy.creationHeaders(engine.clock().instant()));
+        userMetadata.forEach((name, value) -> headers.add(Map.entry(USER_METADATA + name, value)));
         S3Request request = objectRequest("CreateMultipartUpload", "start multipart upload of", "POST", key, "uploads=",
-                policy.creationHeaders(engine.clock().instant()), Payload.empty());
+                headers, Payload.empty());
         return engine.execute(request, (response, in) -> parseOk(in).childText("UploadId")
                         .orElseThrow(() -> new IOException("CreateMultipartUpload answer has no UploadId")));
     }
@@ -241,7 +248,8 @@ public final class S3Client {
     /**
      * GetObject of the first {@code length} bytes, or of the whole object when it is shorter, for
      * a reader that does not know the size yet: the answer's Content-Range tells it, and its ETag
-     * pins the version for the ranges that follow. So a small object costs one request, not a
+     * pins the version for the ranges that follow, and its user metadata comes with it (whether the object is
+     * sealed). So a small object costs one request, not a
      * HEAD and a GET. A missing object is an {@link S3Exception} with status 404; an empty one
      * has no byte to give and answers 416 (InvalidRange).
      */
@@ -260,7 +268,7 @@ public final class S3Client {
             }
             return announced;
         }, sink, cancellation);
-        return new ObjectInfo(size[0], answered.firstValue("ETag").orElse(""));
+        return new ObjectInfo(size[0], answered.firstValue("ETag").orElse(""), userMetadata(answered), StorageReport.NONE);
     }
 
     /** The object size from {@code bytes 0-N/SIZE}; -1 when the header is not of that form. */

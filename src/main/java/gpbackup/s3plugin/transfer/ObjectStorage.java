@@ -21,8 +21,8 @@ public interface ObjectStorage {
     /** PutObject of a whole small object with user metadata ({@code x-amz-meta-NAME}), which HEAD returns. */
     void putObject(String key, Payload body, Map<String, String> userMetadata);
 
-    /** CreateMultipartUpload; returns the upload id. */
-    String createMultipartUpload(String key);
+    /** CreateMultipartUpload with user metadata ({@code x-amz-meta-NAME}) for the object it makes; returns the upload id. */
+    String createMultipartUpload(String key, Map<String, String> userMetadata);
 
     /** UploadPart; returns the part's ETag. Stopped, or never sent, once {@code cancellation} is thrown. */
     String uploadPart(String key, String uploadId, int partNumber, Payload body, Cancellation cancellation);

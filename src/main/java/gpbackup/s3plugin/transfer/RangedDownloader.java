@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * Downloads byte ranges of one object and writes them, in order, to a stream.
@@ -75,6 +76,14 @@ public final class RangedDownloader {
      * @return the bytes written
      */
     public Optional<Long> downloadWhole(String key, OutputStream out) throws IOException {
+        return downloadWhole(key, object -> out);
+    }
+
+    /**
+     * {@link #downloadWhole(String, OutputStream)} into the stream {@code outputFor} chooses once the first
+     * answer told what the object is (its size, ETag and user metadata), before any byte is written.
+     */
+    public Optional<Long> downloadWhole(String key, Function<ObjectInfo, OutputStream> outputFor) throws IOException {
         BlockBuffer first;
         ObjectInfo object;
         try (BlockBuffer.Landing landing = reserve(pieceSize, true).orElseThrow()) {
@@ -86,7 +95,9 @@ public final class RangedDownloader {
             }
             throw e;
         }
+        OutputStream out;
         try (first) {
+            out = outputFor.apply(object);
             first.writeTo(out);
             out.flush();
         }

@@ -23,8 +23,8 @@ public record S3Storage(S3Client s3) implements ObjectStorage {
     }
 
     @Override
-    public String createMultipartUpload(String key) {
-        return s3.createMultipartUpload(key);
+    public String createMultipartUpload(String key, Map<String, String> userMetadata) {
+        return s3.createMultipartUpload(key, userMetadata);
     }
 
     @Override

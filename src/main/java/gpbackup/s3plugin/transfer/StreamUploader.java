@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.function.BooleanSupplier;
@@ -75,6 +76,14 @@ public final class StreamUploader {
      * SHA-256 as the user metadata {@link DigestRecord#SHA256_METADATA}; a multipart upload does not.
      */
     public Upload uploadRecorded(String key, InputStream source) throws IOException {
+        return uploadRecorded(key, source, Map.of());
+    }
+
+    /**
+     * {@link #uploadRecorded(String, InputStream)}, the object getting {@code userMetadata} too (a single
+     * PutObject's or the multipart upload's), e.g. the mark of a sealed object.
+     */
+    public Upload uploadRecorded(String key, InputStream source, Map<String, String> userMetadata) throws IOException {
         Instant started = storage.now();
         PushbackInputStream in = new PushbackInputStream(source, 1);
         List<PartDigest> digests = new ArrayList<>();
@@ -83,10 +92,12 @@ public final class StreamUploader {
         if (first.last()) {
             try (first) {
                 digests.add(first.digest());
-                storage.putObject(key, first.data(), Map.of(DigestRecord.SHA256_METADATA, first.data().sha256Hex()));
+                Map<String, String> metadata = new TreeMap<>(userMetadata);
+                metadata.put(DigestRecord.SHA256_METADATA, first.data().sha256Hex());
+                storage.putObject(key, first.data(), metadata);
             }
         } else {
-            sent = new Multipart(key, digests).run(in, first);
+            sent = new Multipart(key, digests, userMetadata).run(in, first);
         }
         ObjectInfo stored = verifyStored(key, sent, started);
         return new Upload(new DigestRecord(sent, stored.etag(), digests), !first.last(), stored.stored().versionId());
@@ -185,6 +196,7 @@ public final class StreamUploader {
         private final String key;
         private final String what;
         private final List<PartDigest> digests;
+        private final Map<String, String> userMetadata;
         private final ExecutorService workers = WorkerThreads.create("upload", concurrency);
         private final Cancellation cancellation = new Cancellation();
         /** Every part's ETag to come, in part order; with {@link #failure}, guarded by itself. */
@@ -196,16 +208,17 @@ public final class StreamUploader {
         private String uploadId;
 
         /** @param digests gets each part's length and SHA-256, in part order */
-        Multipart(String key, List<PartDigest> digests) {
+        Multipart(String key, List<PartDigest> digests, Map<String, String> userMetadata) {
             this.key = key;
             this.digests = digests;
+            this.userMetadata = userMetadata;
             this.what = "upload of " + key;
         }
 
         /** Uploads {@code first}, which is full and not the last, and the rest of {@code in}; returns the bytes. */
         long run(PushbackInputStream in, Part first) throws IOException {
             try {
-                uploadId = Futures.joinUninterruptibly(onWorker(() -> storage.createMultipartUpload(key)), what);
+                uploadId = Futures.joinUninterruptibly(onWorker(() -> storage.createMultipartUpload(key, userMetadata)), what);
             } catch (RuntimeException | Error e) {
                 // Nothing to abort: the upload never existed.
                 first.close();

@@ -51,6 +51,7 @@ final class MemoryStorage implements ObjectStorage {
     private final Map<String, byte[]> objects = new ConcurrentHashMap<>();
     private final Map<String, Map<String, String>> metadata = new ConcurrentHashMap<>();
     private final Map<String, Map<Integer, byte[]>> uploads = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, String>> uploadMetadata = new ConcurrentHashMap<>();
     private final List<Request> journal = new ArrayList<>();
     private final BlockingQueue<Request> answers = new LinkedBlockingQueue<>();
     private final AtomicInteger uploadIds = new AtomicInteger();
@@ -120,9 +121,10 @@ final class MemoryStorage implements ObjectStorage {
     }
 
     @Override
-    public String createMultipartUpload(String key) {
+    public String createMultipartUpload(String key, Map<String, String> userMetadata) {
         return serve(arrive("create", key, 0, null), () -> {
             String id = key + "#" + uploadIds.incrementAndGet();
+            uploadMetadata.put(id, Map.copyOf(userMetadata));
             uploads.put(id, new ConcurrentHashMap<>());
             return id;
         });
@@ -152,7 +154,7 @@ final class MemoryStorage implements ObjectStorage {
             }
             uploads.remove(uploadId);
             objects.put(key, whole.toByteArray());
-            metadata.remove(key);
+            metadata.put(key, uploadMetadata.remove(uploadId));
             return null;
         });
     }
@@ -162,6 +164,7 @@ final class MemoryStorage implements ObjectStorage {
         serve(arrive("abort", key, 0, null), () -> {
             upload(uploadId);
             uploads.remove(uploadId);
+            uploadMetadata.remove(uploadId);
             return null;
         });
     }
@@ -209,7 +212,7 @@ final class MemoryStorage implements ObjectStorage {
                 throw error(416, "InvalidRange");
             }
             deliver(data, 0, Math.min(length, data.length), sink);
-            return new ObjectInfo(data.length, etag(data));
+            return new ObjectInfo(data.length, etag(data), metadata.getOrDefault(key, Map.of()), StorageReport.NONE);
         });
     }
 
