@@ -1,6 +1,7 @@
 package gpbackup.s3plugin.command;
 
 import gpbackup.s3plugin.backup.KeyLayout;
+import gpbackup.s3plugin.backup.SealedObjects;
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.log.PluginLog;
 import gpbackup.s3plugin.progress.Progress;
@@ -85,6 +86,11 @@ public final class PluginContext {
 
     public KeyLayout layout() {
         return new KeyLayout(config.folder());
+    }
+
+    /** How objects are sealed on upload and opened on download, by the config's client-side encryption keys. */
+    public SealedObjects sealedObjects() {
+        return new SealedObjects(config.sealingKeys());
     }
 
     public PluginLog log() {

@@ -2,9 +2,12 @@ package gpbackup.s3plugin.command.plugin;
 
 import gpbackup.s3plugin.UsageException;
 import gpbackup.s3plugin.backup.DigestRecordStore;
+import gpbackup.s3plugin.backup.SealedObjects;
 import gpbackup.s3plugin.command.PluginContext;
 import gpbackup.s3plugin.progress.Progress;
 import gpbackup.s3plugin.progress.ProgressStreams;
+import gpbackup.s3plugin.seal.FrameSpan;
+import gpbackup.s3plugin.seal.ObjectOpener;
 import gpbackup.s3plugin.transfer.ByteRange;
 import gpbackup.s3plugin.transfer.RangedDownloader;
 import gpbackup.s3plugin.transfer.StreamUploader.Upload;
@@ -16,19 +19,22 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** {@code backup_data}, {@code restore_data} and {@code restore_data_subset}: table data through pipes. */
 public final class DataCommands {
     private DataCommands() {
     }
 
-    /** Streams stdin to the object for a data file path. */
+    /** Streams stdin to the object for a data file path, sealed when client-side encryption is on. */
     public static void backupData(PluginContext context) throws IOException {
         String key = context.layout().keyFor(context.arg(1));
         long start = System.nanoTime();
+        SealedObjects sealed = context.sealedObjects();
         Upload uploaded;
         try (Progress progress = context.progress(task("backup_data", context.arg(1)), -1)) {
-            uploaded = context.uploader().uploadRecorded(key, ProgressStreams.counting(context.stdin(), progress));
+            uploaded = context.uploader().uploadRecorded(key,
+                    sealed.forUpload(ProgressStreams.counting(context.stdin(), progress), key), sealed.uploadMetadata());
         }
         DigestRecordStore.store(context.s3(), key, uploaded);
         context.log().info(TransferReport.line("Uploaded", uploaded.size(), key, start));
@@ -38,15 +44,21 @@ public final class DataCommands {
      * Streams the object for a data file path to stdout. The first ranged GET also tells the
      * size, so a table's small object costs one request; only when it finds nothing (a missing
      * or an empty object) does HEAD look closer, at our key and at the Go plugin's. A person
-     * watching the progress line gets the HEAD first, for the total that the ETA needs.
+     * watching the progress line gets the HEAD first, for the total that the ETA needs. A sealed object
+     * (known by the user metadata either answer carries) is opened on the way: only authenticated plaintext
+     * reaches stdout.
      */
     public static void restoreData(PluginContext context) throws IOException {
         long start = System.nanoTime();
         RangedDownloader downloader = context.downloader();
+        SealedObjects sealed = context.sealedObjects();
         if (!context.watched()) {
             String key = context.layout().keyFor(context.arg(1));
-            Optional<Long> streamed = downloader.downloadWhole(key, context.stdout());
+            AtomicReference<SealedObjects.Opening> opening = new AtomicReference<>();
+            Optional<Long> streamed = downloader.downloadWhole(key,
+                    info -> opening.updateAndGet(none -> sealed.forWholeDownload(info, key, context.stdout())));
             if (streamed.isPresent()) {
+                opening.get().finish();
                 context.log().info(TransferReport.line("Downloaded", streamed.get(), key, start));
                 return;
             }
@@ -54,8 +66,11 @@ public final class DataCommands {
         StoredObject object = StoredObject.locate(context, context.arg(1));
         long bytes;
         try (Progress progress = context.progress(task("restore_data", context.arg(1)), object.info().size())) {
+            SealedObjects.Opening out = sealed.forWholeDownload(object.info(), object.key(),
+                    ProgressStreams.counting(context.stdout(), progress));
             bytes = downloader.download(object.key(), List.of(new ByteRange(0, object.info().size())),
-                    Optional.of(object.info().etag()), ProgressStreams.counting(context.stdout(), progress));
+                    Optional.of(object.info().etag()), out);
+            out.finish();
         }
         context.log().info(TransferReport.line("Downloaded", bytes, object.key(), start));
     }
@@ -68,6 +83,10 @@ public final class DataCommands {
         Path offsetsFile = Path.of(context.arg(2));
         long start = System.nanoTime();
         StoredObject object = StoredObject.locate(context, context.arg(1));
+        if (SealedObjects.isSealed(object.info(), object.key())) {
+            restoreSealedSubset(context, object, offsetsFile, start);
+            return;
+        }
         List<ByteRange> ranges = readOffsets(offsetsFile, object.info().size());
         long total = ranges.stream().mapToLong(ByteRange::length).sum();
         long bytes;
@@ -77,6 +96,32 @@ public final class DataCommands {
         }
         context.log().info(TransferReport.line("Downloaded", bytes,
                 object.key() + " (" + ranges.size() + " ranges)", start));
+    }
+
+    /**
+     * The ranges of a sealed object: each plaintext range maps to the whole frames holding it, and only those
+     * are fetched (after the header), opened and cut to the range. Ranges are offsets into the plaintext.
+     */
+    private static void restoreSealedSubset(PluginContext context, StoredObject object, Path offsetsFile, long start)
+            throws IOException {
+        RangedDownloader downloader = context.downloader();
+        ObjectOpener opener = context.sealedObjects().opener(downloader, object.key(), object.info());
+        long sealedLength = object.info().size();
+        List<ByteRange> ranges = readOffsets(offsetsFile, opener.plaintextLength(sealedLength));
+        List<FrameSpan> spans = ranges.stream().filter(range -> range.length() > 0)
+                .map(range -> opener.span(sealedLength, range.start(), range.end())).toList();
+        long total = ranges.stream().mapToLong(ByteRange::length).sum();
+        long fetched;
+        try (Progress progress = context.progress(task("restore_data_subset", context.arg(1)), total)) {
+            SealedObjects.Opening out = SealedObjects.forSpans(opener, spans,
+                    ProgressStreams.counting(context.stdout(), progress));
+            fetched = downloader.download(object.key(),
+                    spans.stream().map(span -> new ByteRange(span.sealedStart(), span.sealedEnd())).toList(),
+                    Optional.of(object.info().etag()), out);
+            out.finish();
+        }
+        context.log().info(TransferReport.line("Downloaded", total, object.key() + " (" + ranges.size()
+                + " ranges of its sealed plaintext, " + fetched + " sealed bytes fetched)", start));
     }
 
     /** What a progress line calls a transfer: the command and the file's name, its path being long. */

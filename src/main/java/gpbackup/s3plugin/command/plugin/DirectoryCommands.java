@@ -3,6 +3,7 @@ package gpbackup.s3plugin.command.plugin;
 import gpbackup.s3plugin.PluginException;
 import gpbackup.s3plugin.UsageException;
 import gpbackup.s3plugin.backup.KeyLayout;
+import gpbackup.s3plugin.backup.SealedObjects;
 import gpbackup.s3plugin.command.PluginContext;
 import gpbackup.s3plugin.progress.Progress;
 import gpbackup.s3plugin.s3.ObjectSummary;
@@ -62,8 +63,9 @@ public final class DirectoryCommands {
         long start = System.nanoTime();
         AtomicLong bytes = new AtomicLong();
         StreamUploader uploader = context.uploader();
+        SealedObjects sealed = context.sealedObjects();
         ParallelTransfers.runAll(parallel, files.stream().<ParallelTransfers.Task>map(file -> () -> {
-            bytes.addAndGet(FileCommands.upload(uploader, file, keyOf(file), Progress.silent()).size());
+            bytes.addAndGet(FileCommands.upload(uploader, sealed, file, keyOf(file), Progress.silent()).size());
         }).toList());
         context.log().info(TransferReport.line("Uploaded", bytes.get(), files.size() + " files of " + dir, start));
     }
@@ -84,6 +86,7 @@ public final class DirectoryCommands {
         long start = System.nanoTime();
         AtomicLong bytes = new AtomicLong();
         RangedDownloader downloader = context.downloader();
+        SealedObjects sealed = context.sealedObjects();
         List<ParallelTransfers.Task> tasks = new ArrayList<>();
         for (ObjectSummary object : objects) {
             if (!object.key().startsWith(prefix)) {
@@ -100,7 +103,8 @@ public final class DirectoryCommands {
                     throw refusing(object.key(), dir);
                 }
                 StoredObject stored = new StoredObject(object.key(), context.s3().headObject(object.key()));
-                bytes.addAndGet(FileCommands.download(downloader, stored, target, context.umask(), Progress.silent()));
+                bytes.addAndGet(FileCommands.download(downloader, sealed, stored, target, context.umask(),
+                        Progress.silent()));
             });
         }
         ParallelTransfers.runAll(parallel, tasks);

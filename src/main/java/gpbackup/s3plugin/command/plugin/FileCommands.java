@@ -2,6 +2,7 @@ package gpbackup.s3plugin.command.plugin;
 
 import gpbackup.s3plugin.PluginException;
 import gpbackup.s3plugin.backup.DigestRecordStore;
+import gpbackup.s3plugin.backup.SealedObjects;
 import gpbackup.s3plugin.command.PluginContext;
 import gpbackup.s3plugin.progress.Progress;
 import gpbackup.s3plugin.progress.ProgressStreams;
@@ -41,7 +42,7 @@ public final class FileCommands {
         long start = System.nanoTime();
         Upload uploaded;
         try (Progress progress = context.progress(DataCommands.task("backup_file", context.arg(1)), size(file))) {
-            uploaded = upload(context.uploader(), file, key, progress);
+            uploaded = upload(context.uploader(), context.sealedObjects(), file, key, progress);
         }
         DigestRecordStore.store(context.s3(), key, uploaded);
         context.log().info(TransferReport.line("Uploaded", uploaded.size(), key, start));
@@ -55,7 +56,7 @@ public final class FileCommands {
         long bytes;
         try (Progress progress = context.progress(DataCommands.task("restore_file", context.arg(1)),
                 object.info().size())) {
-            bytes = download(context.downloader(), object, target, context.umask(), progress);
+            bytes = download(context.downloader(), context.sealedObjects(), object, target, context.umask(), progress);
         }
         context.log().info(TransferReport.line("Downloaded", bytes, object.key(), start));
     }
@@ -69,12 +70,15 @@ public final class FileCommands {
         }
     }
 
-    static Upload upload(StreamUploader uploader, Path file, String key, Progress progress) throws IOException {
+    /** Uploads {@code file} to {@code key}, sealed when client-side encryption is on. */
+    static Upload upload(StreamUploader uploader, SealedObjects sealed, Path file, String key, Progress progress)
+            throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new PluginException("cannot back up " + file + ": not a readable regular file");
         }
         try (InputStream in = Files.newInputStream(file)) {
-            return uploader.uploadRecorded(key, ProgressStreams.counting(in, progress));
+            return uploader.uploadRecorded(key, sealed.forUpload(ProgressStreams.counting(in, progress), key),
+                    sealed.uploadMetadata());
         } catch (NoSuchFileException e) {
             throw new PluginException("cannot back up " + file + ": no such file");
         }
@@ -82,10 +86,11 @@ public final class FileCommands {
 
     /**
      * Downloads into a hidden temporary file beside the target and renames it into place only
-     * when every byte has arrived, so an interrupted restore never leaves a file that looks whole.
+     * when every byte has arrived, so an interrupted restore never leaves a file that looks whole. A sealed
+     * object is opened on the way, and a frame that does not authenticate leaves no file either.
      */
-    static long download(RangedDownloader downloader, StoredObject object, Path target, OptionalInt umask,
-                         Progress progress) throws IOException {
+    static long download(RangedDownloader downloader, SealedObjects sealed, StoredObject object, Path target,
+                         OptionalInt umask, Progress progress) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         createDirectories(dir, umask);
         // Not createTempFile: its 0600 mode would stick to the restored file; this one gets the umask's.
@@ -95,8 +100,11 @@ public final class FileCommands {
             long bytes;
             try (OutputStream out = new DescriptorOutput(
                     FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))) {
+                SealedObjects.Opening opening = sealed.forWholeDownload(object.info(), object.key(),
+                        ProgressStreams.counting(out, progress));
                 bytes = downloader.download(object.key(), List.of(new ByteRange(0, object.info().size())),
-                        Optional.of(object.info().etag()), ProgressStreams.counting(out, progress));
+                        Optional.of(object.info().etag()), opening);
+                opening.finish();
             }
             if (umask.isPresent()) {
                 Files.setPosixFilePermissions(partial, permissions(0666 & ~umask.getAsInt()));
