@@ -3,10 +3,13 @@ package gpbackup.s3plugin.backup;
 import gpbackup.s3plugin.s3.BodySink;
 import gpbackup.s3plugin.s3.Cancellation;
 import gpbackup.s3plugin.s3.ListPage;
+import gpbackup.s3plugin.s3.ObjectInfo;
 import gpbackup.s3plugin.s3.ObjectSummary;
 import gpbackup.s3plugin.s3.S3Client;
 import gpbackup.s3plugin.s3.S3Exception;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -40,10 +43,18 @@ public final class BackupCatalog {
 
     private final S3Client s3;
     private final KeyLayout layout;
+    private final SealedObjects sealed;
 
+    /** A catalog whose sealed reports stay unread (no keys). */
     public BackupCatalog(S3Client s3, KeyLayout layout) {
+        this(s3, layout, new SealedObjects(Optional.empty()));
+    }
+
+    /** @param sealed opens the reports of sealed backups when it has the keys; without, they read as unknown */
+    public BackupCatalog(S3Client s3, KeyLayout layout, SealedObjects sealed) {
         this.s3 = s3;
         this.layout = layout;
+        this.sealed = sealed;
     }
 
     public Listing read() {
@@ -93,13 +104,22 @@ public final class BackupCatalog {
                 bytes.write(chunk, 0, chunk.length);
             }
         };
+        ObjectInfo info;
         try {
-            s3.getFirstBytes(key, REPORT_BYTES, sink, new Cancellation());
+            info = s3.getFirstBytes(key, REPORT_BYTES, sink, new Cancellation());
         } catch (S3Exception e) {
             if (e.isNotFound()) {
                 return Optional.empty();
             }
             throw e;
+        }
+        if (SealedObjects.isSealed(info, key)) {
+            try {
+                return sealed.openPrefix(key, info, bytes.toByteArray())
+                        .map(opened -> new String(opened, StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
         return Optional.of(bytes.toString(StandardCharsets.UTF_8));
     }

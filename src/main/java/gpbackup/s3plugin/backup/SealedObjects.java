@@ -116,6 +116,30 @@ public final class SealedObjects {
     }
 
     /**
+     * The plaintext of the whole frames in {@code prefix}, the first bytes of sealed object {@code key} (all of
+     * it, for a small one): what a reader of the start of a file, such as gpbackup's report, gets. Empty
+     * without keys, since listing and deleting backups need none.
+     */
+    public Optional<byte[]> openPrefix(String key, ObjectInfo info, byte[] prefix) throws IOException {
+        if (keys.isEmpty()) {
+            return Optional.empty();
+        }
+        ObjectOpener opener = opener(key, prefix);
+        long plaintext = opener.plaintextLength(info.size());
+        int headerLength = opener.header().length();
+        long frames = Math.max(0, prefix.length - headerLength) / opener.layout().sealedFrameSize();
+        long to = prefix.length >= info.size() ? plaintext
+                : Math.min(plaintext, frames * opener.layout().frameSize());
+        FrameSpan span = opener.span(info.size(), 0, to);
+        ByteArrayOutputStream opened = new ByteArrayOutputStream();
+        try (Opening sink = forSpans(opener, List.of(span), opened)) {
+            sink.write(prefix, (int) span.sealedStart(), (int) span.sealedLength());
+            sink.finish();
+        }
+        return Optional.of(opened.toByteArray());
+    }
+
+    /**
      * A stream taking the sealed bytes of {@code spans}, one after the other and in any chunks, that writes the
      * spans' plaintext to {@code out}, each frame once it authenticated.
      */

@@ -13,6 +13,11 @@ import gpbackup.s3plugin.leaks.RunOutputs;
 import gpbackup.s3plugin.leaks.TestSecrets;
 import gpbackup.s3plugin.log.PluginLog;
 import gpbackup.s3plugin.progress.ProgressDisplay;
+import gpbackup.s3plugin.seal.KeyRing;
+import gpbackup.s3plugin.seal.MasterKey;
+import gpbackup.s3plugin.seal.ObjectOpener;
+import gpbackup.s3plugin.seal.OpeningOutputStream;
+import gpbackup.s3plugin.seal.SealedHeader;
 import gpbackup.s3plugin.serving.AgentResources;
 import gpbackup.s3plugin.transfer.BufferPool;
 import java.io.ByteArrayInputStream;
@@ -82,6 +87,9 @@ class StorageOptionsMatrixTest {
     private static final String CONTEXT_JSON = "{\"app\":\"gpbackup\",\"team\":\"dba\"}";
     private static final String SSE_C_ENV = "GP_MATRIX_SSE_C_KEY";
     private static final String KEY_FILE = "%KEY_FILE%";
+    private static final String CSE_KEY_FILE = "%CSE_KEY_FILE%";
+    private static final String CSE = "client_side_encryption: on";
+    private static final KeyRing CSE_KEYS = KeyRing.of(MasterKey.of(TestSecrets.cseKey()));
 
     private static final String TS = "20240101120000";
     private static final String NEWER_TS = "20240102120000";
@@ -97,6 +105,11 @@ class StorageOptionsMatrixTest {
 
         boolean lock() {
             return creationHeaders.containsKey(LOCK_MODE);
+        }
+
+        /** Whether backups are sealed on the host (client-side encryption) before the store sees them. */
+        boolean sealed() {
+            return configLines.contains(CSE);
         }
 
         /** What reads and UploadPart carry: the SSE-C key, when there is one. */
@@ -196,7 +209,14 @@ class StorageOptionsMatrixTest {
                         "object_lock_retain_days: 1"), lock),
                 new StorageOption("SSE-KMS with key id, STANDARD_IA and Object Lock", List.of(
                         "server_side_encryption: aws:kms", "sse_kms_key_id: " + KMS_KEY_ID, "storage_class: STANDARD_IA",
-                        "object_lock_mode: GOVERNANCE", "object_lock_retain_days: 1"), combined));
+                        "object_lock_mode: GOVERNANCE", "object_lock_retain_days: 1"), combined),
+                new StorageOption("client-side encryption", List.of(CSE, "cse_key_file: " + CSE_KEY_FILE), Map.of()),
+                new StorageOption("client-side encryption with SSE-C from the environment", List.of(CSE,
+                        "cse_key_file: " + CSE_KEY_FILE, "sse_customer_key_env: " + SSE_C_ENV), sseC),
+                new StorageOption("client-side encryption with SSE-KMS with key id, STANDARD_IA and Object Lock",
+                        List.of(CSE, "cse_key_file: " + CSE_KEY_FILE, "server_side_encryption: aws:kms",
+                                "sse_kms_key_id: " + KMS_KEY_ID, "storage_class: STANDARD_IA",
+                                "object_lock_mode: GOVERNANCE", "object_lock_retain_days: 1"), combined));
     }
 
     static List<Scenario> scenarios() {
@@ -314,14 +334,14 @@ class StorageOptionsMatrixTest {
         List<Step> steps = new ArrayList<>();
         steps.add(new Step("backup_data", calls -> {
             calls.ok(data, "backup_data", calls.config(), dataFile(calls.home(), TS));
-            assertArrayEquals(data, store.object(dataKey).orElseThrow().bytes());
+            assertHolds(scenario.option(), dataKey, data);
             assertEquals(scenario.size() == Size.MULTIPART, store.object(dataKey + ".s3plugin-digests").isPresent(),
                     "a digest record beside a multipart object only");
         }));
         steps.add(new Step("backup_file", calls -> {
             write(metadata(calls), data);
             calls.ok(null, "backup_file", calls.config(), metadata(calls).toString());
-            assertArrayEquals(data, store.object(metadataKey()).orElseThrow().bytes());
+            assertHolds(scenario.option(), metadataKey(), data);
         }));
         steps.add(new Step("restore_data", calls ->
                 assertArrayEquals(data, calls.ok(null, "restore_data", calls.config(), dataFile(calls.home(), TS)).stdout())));
@@ -350,8 +370,8 @@ class StorageOptionsMatrixTest {
             write(tree.resolve("a"), data);
             write(tree.resolve("sub/b"), data(100, 2));
             calls.ok(null, "backup_directory_parallel", calls.config(), tree.toString(), "2");
-            assertArrayEquals(data, store.object(treeKey(tree, "a")).orElseThrow().bytes());
-            assertArrayEquals(data(100, 2), store.object(treeKey(tree, "sub/b")).orElseThrow().bytes());
+            assertHolds(scenario.option(), treeKey(tree, "a"), data);
+            assertHolds(scenario.option(), treeKey(tree, "sub/b"), data(100, 2));
         }));
         steps.add(new Step("restore_directory", calls -> {
             Path tree = calls.home().resolve("tree");
@@ -490,6 +510,29 @@ class StorageOptionsMatrixTest {
 
     // ---------------------------------------------------------------------------------------
 
+    /**
+     * The store holds {@code plaintext} at {@code key}: as it is, or, sealed, marked so in its metadata, as long
+     * as the format says, and opening (bound to the file's name) to exactly it.
+     */
+    private void assertHolds(StorageOption option, String key, byte[] plaintext) throws IOException {
+        FakeS3Store.StoredObject stored = store.object(key).orElseThrow();
+        if (!option.sealed()) {
+            assertArrayEquals(plaintext, stored.bytes(), key);
+            assertFalse(stored.metadata().containsKey("gpbackup-seal"), key);
+            return;
+        }
+        assertEquals("v1", stored.metadata().get("gpbackup-seal"), key + " is marked sealed");
+        String name = key.substring(key.lastIndexOf('/') + 1);
+        ObjectOpener opener = ObjectOpener.of(SealedHeader.parse(stored.bytes(), name), CSE_KEYS, name);
+        assertEquals(plaintext.length, opener.plaintextLength(stored.bytes().length), key);
+        ByteArrayOutputStream opened = new ByteArrayOutputStream();
+        int headerLength = opener.header().length();
+        try (OpeningOutputStream sink = opener.sink(opener.whole(stored.bytes().length), opened)) {
+            sink.write(stored.bytes(), headerLength, stored.bytes().length - headerLength);
+        }
+        assertArrayEquals(plaintext, opened.toByteArray(), key);
+    }
+
     /** Every request on the wire carries exactly the storage headers its operation takes (spec/s3.md). */
     private static void assertWire(StorageOption option, List<Recorded> requests, Instant started) {
         assertFalse(requests.isEmpty());
@@ -512,6 +555,8 @@ class StorageOptionsMatrixTest {
                     }
                     assertEquals(expected, sent, where);
                     assertEquals(option.lock() && request.op().equals("PutObject"), request.has("content-md5"), where);
+                    assertEquals(option.sealed() && isBackupFile(request.key()),
+                            request.header("x-amz-meta-gpbackup-seal").filter("v1"::equals).isPresent(), where);
                 }
                 case "UploadPart" -> {
                     assertEquals(option.customerHeaders(), sent, where);
@@ -523,6 +568,11 @@ class StorageOptionsMatrixTest {
                 default -> fail("a request the fake store does not know: " + where);
             }
         }
+    }
+
+    /** A file gpbackup backs up (sealed with client-side encryption), not a digest record or a probe of check. */
+    private static boolean isBackupFile(String key) {
+        return (key.startsWith("f/backups/") || !key.startsWith("f/")) && !key.endsWith(".s3plugin-digests");
     }
 
     /** Every object left in the store is kept as the option asks: what its HEAD reported to the plugin. */
@@ -587,6 +637,8 @@ class StorageOptionsMatrixTest {
             environment.put(SSE_C_ENV, TestSecrets.sseCustomerKeyBase64());
             Path keyFile = Files.write(home.resolve("sse-c.key"), TestSecrets.sseCustomerKey());
             Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+            Path cseKeyFile = Files.write(home.resolve("cse.key"), TestSecrets.cseKey());
+            Files.setPosixFilePermissions(cseKeyFile, PosixFilePermissions.fromString("rw-------"));
             StringBuilder yaml = new StringBuilder("""
                     executablepath: /usr/local/greenplum-db/bin/gpbackup_s3_plugin
                     options:
@@ -607,7 +659,8 @@ class StorageOptionsMatrixTest {
                 yaml.append("  audit_log: ").append(trail()).append('\n');
             }
             for (String line : option.configLines()) {
-                yaml.append("  ").append(line.replace(KEY_FILE, keyFile.toString())).append('\n');
+                yaml.append("  ").append(line.replace(KEY_FILE, keyFile.toString())
+                        .replace(CSE_KEY_FILE, cseKeyFile.toString())).append('\n');
             }
             config = Files.writeString(home.resolve("s3_config.yaml"), yaml);
             if (mode == Mode.AGENT) {

@@ -40,7 +40,8 @@ public final class CatalogCommands {
         OperatorArguments args = OperatorArguments.afterConfig(context, LIST, Set.of("--json"), Set.of(GRACE))
                 .withoutPositional(LIST, "");
         Duration grace = grace(args, LIST); // a bad --grace fails before the bucket is listed
-        BackupCatalog.Listing listing = new BackupCatalog(context.s3(), context.layout()).read();
+        BackupCatalog.Listing listing = new BackupCatalog(context.s3(), context.layout(), context.sealedObjects())
+                .read();
         Instant now = context.s3().clock().instant();
         String text = args.has("--json") ? BackupListing.json(context.config().bucket(), context.config().folder(),
                 listing, now, grace) : BackupListing.table(context.config().bucket(), context.layout(), listing, now,
@@ -64,7 +65,7 @@ public final class CatalogCommands {
         PrunePlan.Rule rule = new PrunePlan.Rule(keepLast.map(OptionalInt::of).orElse(OptionalInt.empty()),
                 olderThan.map(OptionalInt::of).orElse(OptionalInt.empty()), grace(args, PRUNE));
         S3Client s3 = context.s3();
-        BackupCatalog.Listing listing = new BackupCatalog(s3, context.layout()).read();
+        BackupCatalog.Listing listing = new BackupCatalog(s3, context.layout(), context.sealedObjects()).read();
         boolean checkLocks = ObjectLocks.worthChecking(s3, context.config().storage().objectLockMode().isPresent());
         List<PrunePlan.Decision> decisions = PrunePlan.decide(listing.backups(), rule,
                 ZonedDateTime.ofInstant(s3.clock().instant(), context.clock().getZone()), backup -> checkLocks
