@@ -17,6 +17,7 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * How a backup's objects are sealed on the host (client-side encryption, spec/sealed-format.md): the
@@ -90,6 +91,20 @@ public final class SealedObjects {
         return isSealed(info, key) ? new WholeObjectOpening(this, key, info.size(), out) : new Opening.Plain(out);
     }
 
+    /**
+     * What a read-back of the whole stored object {@code key} (verify) makes of its bytes for the checks of its
+     * content: an unsealed object's bytes as they are; a sealed one's plaintext, every frame opened, with the
+     * keys; without them nothing, the header and length alone checked. The stream fails on close when the
+     * object is cut short.
+     */
+    public UnaryOperator<OutputStream> forReadback(ObjectInfo info, String key) {
+        if (!isSealed(info, key)) {
+            return UnaryOperator.identity();
+        }
+        return out -> sealing() ? new WholeObjectOpening(this, key, info.size(), out)
+                : new WholeObjectOpening(this, key, info.size(), null);
+    }
+
     /** The opener of sealed object {@code key}, from its header bytes; fails naming the key it needs. */
     public ObjectOpener opener(String key, byte[] headerBytes) {
         String name = objectName(key);
@@ -151,6 +166,12 @@ public final class SealedObjects {
     public abstract static class Opening extends OutputStream {
         /** Checks that every byte the object or spans hold was written and opened; flushes the output. */
         public abstract void finish() throws IOException;
+
+        /** {@link #finish()}; the output stays open. */
+        @Override
+        public void close() throws IOException {
+            finish();
+        }
 
         /** What an unsealed object's download writes to: the output itself. */
         static final class Plain extends Opening {

@@ -12,7 +12,9 @@ import java.util.Objects;
 /**
  * Takes a whole sealed object's bytes in order, header first, as a download of the whole object writes them:
  * it keeps the header until it is complete, opens the object with the key the header names, and then opens
- * its frames into the output. Nothing reaches the output before the first frame authenticated.
+ * its frames into the output. Nothing reaches the output before the first frame authenticated. Without an
+ * output it only checks the header and that the object's length is one a sealed object can have, and takes
+ * the frames unopened (verify without the keys).
  */
 final class WholeObjectOpening extends SealedObjects.Opening {
     private final SealedObjects sealed;
@@ -28,7 +30,7 @@ final class WholeObjectOpening extends SealedObjects.Opening {
         this.sealed = sealed;
         this.key = key;
         this.sealedLength = sealedLength;
-        this.out = Objects.requireNonNull(out);
+        this.out = out;
     }
 
     @Override
@@ -50,8 +52,7 @@ final class WholeObjectOpening extends SealedObjects.Opening {
                         SealedObjects.objectName(key));
             }
             if (headerLength >= 0 && header.size() == headerLength) {
-                ObjectOpener opener = sealed.opener(key, header.toByteArray());
-                frames = new SpanOpening(opener, List.of(opener.whole(sealedLength)), out);
+                frames = out == null ? unopened() : opened();
             }
             if (len > 0 && frames == null) {
                 write(b, off, len);
@@ -63,9 +64,44 @@ final class WholeObjectOpening extends SealedObjects.Opening {
         }
     }
 
+    private SealedObjects.Opening opened() {
+        ObjectOpener opener = sealed.opener(key, header.toByteArray());
+        return new SpanOpening(opener, List.of(opener.whole(sealedLength)), out);
+    }
+
+    /** Counts the frames' bytes without opening them, once the header and the length proved possible. */
+    private SealedObjects.Opening unopened() {
+        String name = SealedObjects.objectName(key);
+        SealedHeader parsed = SealedHeader.parse(header.toByteArray(), name);
+        parsed.layout().plaintextLength(sealedLength, name);
+        return new SealedObjects.Opening() {
+            private long taken;
+
+            @Override
+            public void write(int b) {
+                taken++;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                taken += len;
+            }
+
+            @Override
+            public void finish() {
+                if (taken != sealedLength - headerLength) {
+                    throw new SealException(name + " ended after " + (headerLength + taken) + " of its "
+                            + sealedLength + " sealed bytes: the object or its download was cut short");
+                }
+            }
+        };
+    }
+
     @Override
     public void flush() throws IOException {
-        out.flush();
+        if (out != null) {
+            out.flush();
+        }
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.LongConsumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Reads one whole object back through a {@link RangedDownloader} (so in pieces within the buffer
@@ -58,10 +59,33 @@ public final class ObjectReadback {
      */
     public Result read(String key, ObjectInfo info, List<Long> partSizes, Optional<Algorithm> algorithm,
                        boolean gzip, LongConsumer progress) throws IOException {
-        Digesting out = new Digesting(algorithm.isPresent() ? partSizes : List.of(), algorithm,
-                gzip ? new GzipCheck() : null, progress);
+        return read(key, info, partSizes, algorithm, gzip, progress, UnaryOperator.identity());
+    }
+
+    /**
+     * {@link #read(String, ObjectInfo, List, Optional, boolean, LongConsumer)}, the digests taken of the stored
+     * bytes and the gzip check fed what {@code view} makes of them (e.g. a sealed object's plaintext). The
+     * view's stream is closed once every byte was read; it fails the read by throwing.
+     */
+    public Result read(String key, ObjectInfo info, List<Long> partSizes, Optional<Algorithm> algorithm,
+                       boolean gzip, LongConsumer progress, UnaryOperator<OutputStream> view) throws IOException {
+        GzipCheck check = gzip ? new GzipCheck() : null;
+        OutputStream viewed = view.apply(check == null ? OutputStream.nullOutputStream() : new OutputStream() {
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] bytes, int start, int length) {
+                check.update(bytes, start, length);
+            }
+        });
+        Digesting out = new Digesting(algorithm.isPresent() ? partSizes : List.of(), algorithm, check, viewed,
+                progress);
         long bytes = info.size() == 0 ? 0
                 : downloader.download(key, List.of(new ByteRange(0, info.size())), Optional.of(info.etag()), out);
+        viewed.close();
         return out.finish(bytes);
     }
 
@@ -70,28 +94,30 @@ public final class ObjectReadback {
         private final List<Long> partSizes;
         private final MessageDigest digest;
         private final GzipCheck gzip;
+        private final OutputStream viewed;
         private final LongConsumer progress;
         private final List<String> digests = new ArrayList<>();
         private long leftInPart;
 
-        Digesting(List<Long> partSizes, Optional<Algorithm> algorithm, GzipCheck gzip, LongConsumer progress) {
+        /** @param viewed gets the bytes read, for the gzip check (through the caller's view) */
+        Digesting(List<Long> partSizes, Optional<Algorithm> algorithm, GzipCheck gzip, OutputStream viewed,
+                  LongConsumer progress) {
             this.partSizes = partSizes;
             this.digest = algorithm.map(Algorithm::create).orElse(null);
             this.gzip = gzip;
+            this.viewed = viewed;
             this.progress = progress;
             this.leftInPart = partSizes.isEmpty() ? Long.MAX_VALUE : partSizes.get(0);
         }
 
         @Override
-        public void write(int b) {
+        public void write(int b) throws IOException {
             write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
-        public void write(byte[] bytes, int start, int length) {
-            if (gzip != null) {
-                gzip.update(bytes, start, length);
-            }
+        public void write(byte[] bytes, int start, int length) throws IOException {
+            viewed.write(bytes, start, length);
             progress.accept(length);
             if (digest == null) {
                 return;

@@ -332,6 +332,40 @@ class SealedBackupIT {
     }
 
     @Test
+    void verifyOpensEveryFrameWithTheKeyAndChecksStructureAndDigestsWithout() throws Exception {
+        String ts = "20240506060606";
+        Path dir = Files.createDirectories(work.resolve("verify/backups/20240506/" + ts));
+        Map<String, String> folder = Map.of("folder", "sealed-verify");
+        Path config = config("verify", keyFile, folder);
+        Path noKey = config("verify-no-key", null, folder);
+        for (String file : List.of("metadata.sql", "toc.yaml", "config.yaml", "report")) {
+            Path local = Files.writeString(dir.resolve("gpbackup_" + ts + "_" + file), file + " of " + ts + "\n");
+            ok(plugin.runInProcess("backup_file", config.toString(), local.toString()));
+        }
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (var out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write(randomBytes(300_000, 61));
+        }
+        ok(plugin.runInProcess(gz.toByteArray(), "backup_data", config.toString(),
+                dir.resolve("gpbackup_0_" + ts + "_16384.gz").toString()));
+        ok(plugin.runInProcess(randomBytes(6 << 20, 62), "backup_data", config.toString(),
+                dir.resolve("gpbackup_1_" + ts + "_16385").toString()));
+
+        String opened = ok(plugin.runInProcess("verify", config.toString(), ts)).stdoutText();
+        assertTrue(opened.strip().endsWith("the backup is intact"), opened);
+        String gzLine = opened.lines().filter(l -> l.contains("_16384.gz ")).findFirst().orElseThrow();
+        assertTrue(gzLine.startsWith("OK ") && gzLine.contains("sealed: every frame opened and authenticated")
+                && gzLine.contains("gzip: 1 member decompressed to the end"), gzLine);
+
+        String unopened = ok(plugin.runInProcess("verify", noKey.toString(), ts)).stdoutText();
+        assertTrue(unopened.strip().endsWith("the backup is intact"), unopened);
+        String bigLine = unopened.lines().filter(l -> l.contains("_16385 ")).findFirst().orElseThrow();
+        assertTrue(bigLine.startsWith("OK ") && bigLine.contains("frames not opened")
+                && bigLine.contains("recorded at backup: match"), bigLine);
+        assertFalse(unopened.contains("gzip:"), "a sealed gzip is not checked without the key: " + unopened);
+    }
+
+    @Test
     void aKeyFileOpenToOthersFailsBeforeAnyRequest() throws Exception {
         Path open = keyFile("open.key", TestSecrets.cseKey());
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));

@@ -3,6 +3,7 @@ package gpbackup.s3plugin.command.verify;
 import gpbackup.s3plugin.PluginException;
 import gpbackup.s3plugin.UsageException;
 import gpbackup.s3plugin.backup.KeyLayout;
+import gpbackup.s3plugin.backup.SealedObjects;
 import gpbackup.s3plugin.command.OperatorArguments;
 import gpbackup.s3plugin.command.PluginContext;
 import gpbackup.s3plugin.progress.Progress;
@@ -154,11 +155,20 @@ public final class VerifyCommand {
         }
         String where = sha256.isPresent() ? " recorded at backup in its metadata" : " recorded at backup";
         Plan plan = record.map(r -> recordedPlan(r, where)).orElseGet(() -> etagPlan(key, info));
-        boolean gzip = key.endsWith(".gz");
+        SealedObjects sealed = context.sealedObjects();
+        boolean sealedObject = SealedObjects.isSealed(info, key);
+        // A sealed file's gzip is inside its frames: checked only when they can be opened.
+        boolean gzip = key.endsWith(".gz") && (!sealedObject || sealed.sealing());
         ObjectReadback.Result read = new ObjectReadback(context.downloader()).read(key, info, plan.partSizes(),
-                plan.algorithm(), gzip, progress);
+                plan.algorithm(), gzip, progress, sealed.forReadback(info, key));
         List<String> problems = new ArrayList<>();
         boolean proved = false;
+        if (sealedObject) {
+            checks.add(sealed.sealing() ? "sealed: every frame opened and authenticated"
+                    : "sealed: header and length checked, frames not opened (client_side_encryption is off in this"
+                            + " config, so there is no key)");
+            proved = sealed.sealing();
+        }
         if (plan.algorithm().isPresent()) {
             Optional<String> mismatch = plan.compare(read.partDigests(), info);
             if (mismatch.isEmpty()) {
