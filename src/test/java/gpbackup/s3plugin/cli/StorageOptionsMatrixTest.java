@@ -491,6 +491,8 @@ class StorageOptionsMatrixTest {
         lines.put("✓ storage class: storage_class STANDARD_IA: the store reports STANDARD_IA",
                 option.creationHeaders().containsKey(CLASS));
         lines.put("✓ retention: object_lock_mode GOVERNANCE until ", option.lock());
+        lines.put("✓ client-side encryption: " + (3 * 65536 + 1) + "-byte probe sealed on the host with key "
+                + CSE_KEYS.sealingKey().fingerprint(), option.sealed());
         lines.forEach((line, expected) -> assertEquals(expected, out.contains(line), line + " in\n" + out));
         for (String name : List.of("encryption", "KMS key", "SSE-C", "storage class", "retention")) {
             assertFalse(out.contains("✗ " + name), out);

@@ -366,6 +366,16 @@ class SealedBackupIT {
     }
 
     @Test
+    void checkProvesASealedRoundTrip() throws Exception {
+        Result checked = ok(plugin.runInProcess("check", config("current", keyFile).toString()));
+        String line = checked.stdoutText().lines().filter(l -> l.contains("client-side encryption")).findFirst()
+                .orElseThrow(() -> new AssertionError(checked.stdoutText()));
+        assertTrue(line.startsWith("✓") && line.contains("sealed on the host with key " + KEY.fingerprint())
+                && line.contains("none of its plaintext") && line.contains("opened identical"), line);
+        assertTrue(raw.keys(BUCKET, "sealed/.gpbackup_s3_plugin_check/").isEmpty(), "the probes are deleted");
+    }
+
+    @Test
     void aKeyFileOpenToOthersFailsBeforeAnyRequest() throws Exception {
         Path open = keyFile("open.key", TestSecrets.cseKey());
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));

@@ -104,7 +104,7 @@ public final class CheckCommand implements Command {
                 S3Client s3 = S3ClientFactory.client(connection, config, context.audit());
                 CheckDiagnosis diagnosis = new CheckDiagnosis(s3.endpoint(), credentials.get().keys().accessKeyId(),
                         credentials.get().chain().source());
-                new StoreChecks(s3, diagnosis, context.layout(), list, context::progress)
+                new StoreChecks(s3, diagnosis, context.layout(), list, context::progress, context.sealedObjects())
                         .run(readOnly, host + "-" + ProcessHandle.current().pid());
             }
             list.add(serverClock.verdict());

@@ -2,11 +2,13 @@ package gpbackup.s3plugin.command.check;
 
 import gpbackup.s3plugin.backup.KeyLayout;
 import gpbackup.s3plugin.backup.ObjectLocks;
+import gpbackup.s3plugin.backup.SealedObjects;
 import gpbackup.s3plugin.progress.Progress;
 import gpbackup.s3plugin.digest.Digests;
 import gpbackup.s3plugin.s3.BodySink;
 import gpbackup.s3plugin.s3.Cancellation;
 import gpbackup.s3plugin.s3.ListPage;
+import gpbackup.s3plugin.s3.ObjectInfo;
 import gpbackup.s3plugin.s3.ObjectRetention;
 import gpbackup.s3plugin.s3.ObjectSummary;
 import gpbackup.s3plugin.s3.OptionProof;
@@ -16,6 +18,9 @@ import gpbackup.s3plugin.s3.S3Exception;
 import gpbackup.s3plugin.s3.StorageConfirmation;
 import gpbackup.s3plugin.s3.StoragePolicy;
 import gpbackup.s3plugin.s3.StorageReport;
+import gpbackup.s3plugin.seal.SealException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -53,9 +58,12 @@ final class StoreChecks {
     private final KeyLayout layout;
     private final Checklist list;
     private final BiFunction<String, Long, Progress> progress;
+    private final SealedObjects sealed;
 
+    /** @param sealed seals a second probe on the host when client-side encryption is on */
     StoreChecks(S3Client s3, CheckDiagnosis diagnosis, KeyLayout layout, Checklist list,
-                BiFunction<String, Long, Progress> progress) {
+                BiFunction<String, Long, Progress> progress, SealedObjects sealed) {
+        this.sealed = sealed;
         this.s3 = s3;
         this.diagnosis = diagnosis;
         this.layout = layout;
@@ -80,6 +88,9 @@ final class StoreChecks {
         } else {
             String suffix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
             probe(layout.folderPrefix() + PROBE_FOLDER + probeName + "-" + suffix);
+            if (sealed.sealing()) {
+                sealedProbe(layout.folderPrefix() + PROBE_FOLDER + probeName + "-" + suffix + "-sealed");
+            }
         }
     }
 
@@ -232,6 +243,78 @@ final class StoreChecks {
         list.add(rates.isEmpty() ? CheckResult.skipped("throughput", "not measured: the probe was not read back")
                 : CheckResult.passed("throughput", String.join(", ", rates) + "; one stream, where a backup runs"
                         + " up to backup_max_concurrent_requests"));
+    }
+
+    /**
+     * Client-side encryption proved end to end: a probe of a few frames sealed on the host as a backup file is,
+     * written, read back as the store holds it (sealed, none of its plaintext in it), opened, compared, deleted.
+     */
+    private void sealedProbe(String key) throws IOException {
+        String name = "client-side encryption";
+        byte[] data = new byte[3 * SealedObjects.FRAME_SIZE + 1];
+        ThreadLocalRandom.current().nextBytes(data);
+        String probe = where(key);
+        byte[] sealedBytes = sealed.forUpload(new ByteArrayInputStream(data), key).readAllBytes();
+        try {
+            s3.putObject(key, Payload.of(sealedBytes), sealed.uploadMetadata());
+        } catch (S3Exception e) {
+            list.add(diagnosis.of(name, "s3:PutObject", probe, e));
+            return;
+        }
+        try {
+            ByteArrayOutputStream stored = new ByteArrayOutputStream();
+            ObjectInfo info = s3.getFirstBytes(key, sealedBytes.length, new BodySink() {
+                @Override
+                public void begin(long length) {
+                    stored.reset();
+                }
+
+                @Override
+                public void accept(ByteBuffer buffer) {
+                    byte[] chunk = new byte[buffer.remaining()];
+                    buffer.get(chunk);
+                    stored.writeBytes(chunk);
+                }
+            }, new Cancellation());
+            byte[] held = stored.toByteArray();
+            Optional<byte[]> opened = SealedObjects.isSealed(info, key)
+                    ? sealed.openPrefix(key, info, held) : Optional.empty();
+            if (opened.isEmpty() || !Arrays.equals(opened.get(), data) || holdsPlaintext(held, data)) {
+                list.add(CheckResult.failed(name, "the sealed probe " + probe + " did not come back as written: "
+                        + (opened.isEmpty() ? "its seal mark is gone from its metadata" : "the store holds its plaintext"
+                        + " or it opened to other bytes"), "something between this host and the store changes data"
+                        + " or metadata: do not back up through it"));
+            } else {
+                list.add(CheckResult.passed(name, data.length + "-byte probe sealed on the host with key "
+                        + fingerprint(held) + ", stored sealed (" + held.length
+                        + " bytes, none of its plaintext), read back and opened identical"));
+            }
+        } catch (S3Exception e) {
+            list.add(diagnosis.of(name, "s3:GetObject", probe, e));
+        } catch (SealException e) {
+            list.add(CheckResult.failed(name, e.getMessage(), "something between this host and the store changes"
+                    + " data: do not back up through it"));
+        } finally {
+            delete(key, probe);
+        }
+    }
+
+    /** The header's key fingerprint, bytes 13 to 21 of a sealed object, in hex. */
+    private static String fingerprint(byte[] sealedObject) {
+        return HexFormat.of().formatHex(sealedObject, 13, 21);
+    }
+
+    /** Whether any 32-byte run of {@code plaintext}, at a few places, shows in {@code stored}. */
+    private static boolean holdsPlaintext(byte[] stored, byte[] plaintext) {
+        for (int at = 0; at + 32 <= plaintext.length; at += plaintext.length / 8) {
+            byte[] run = Arrays.copyOfRange(plaintext, at, at + 32);
+            for (int i = 0; i + 32 <= stored.length; i++) {
+                if (Arrays.equals(stored, i, i + 32, run, 0, 32)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
