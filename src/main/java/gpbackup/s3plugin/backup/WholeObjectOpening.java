@@ -108,7 +108,7 @@ final class WholeObjectOpening extends SealedObjects.Opening {
     public void finish() throws IOException {
         if (frames == null) {
             String name = SealedObjects.objectName(key);
-            if (header.size() < SealedHeader.FIXED_LENGTH) {
+            if (header.size() >= SealedHeader.MAGIC.length() && header.size() < SealedHeader.FIXED_LENGTH) {
                 // Says "not sealed" for foreign bytes, "cut short" for a header's beginning.
                 SealedHeader.lengthFrom(header.toByteArray(), header.size(), name);
             }
