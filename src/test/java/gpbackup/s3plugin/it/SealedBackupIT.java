@@ -376,6 +376,38 @@ class SealedBackupIT {
     }
 
     @Test
+    void throughTheHostAgentAndACallWithOtherKeysNeverBorrowsIt(@TempDir Path dir) throws Exception {
+        AgentHarness agents = new AgentHarness(server, BUCKET, dir);
+        String keys = Base64.getEncoder().encodeToString(TestSecrets.cseKey());
+        agents.plugin.withEnv("GP_CSE_KEYS", keys);
+        Path cfg = agents.config("sealed-agent", Map.of("client_side_encryption", "on", "cse_key_env", "GP_CSE_KEYS"));
+        Path segment = agents.segmentDir();
+        String path = segment.resolve("gpbackup_0_" + AgentHarness.TS + "_16384").toString();
+        byte[] data = randomBytes(300_000, 71);
+        agents.hooks("setup_plugin_for_backup", cfg, segment);
+        agents.theAgent();
+        try {
+            agents.ok(agents.plugin.run(data, "backup_data", cfg.toString(), path));
+            assertArrayEquals(data, agents.ok(agents.plugin.run("restore_data", cfg.toString(), path)).stdout());
+            String log = agents.log();
+            assertTrue(log.contains("relayed backup_data from pid") && log.contains("relayed restore_data from pid"),
+                    log);
+            byte[] stored = raw.get(BUCKET, AgentHarness.key("sealed-agent", Path.of(path).getFileName().toString()));
+            assertEquals(KEY.fingerprint().toString(), java.util.HexFormat.of().formatHex(stored, 13, 21));
+
+            // Another key in the variable: another agent key, so the call runs alone, with its own keys.
+            agents.plugin.withEnv("GP_CSE_KEYS", Base64.getEncoder().encodeToString(TestSecrets.cseOldKey()));
+            Result other = agents.plugin.run("restore_data", cfg.toString(), path);
+            assertOneLineFailure(other, "is sealed with key " + KEY.fingerprint()
+                    + ", which is not among the configured keys (" + OLD_KEY.fingerprint() + ")");
+            assertEquals(0, other.stdout().length);
+        } finally {
+            agents.plugin.withEnv("GP_CSE_KEYS", keys);
+            agents.hooks("cleanup_plugin_for_backup", cfg, segment);
+        }
+    }
+
+    @Test
     void aKeyFileOpenToOthersFailsBeforeAnyRequest() throws Exception {
         Path open = keyFile("open.key", TestSecrets.cseKey());
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));
