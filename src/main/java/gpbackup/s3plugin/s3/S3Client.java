@@ -353,14 +353,10 @@ public final class S3Client {
         });
     }
 
-    /** DeleteObject for a single key; deleting a missing key succeeds, as in S3. */
-    public void deleteObject(String key) {
-        deleteObject(key, Optional.empty());
-    }
-
     /**
-     * DeleteObject of one version, when given: in a versioned bucket a delete without it only
-     * puts a delete marker over the object, whose data stays stored.
+     * DeleteObject of one key, of one version when given: in a versioned bucket a delete without
+     * it only puts a delete marker over the object, whose data stays stored. Deleting a missing
+     * key succeeds, as in S3.
      */
     public void deleteObject(String key, Optional<String> versionId) {
         String query = versionId.map(v -> "versionId=" + SigV4Encoding.encode(v)).orElse("");

@@ -64,7 +64,7 @@ class S3ClientSigningTest {
         client.completeMultipartUpload("folder/multi", "u-1", List.of("\"p1\""));
         client.abortMultipartUpload("folder/multi", "u-1");
         client.deleteObjects(List.of("folder/object"));
-        client.deleteObject("folder/empty");
+        client.deleteObject("folder/empty", Optional.empty());
     }
 
     private List<LoggedRequest> received() {
@@ -118,7 +118,7 @@ class S3ClientSigningTest {
         Clock clock = Clock.fixed(Instant.parse("2024-02-29T23:59:58Z"), ZoneOffset.UTC);
         S3Client client = WireMockS3.client(server.getPort(), 0, S3Connection.DEFAULT_CHUNKED_THRESHOLD,
                 Credentials.of("AKID", WireMockS3.SECRET, null), clock);
-        client.deleteObject("k");
+        client.deleteObject("k", Optional.empty());
         LoggedRequest r = received().get(0);
         assertEquals("20240229T235958Z", r.getHeader("X-Amz-Date"));
         assertEquals("20240229", ServerSideSigV4.authorization(r).date());

@@ -321,7 +321,7 @@ final class StoreChecks {
             // Not knowing the lock changes nothing about the delete below, which says what went wrong.
         }
         try {
-            s3.deleteObject(key);
+            s3.deleteObject(key, Optional.empty());
         } catch (S3Exception e) {
             list.add(asWarning(diagnosis.of("delete", "s3:DeleteObject", probe, e), "; the probe " + probe
                     + " stays behind (delete_backup and prune need this permission too)"));
