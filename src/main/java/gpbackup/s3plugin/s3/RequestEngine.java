@@ -23,6 +23,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
 /**
  * How every S3 request is sent: signing each attempt, publishing the body (aws-chunked above a
@@ -266,12 +267,8 @@ public final class RequestEngine {
         }
         HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint.uri(request.wirePath(), request.query()))
                 .method(request.method(), BodyPublishers.reportingProgress(publisher, progress, bodyHandedOver));
-        for (Map.Entry<String, String> header : headers) {
-            builder.header(header.getKey(), header.getValue());
-        }
-        for (Map.Entry<String, String> header : signed.headersToAdd()) {
-            builder.header(header.getKey(), header.getValue());
-        }
+        Stream.concat(headers.stream(), signed.headersToAdd().stream())
+                .forEach(header -> builder.header(header.getKey(), header.getValue()));
         return builder.build();
     }
 
