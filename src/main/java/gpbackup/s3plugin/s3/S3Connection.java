@@ -2,6 +2,7 @@ package gpbackup.s3plugin.s3;
 
 import gpbackup.s3plugin.auth.CredentialsProvider;
 import gpbackup.s3plugin.auth.SigV4Signer;
+import gpbackup.s3plugin.http.HttpTransport;
 import gpbackup.s3plugin.log.PluginLog;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -40,7 +41,7 @@ public final class S3Connection implements AutoCloseable {
         }
     }
 
-    private final HttpClient http;
+    private final HttpTransport http;
     private final S3Endpoint endpoint;
     private final Signing signing;
     private final Settings settings;
@@ -49,6 +50,12 @@ public final class S3Connection implements AutoCloseable {
 
     /** @param log where retries and set-up notes go: the process's, or the agent's (a connection outlives a call) */
     public S3Connection(HttpClient http, S3Endpoint endpoint, Signing signing,
+                        Settings settings, PluginLog log) {
+        this(HttpTransport.of(http), endpoint, signing, settings, log);
+    }
+
+    /** @param http the client and what every request through it carries (a proxy's credentials, a watcher) */
+    public S3Connection(HttpTransport http, S3Endpoint endpoint, Signing signing,
                         Settings settings, PluginLog log) {
         this.http = http;
         this.endpoint = endpoint;
@@ -67,7 +74,7 @@ public final class S3Connection implements AutoCloseable {
         return endpoint;
     }
 
-    HttpClient http() {
+    HttpTransport http() {
         return http;
     }
 
@@ -87,20 +94,14 @@ public final class S3Connection implements AutoCloseable {
         return watchdogs;
     }
 
-    /**
-     * Stops the watchdog thread and the HTTP client's threads where the JDK can (Java 21 made
-     * {@link HttpClient} closeable; the check compiles on 17 without reflection). Its selector
-     * thread sits in native code, and HotSpot's exit waits up to 300 ms for such threads.
-     */
+    /** Stops the watchdog thread and the HTTP client's threads ({@link HttpTransport#close}). */
     @Override
     public void close() {
         watchdogs.shutdownNow();
-        if (http instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                log.debug("closing the HTTP client: " + e);
-            }
+        try {
+            http.close();
+        } catch (Exception e) {
+            log.debug("closing the HTTP client: " + e);
         }
     }
 }
