@@ -5,6 +5,7 @@ import gpbackup.s3plugin.auth.Credentials;
 import gpbackup.s3plugin.auth.CredentialsException;
 import gpbackup.s3plugin.auth.SignableRequest;
 import gpbackup.s3plugin.auth.SignedRequest;
+import gpbackup.s3plugin.http.HttpTransport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -42,6 +43,8 @@ public final class RequestEngine {
     }
 
     private final S3Connection connection;
+    /** This call's HTTP client, one of the connection's: all its requests share its pooled connections. */
+    private final HttpTransport http;
     private final S3Endpoint endpoint;
     private final S3Connection.Signing signing;
     private final S3Connection.Settings settings;
@@ -55,6 +58,7 @@ public final class RequestEngine {
      */
     public RequestEngine(S3Connection connection, RequestObserver observer) {
         this.connection = connection;
+        this.http = connection.http();
         this.endpoint = connection.endpoint();
         this.signing = connection.signing();
         this.settings = connection.settings();
@@ -204,7 +208,7 @@ public final class RequestEngine {
                 exchange.get(0).cancel(true);
             }
         };
-        if (!cancellation.startUnlessCancelled(() -> exchange.add(connection.http().sendAsync(httpRequest, handler)), stop)) {
+        if (!cancellation.startUnlessCancelled(() -> exchange.add(http.sendAsync(httpRequest, handler)), stop)) {
             throw cancelled(request);
         }
         CompletableFuture<HttpResponse<InputStream>> pending = exchange.get(0);

@@ -7,8 +7,10 @@ import gpbackup.s3plugin.log.PluginLog;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What every call to one store shares, and nothing a call chooses: the HTTP client (its pooled
@@ -41,7 +43,8 @@ public final class S3Connection implements AutoCloseable {
         }
     }
 
-    private final HttpTransport http;
+    private final List<HttpTransport> transports;
+    private final AtomicInteger nextTransport = new AtomicInteger();
     private final S3Endpoint endpoint;
     private final Signing signing;
     private final Settings settings;
@@ -57,7 +60,17 @@ public final class S3Connection implements AutoCloseable {
     /** @param http the client and what every request through it carries (a proxy's credentials, a watcher) */
     public S3Connection(HttpTransport http, S3Endpoint endpoint, Signing signing,
                         Settings settings, PluginLog log) {
-        this.http = http;
+        this(List.of(http), endpoint, signing, settings, log);
+    }
+
+    /**
+     * A connection whose calls are spread over several HTTP clients. Each client has one selector
+     * thread, which reads every socket of its calls: one client caps a host agent that serves many
+     * calls at what one core can read (spec/agent.md, "Selector threads").
+     */
+    public S3Connection(List<HttpTransport> transports, S3Endpoint endpoint, Signing signing,
+                        Settings settings, PluginLog log) {
+        this.transports = List.copyOf(transports);
         this.endpoint = endpoint;
         this.signing = signing;
         this.settings = settings;
@@ -74,8 +87,9 @@ public final class S3Connection implements AutoCloseable {
         return endpoint;
     }
 
+    /** One of the HTTP clients, each in turn: a call takes one for all its requests, so its connections stay warm. */
     HttpTransport http() {
-        return http;
+        return transports.get(Math.floorMod(nextTransport.getAndIncrement(), transports.size()));
     }
 
     Signing signing() {
@@ -98,10 +112,12 @@ public final class S3Connection implements AutoCloseable {
     @Override
     public void close() {
         watchdogs.shutdownNow();
-        try {
-            http.close();
-        } catch (Exception e) {
-            log.debug("closing the HTTP client: " + e);
+        for (HttpTransport http : transports) {
+            try {
+                http.close();
+            } catch (Exception e) {
+                log.debug("closing the HTTP client: " + e);
+            }
         }
     }
 }

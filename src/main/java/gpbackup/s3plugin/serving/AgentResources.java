@@ -35,7 +35,8 @@ public final class AgentResources implements AutoCloseable {
             @Override
             public S3Connection connection(PluginConfig config, PluginLog log) {
                 return connections.computeIfAbsent(config,
-                        c -> S3ClientFactory.connect(c, environment, clock, agentLog));
+                        c -> S3ClientFactory.connect(c, environment, clock, agentLog,
+                                httpClients(Runtime.getRuntime().availableProcessors())));
             }
 
             @Override
@@ -43,6 +44,15 @@ public final class AgentResources implements AutoCloseable {
                 return pool;
             }
         };
+    }
+
+    /**
+     * One HTTP client, so one selector thread reading sockets, per four cores, at most four. On two
+     * cores, eight restores at once ran as fast over one, two or four (spec/performance.md): there
+     * the reading is not the limit, the cores are. A host with many cores gets more readers.
+     */
+    static int httpClients(int cores) {
+        return Math.max(1, Math.min(4, cores / 4));
     }
 
     @Override

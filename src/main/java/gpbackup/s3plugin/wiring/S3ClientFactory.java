@@ -25,6 +25,8 @@ import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -41,10 +43,16 @@ public final class S3ClientFactory {
     /** The connection to the configured store, signed by the credential chain. */
     public static S3Connection connect(PluginConfig config, Function<String, String> environment, Clock clock,
                                 PluginLog log) {
+        return connect(config, environment, clock, log, 1);
+    }
+
+    /** The same, its calls spread over {@code httpClients} HTTP clients (selector threads): the host agent's. */
+    public static S3Connection connect(PluginConfig config, Function<String, String> environment, Clock clock,
+                                PluginLog log, int httpClients) {
         AwsConfigFiles awsFiles = AwsConfigFiles.from(environment);
         String region = AwsRegion.resolve(config.region(), environment, awsFiles).name();
         return connect(config, environment, clock, log, credentials(config, environment, awsFiles, region, clock, log),
-                UnaryOperator.identity(), config.maxRequestRetries());
+                UnaryOperator.identity(), config.maxRequestRetries(), httpClients);
     }
 
     /**
@@ -54,6 +62,12 @@ public final class S3ClientFactory {
     public static S3Connection connect(PluginConfig config, Function<String, String> environment, Clock clock,
                                 PluginLog log, CredentialsProvider credentials, UnaryOperator<HttpTransport> watch,
                                 int retries) {
+        return connect(config, environment, clock, log, credentials, watch, retries, 1);
+    }
+
+    private static S3Connection connect(PluginConfig config, Function<String, String> environment, Clock clock,
+                                        PluginLog log, CredentialsProvider credentials,
+                                        UnaryOperator<HttpTransport> watch, int retries, int httpClients) {
         AwsConfigFiles awsFiles = AwsConfigFiles.from(environment);
         String region = AwsRegion.resolve(config.region(), environment, awsFiles).name();
         S3Endpoint endpoint = endpoint(config, region);
@@ -69,8 +83,11 @@ public final class S3ClientFactory {
         // proxy tunnel, loading the JDK's trust store would cost a few hundred ms for nothing.
         boolean needsTls = endpoint.scheme().equals("https");
         S3Connection.Signing signing = new S3Connection.Signing(SigV4Signer.forS3(region), credentials, clock);
-        HttpTransport http = watch.apply(HttpClients.forS3(proxy, config.caCert().map(Path::of), needsTls));
-        return new S3Connection(http, endpoint, signing, S3Connection.Settings.withRetries(retries), log);
+        List<HttpTransport> clients = new ArrayList<>();
+        for (int i = 0; i < httpClients; i++) {
+            clients.add(watch.apply(HttpClients.forS3(proxy, config.caCert().map(Path::of), needsTls)));
+        }
+        return new S3Connection(clients, endpoint, signing, S3Connection.Settings.withRetries(retries), log);
     }
 
     /**
