@@ -1,6 +1,7 @@
 package gpbackup.s3plugin.config;
 
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A validated plugin config: the YAML file gpbackup hands to every plugin call.
@@ -24,6 +25,7 @@ import java.util.Optional;
  * @param agent           whether the setup hooks start a host agent, and when it exits unused
  * @param storage         server-side encryption, storage class and Object Lock of the objects written
  * @param auditLog        the file that gets one JSON line per S3 request, {@code $VAR} expanded, if configured
+ * @param maxBandwidth    bytes per second all transfers of a process, or of a host agent's calls, take together
  */
 public record PluginConfig(
         String executablePath,
@@ -44,13 +46,14 @@ public record PluginConfig(
         long memoryBudget,
         AgentSettings agent,
         StorageOptions storage,
-        Optional<String> auditLog) {
+        Optional<String> auditLog,
+        OptionalLong maxBandwidth) {
 
     /** This config with other storage options; everything else, credentials and audit log included, as it is. */
     public PluginConfig withStorage(StorageOptions other) {
         return new PluginConfig(executablePath, bucket, folder, region, endpoint, encryption, accessKeyId,
                 secretAccessKey, sessionToken, httpProxy, backup, restore, maxRequestRetries, restoreSubset, caCert,
-                memoryBudget, agent, other, auditLog);
+                memoryBudget, agent, other, auditLog, maxBandwidth);
     }
 
     @Override
@@ -73,6 +76,7 @@ public record PluginConfig(
                 + ", memoryBudget=" + memoryBudget
                 + ", agent=" + agent
                 + ", storage=" + storage
-                + ", auditLog=" + auditLog.orElse("") + "]";
+                + ", auditLog=" + auditLog.orElse("")
+                + ", maxBandwidth=" + (maxBandwidth.isPresent() ? maxBandwidth.getAsLong() : "") + "]";
     }
 }
