@@ -27,10 +27,6 @@ final class ClientVerdict {
         return state;
     }
 
-    synchronized State state() {
-        return state;
-    }
-
     /** The verdict a {@code ctl} line names, or null for a line that names none. */
     static State fromLine(String line) {
         return switch (line) {

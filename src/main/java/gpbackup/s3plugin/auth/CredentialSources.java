@@ -1,7 +1,7 @@
 package gpbackup.s3plugin.auth;
 
+import gpbackup.s3plugin.http.HttpTransport;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +29,7 @@ public final class CredentialSources {
      */
     public static CredentialsProvider chain(Optional<Credentials> configKeys, Function<String, String> environment,
                                             AwsConfigFiles files, String region, Clock clock,
-                                            Function<URI, HttpClient> stsHttp, Consumer<String> warnings) {
+                                            Function<URI, HttpTransport> stsHttp, Consumer<String> warnings) {
         return new RefreshingCredentialsProvider(new CredentialsChain(sources(configKeys, environment, files, region,
                 clock, stsHttp)), clock, warnings);
     }
@@ -37,7 +37,7 @@ public final class CredentialSources {
     /** The sources in order, unrefreshed; tests ask the chain of them directly. */
     static List<CredentialsProvider> sources(Optional<Credentials> configKeys, Function<String, String> environment,
                                              AwsConfigFiles files, String region, Clock clock,
-                                             Function<URI, HttpClient> stsHttp) {
+                                             Function<URI, HttpTransport> stsHttp) {
         Supplier<StsClient> sts = memoized(() -> StsClient.forRegion(region, environment, clock, stsHttp));
         List<CredentialsProvider> sources = new ArrayList<>();
         configKeys.ifPresent(keys -> sources.add(new StaticCredentialsProvider(keys, "config file keys")));

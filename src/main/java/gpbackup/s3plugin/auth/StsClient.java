@@ -1,11 +1,11 @@
 package gpbackup.s3plugin.auth;
 
 import gpbackup.s3plugin.digest.Digests;
+import gpbackup.s3plugin.http.HttpTransport;
 import gpbackup.s3plugin.xml.XmlElement;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -46,12 +46,12 @@ public final class StsClient {
 
     private final URI endpoint;
     private final String region;
-    private final Supplier<HttpClient> http;
+    private final Supplier<HttpTransport> http;
     private final Clock clock;
     private final Backoff backoff;
-    private HttpClient client;
+    private HttpTransport client;
 
-    StsClient(URI endpoint, String region, Supplier<HttpClient> http, Clock clock, Backoff backoff) {
+    StsClient(URI endpoint, String region, Supplier<HttpTransport> http, Clock clock, Backoff backoff) {
         this.endpoint = endpoint;
         this.region = region;
         this.http = http;
@@ -66,7 +66,7 @@ public final class StsClient {
      *                built on first use
      */
     public static StsClient forRegion(String region, Function<String, String> environment, Clock clock,
-                                      Function<URI, HttpClient> httpFor) {
+                                      Function<URI, HttpTransport> httpFor) {
         URI endpoint = endpoint(region, environment);
         return new StsClient(endpoint, region, () -> httpFor.apply(endpoint), clock,
                 delay -> Thread.sleep(delay.toMillis()));

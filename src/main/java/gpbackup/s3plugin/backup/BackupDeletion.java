@@ -28,7 +28,7 @@ public final class BackupDeletion {
         try {
             for (String location : locations) {
                 try {
-                    s3.deleteObject(location + KeyLayout.reportFile(timestamp));
+                    s3.deleteObject(location + KeyLayout.reportFile(timestamp), Optional.empty());
                 } catch (S3Exception e) {
                     if (!e.isNotFound()) { // some stores answer 404 for a key that is not there: gone already
                         throw e;

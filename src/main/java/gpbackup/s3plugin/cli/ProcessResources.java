@@ -5,8 +5,10 @@ import gpbackup.s3plugin.wiring.TransferResources;
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.log.PluginLog;
 import gpbackup.s3plugin.s3.S3Connection;
+import gpbackup.s3plugin.transfer.BandwidthCap;
 import gpbackup.s3plugin.transfer.BufferPool;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -18,6 +20,7 @@ final class ProcessResources implements TransferResources, AutoCloseable {
     private final Clock clock;
     private S3Connection connection;
     private BufferPool buffers;
+    private Optional<BandwidthCap> bandwidth;
 
     ProcessResources(Function<String, String> environment, Clock clock) {
         this.environment = environment;
@@ -38,6 +41,14 @@ final class ProcessResources implements TransferResources, AutoCloseable {
             buffers = TransferResources.newPool(config, log);
         }
         return buffers;
+    }
+
+    @Override
+    public synchronized Optional<BandwidthCap> bandwidth(PluginConfig config) {
+        if (bandwidth == null) {
+            bandwidth = config.maxBandwidth().stream().mapToObj(BandwidthCap::new).findFirst();
+        }
+        return bandwidth;
     }
 
     @Override

@@ -8,6 +8,8 @@ import gpbackup.s3plugin.progress.Progress;
 import gpbackup.s3plugin.progress.ProgressDisplay;
 import gpbackup.s3plugin.s3.RequestObserver;
 import gpbackup.s3plugin.s3.S3Client;
+import gpbackup.s3plugin.transfer.ObjectStorage;
+import gpbackup.s3plugin.transfer.PacedStorage;
 import gpbackup.s3plugin.transfer.RangedDownloader;
 import gpbackup.s3plugin.transfer.S3Storage;
 import gpbackup.s3plugin.transfer.StreamUploader;
@@ -136,13 +138,19 @@ public final class PluginContext {
 
     /** Uploads with parts planned within the memory budget; the configured part size and concurrency are upper bounds. */
     public StreamUploader uploader() {
-        return StreamUploader.planned(new S3Storage(s3()), config.backup().chunkSize(), config.backup().concurrency(),
+        return StreamUploader.planned(storage(), config.backup().chunkSize(), config.backup().concurrency(),
                 resources.buffers(config, log), log);
     }
 
     /** Downloads with pieces within the memory budget; the configured piece size and concurrency are upper bounds. */
     public RangedDownloader downloader() {
-        return RangedDownloader.planned(new S3Storage(s3()), config.restore().chunkSize(), config.restore().concurrency(),
+        return RangedDownloader.planned(storage(), config.restore().chunkSize(), config.restore().concurrency(),
                 resources.buffers(config, log));
+    }
+
+    /** The store as the transfers see it: within max_bandwidth when the config sets one. */
+    private ObjectStorage storage() {
+        ObjectStorage store = new S3Storage(s3());
+        return resources.bandwidth(config).<ObjectStorage>map(cap -> new PacedStorage(store, cap)).orElse(store);
     }
 }

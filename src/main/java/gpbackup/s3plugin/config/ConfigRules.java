@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -41,12 +42,14 @@ final class ConfigRules {
     static final String MEMORY_BUDGET = "memory_budget";
     /** A file that gets one JSON line per S3 request; off unless set (spec/config.md says why). */
     static final String AUDIT_LOG = "audit_log";
+    /** Bytes per second of all transfers together, per process or per host agent; unlimited unless set. */
+    static final String MAX_BANDWIDTH = "max_bandwidth";
 
     static final List<String> KNOWN_OPTIONS = List.of(
             REGION, ENDPOINT, ACCESS_KEY_ID, SECRET_ACCESS_KEY, BUCKET, FOLDER, ENCRYPTION, HTTP_PROXY,
             BACKUP_CONCURRENCY, BACKUP_PART_SIZE, RESTORE_CONCURRENCY, RESTORE_PIECE_SIZE,
             MAX_REQUEST_RETRIES, RESTORE_SUBSET, PGPORT, BACKUP_PLUGIN_VERSION, CA_CERT, MEMORY_BUDGET, AGENT,
-            AGENT_IDLE_TIMEOUT, SESSION_TOKEN, AUDIT_LOG);
+            AGENT_IDLE_TIMEOUT, SESSION_TOKEN, AUDIT_LOG, MAX_BANDWIDTH);
     /** Every option this plugin knows: the core ones, the storage ones (StorageRules) and the sealing ones (SealRules). */
     private static final List<String> ALL_OPTIONS = java.util.stream.Stream
             .of(KNOWN_OPTIONS, StorageRules.OPTIONS, SealRules.OPTIONS).flatMap(List::stream).toList();
@@ -107,6 +110,7 @@ final class ConfigRules {
         int agentIdleSeconds = count(options, AGENT_IDLE_TIMEOUT, DEFAULT_AGENT_IDLE_SECONDS, 1, 86_400, problems);
         StorageOptions storage = new StorageRules(options::text, environment, problems, options.text(ENDPOINT)).apply();
         Optional<String> auditLog = auditLog(options, problems);
+        OptionalLong maxBandwidth = maxBandwidth(options, problems);
         Optional<KeyRing> sealingKeys = new SealRules(options::text, environment, problems).apply();
 
         problems.throwIfAny(sourceName);
@@ -116,7 +120,8 @@ final class ConfigRules {
                 new TransferSettings(backupPartSize, backupConcurrency),
                 new TransferSettings(restorePieceSize, restoreConcurrency),
                 maxRequestRetries, restoreSubset, options.text(CA_CERT), memoryBudget,
-                new AgentSettings(agent, Duration.ofSeconds(agentIdleSeconds)), storage, auditLog, sealingKeys);
+                new AgentSettings(agent, Duration.ofSeconds(agentIdleSeconds)), storage, auditLog, maxBandwidth,
+                sealingKeys);
     }
 
     /**
@@ -135,6 +140,27 @@ final class ConfigRules {
             return Optional.empty();
         }
         return Optional.of(expanded);
+    }
+
+    /** A size a second, as {@code 200MB} or {@code 200MB/s}; every unit a power of 1024, as in the other sizes. */
+    private static OptionalLong maxBandwidth(Options options, Problems problems) {
+        Optional<String> text = options.text(MAX_BANDWIDTH);
+        if (text.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        long bytes;
+        try {
+            bytes = ByteSize.parse(text.get().strip().replaceFirst("(?i)\\s*/\\s*s(ec(ond)?)?$", ""));
+        } catch (IllegalArgumentException e) {
+            problems.add(MAX_BANDWIDTH + ": " + e.getMessage());
+            return OptionalLong.empty();
+        }
+        if (bytes < MIB || bytes > 1024 * GIB) {
+            problems.add(MAX_BANDWIDTH + ": " + SafeText.quoted(text.get())
+                    + " is out of range (allowed 1MB to 1TB a second)");
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(bytes);
     }
 
     private static void reportUnknown(Options options, Problems problems) {

@@ -2,6 +2,7 @@ package gpbackup.s3plugin.config;
 
 import gpbackup.s3plugin.seal.KeyRing;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A validated plugin config: the YAML file gpbackup hands to every plugin call.
@@ -25,6 +26,7 @@ import java.util.Optional;
  * @param agent           whether the setup hooks start a host agent, and when it exits unused
  * @param storage         server-side encryption, storage class and Object Lock of the objects written
  * @param auditLog        the file that gets one JSON line per S3 request, {@code $VAR} expanded, if configured
+ * @param maxBandwidth    bytes per second all transfers of a process, or of a host agent's calls, take together
  * @param sealingKeys     the master keys when {@code client_side_encryption: on}: the first seals what is written,
  *                        any opens; never printed
  */
@@ -48,13 +50,14 @@ public record PluginConfig(
         AgentSettings agent,
         StorageOptions storage,
         Optional<String> auditLog,
+        OptionalLong maxBandwidth,
         Optional<KeyRing> sealingKeys) {
 
     /** This config with other storage options; everything else, credentials and audit log included, as it is. */
     public PluginConfig withStorage(StorageOptions other) {
         return new PluginConfig(executablePath, bucket, folder, region, endpoint, encryption, accessKeyId,
                 secretAccessKey, sessionToken, httpProxy, backup, restore, maxRequestRetries, restoreSubset, caCert,
-                memoryBudget, agent, other, auditLog, sealingKeys);
+                memoryBudget, agent, other, auditLog, maxBandwidth, sealingKeys);
     }
 
     @Override
@@ -78,6 +81,7 @@ public record PluginConfig(
                 + ", agent=" + agent
                 + ", storage=" + storage
                 + ", auditLog=" + auditLog.orElse("")
+                + ", maxBandwidth=" + (maxBandwidth.isPresent() ? maxBandwidth.getAsLong() : "")
                 + ", clientSideEncryption=" + (sealingKeys.isPresent() ? "on" : "off") + "]";
     }
 }

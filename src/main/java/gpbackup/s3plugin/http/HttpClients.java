@@ -25,7 +25,7 @@ public final class HttpClients {
      * @param needsTls false when every request is plain http: the client then gets a TLS context
      *                 that trusts no one, which is cheap to build and fails closed if ever used
      */
-    public static HttpClient forS3(Optional<ProxySetting> proxy, Optional<Path> caCert, boolean needsTls) {
+    public static HttpTransport forS3(Optional<ProxySetting> proxy, Optional<Path> caCert, boolean needsTls) {
         // Read once, when the JDK's HTTP classes first load, which is here; a value the DBA set with -D wins.
         if (System.getProperty(RECEIVE_BUFFER_PROPERTY) == null) {
             System.setProperty(RECEIVE_BUFFER_PROPERTY, RECEIVE_BUFFER_SIZE);
@@ -40,9 +40,9 @@ public final class HttpClients {
         }
         HttpClient client = builder.build();
         if (proxy.isPresent() && proxy.get().user().isPresent()) {
-            return new ProxyAuthorizingClient(client, proxy.get().user().get(), proxy.get().password().orElse(""));
+            return HttpTransport.authorizingProxy(client, proxy.get().user().get(), proxy.get().password().orElse(""));
         }
-        return client;
+        return HttpTransport.of(client);
     }
 
     /** HTTP/1.1, no proxy, no redirects: for the container agents and the instance metadata service, which are local. */

@@ -5,6 +5,7 @@ import gpbackup.s3plugin.auth.Credentials;
 import gpbackup.s3plugin.auth.CredentialsException;
 import gpbackup.s3plugin.auth.SignableRequest;
 import gpbackup.s3plugin.auth.SignedRequest;
+import gpbackup.s3plugin.http.HttpTransport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,6 +24,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
 /**
  * How every S3 request is sent: signing each attempt, publishing the body (aws-chunked above a
@@ -41,6 +43,8 @@ public final class RequestEngine {
     }
 
     private final S3Connection connection;
+    /** This call's HTTP client, one of the connection's: all its requests share its pooled connections. */
+    private final HttpTransport http;
     private final S3Endpoint endpoint;
     private final S3Connection.Signing signing;
     private final S3Connection.Settings settings;
@@ -54,6 +58,7 @@ public final class RequestEngine {
      */
     public RequestEngine(S3Connection connection, RequestObserver observer) {
         this.connection = connection;
+        this.http = connection.http();
         this.endpoint = connection.endpoint();
         this.signing = connection.signing();
         this.settings = connection.settings();
@@ -203,7 +208,7 @@ public final class RequestEngine {
                 exchange.get(0).cancel(true);
             }
         };
-        if (!cancellation.startUnlessCancelled(() -> exchange.add(connection.http().sendAsync(httpRequest, handler)), stop)) {
+        if (!cancellation.startUnlessCancelled(() -> exchange.add(http.sendAsync(httpRequest, handler)), stop)) {
             throw cancelled(request);
         }
         CompletableFuture<HttpResponse<InputStream>> pending = exchange.get(0);
@@ -266,12 +271,8 @@ public final class RequestEngine {
         }
         HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint.uri(request.wirePath(), request.query()))
                 .method(request.method(), BodyPublishers.reportingProgress(publisher, progress, bodyHandedOver));
-        for (Map.Entry<String, String> header : headers) {
-            builder.header(header.getKey(), header.getValue());
-        }
-        for (Map.Entry<String, String> header : signed.headersToAdd()) {
-            builder.header(header.getKey(), header.getValue());
-        }
+        Stream.concat(headers.stream(), signed.headersToAdd().stream())
+                .forEach(header -> builder.header(header.getKey(), header.getValue()));
         return builder.build();
     }
 

@@ -53,14 +53,10 @@ public final class S3Client {
         return endpoint;
     }
 
-    /** PutObject: the whole object in one request. */
-    public void putObject(String key, Payload body) {
-        putObject(key, body, Map.of());
-    }
-
     /**
-     * PutObject with user metadata, sent (and signed) as {@code x-amz-meta-NAME} headers; S3 keeps
-     * them with the object and HEAD returns them. S3 allows 2 KB of them per object.
+     * PutObject: the whole object in one request, with user metadata (none, or some) sent (and
+     * signed) as {@code x-amz-meta-NAME} headers; S3 keeps them with the object and HEAD returns
+     * them. S3 allows 2 KB of them per object.
      */
     public void putObject(String key, Payload body, Map<String, String> userMetadata) {
         List<Map.Entry<String, String>> headers = new ArrayList<>(policy.creationHeaders(engine.clock().instant()));
@@ -75,7 +71,7 @@ public final class S3Client {
      */
     public ObjectInfo putObjectConfirmed(String key, Payload body) {
         Instant started = engine.clock().instant();
-        putObject(key, body);
+        putObject(key, body, Map.of());
         return confirmStorage(key, headObject(key), started);
     }
 
@@ -361,14 +357,10 @@ public final class S3Client {
         });
     }
 
-    /** DeleteObject for a single key; deleting a missing key succeeds, as in S3. */
-    public void deleteObject(String key) {
-        deleteObject(key, Optional.empty());
-    }
-
     /**
-     * DeleteObject of one version, when given: in a versioned bucket a delete without it only
-     * puts a delete marker over the object, whose data stays stored.
+     * DeleteObject of one key, of one version when given: in a versioned bucket a delete without
+     * it only puts a delete marker over the object, whose data stays stored. Deleting a missing
+     * key succeeds, as in S3.
      */
     public void deleteObject(String key, Optional<String> versionId) {
         String query = versionId.map(v -> "versionId=" + SigV4Encoding.encode(v)).orElse("");

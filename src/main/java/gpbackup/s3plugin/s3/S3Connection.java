@@ -2,12 +2,15 @@ package gpbackup.s3plugin.s3;
 
 import gpbackup.s3plugin.auth.CredentialsProvider;
 import gpbackup.s3plugin.auth.SigV4Signer;
+import gpbackup.s3plugin.http.HttpTransport;
 import gpbackup.s3plugin.log.PluginLog;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What every call to one store shares, and nothing a call chooses: the HTTP client (its pooled
@@ -40,7 +43,8 @@ public final class S3Connection implements AutoCloseable {
         }
     }
 
-    private final HttpClient http;
+    private final List<HttpTransport> transports;
+    private final AtomicInteger nextTransport = new AtomicInteger();
     private final S3Endpoint endpoint;
     private final Signing signing;
     private final Settings settings;
@@ -50,7 +54,23 @@ public final class S3Connection implements AutoCloseable {
     /** @param log where retries and set-up notes go: the process's, or the agent's (a connection outlives a call) */
     public S3Connection(HttpClient http, S3Endpoint endpoint, Signing signing,
                         Settings settings, PluginLog log) {
-        this.http = http;
+        this(HttpTransport.of(http), endpoint, signing, settings, log);
+    }
+
+    /** @param http the client and what every request through it carries (a proxy's credentials, a watcher) */
+    public S3Connection(HttpTransport http, S3Endpoint endpoint, Signing signing,
+                        Settings settings, PluginLog log) {
+        this(List.of(http), endpoint, signing, settings, log);
+    }
+
+    /**
+     * A connection whose calls are spread over several HTTP clients. Each client has one selector
+     * thread, which reads every socket of its calls: one client caps a host agent that serves many
+     * calls at what one core can read (spec/agent.md, "Selector threads").
+     */
+    public S3Connection(List<HttpTransport> transports, S3Endpoint endpoint, Signing signing,
+                        Settings settings, PluginLog log) {
+        this.transports = List.copyOf(transports);
         this.endpoint = endpoint;
         this.signing = signing;
         this.settings = settings;
@@ -67,8 +87,9 @@ public final class S3Connection implements AutoCloseable {
         return endpoint;
     }
 
-    HttpClient http() {
-        return http;
+    /** One of the HTTP clients, each in turn: a call takes one for all its requests, so its connections stay warm. */
+    HttpTransport http() {
+        return transports.get(Math.floorMod(nextTransport.getAndIncrement(), transports.size()));
     }
 
     Signing signing() {
@@ -87,17 +108,13 @@ public final class S3Connection implements AutoCloseable {
         return watchdogs;
     }
 
-    /**
-     * Stops the watchdog thread and the HTTP client's threads where the JDK can (Java 21 made
-     * {@link HttpClient} closeable; the check compiles on 17 without reflection). Its selector
-     * thread sits in native code, and HotSpot's exit waits up to 300 ms for such threads.
-     */
+    /** Stops the watchdog thread and the HTTP client's threads ({@link HttpTransport#close}). */
     @Override
     public void close() {
         watchdogs.shutdownNow();
-        if (http instanceof AutoCloseable closeable) {
+        for (HttpTransport http : transports) {
             try {
-                closeable.close();
+                http.close();
             } catch (Exception e) {
                 log.debug("closing the HTTP client: " + e);
             }

@@ -63,11 +63,6 @@ public final class StreamUploader {
         return new StreamUploader(storage, PartPlan.forUpload(chunkSize, pool.limit()), concurrency, pool, log);
     }
 
-    /** {@link #uploadRecorded}, returning only the number of bytes. */
-    public long upload(String key, InputStream source) throws IOException {
-        return uploadRecorded(key, source).size();
-    }
-
     /**
      * Uploads everything {@code source} yields to {@code key}, then checks that the object is
      * there with that many bytes, stored as asked. Returns what a {@link DigestRecord} keeps of

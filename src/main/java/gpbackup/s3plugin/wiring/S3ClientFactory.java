@@ -9,6 +9,7 @@ import gpbackup.s3plugin.auth.SigV4Signer;
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.config.StorageOptions;
 import gpbackup.s3plugin.http.HttpClients;
+import gpbackup.s3plugin.http.HttpTransport;
 import gpbackup.s3plugin.http.ProxyChoice;
 import gpbackup.s3plugin.http.ProxySetting;
 import gpbackup.s3plugin.log.PluginLog;
@@ -24,6 +25,8 @@ import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -40,10 +43,16 @@ public final class S3ClientFactory {
     /** The connection to the configured store, signed by the credential chain. */
     public static S3Connection connect(PluginConfig config, Function<String, String> environment, Clock clock,
                                 PluginLog log) {
+        return connect(config, environment, clock, log, 1);
+    }
+
+    /** The same, its calls spread over {@code httpClients} HTTP clients (selector threads): the host agent's. */
+    public static S3Connection connect(PluginConfig config, Function<String, String> environment, Clock clock,
+                                PluginLog log, int httpClients) {
         AwsConfigFiles awsFiles = AwsConfigFiles.from(environment);
         String region = AwsRegion.resolve(config.region(), environment, awsFiles).name();
         return connect(config, environment, clock, log, credentials(config, environment, awsFiles, region, clock, log),
-                UnaryOperator.identity(), config.maxRequestRetries());
+                UnaryOperator.identity(), config.maxRequestRetries(), httpClients);
     }
 
     /**
@@ -51,8 +60,14 @@ public final class S3ClientFactory {
      * which knows which credential source answered, watches every answer and gives up sooner.
      */
     public static S3Connection connect(PluginConfig config, Function<String, String> environment, Clock clock,
-                                PluginLog log, CredentialsProvider credentials, UnaryOperator<HttpClient> watch,
+                                PluginLog log, CredentialsProvider credentials, UnaryOperator<HttpTransport> watch,
                                 int retries) {
+        return connect(config, environment, clock, log, credentials, watch, retries, 1);
+    }
+
+    private static S3Connection connect(PluginConfig config, Function<String, String> environment, Clock clock,
+                                        PluginLog log, CredentialsProvider credentials,
+                                        UnaryOperator<HttpTransport> watch, int retries, int httpClients) {
         AwsConfigFiles awsFiles = AwsConfigFiles.from(environment);
         String region = AwsRegion.resolve(config.region(), environment, awsFiles).name();
         S3Endpoint endpoint = endpoint(config, region);
@@ -68,8 +83,11 @@ public final class S3ClientFactory {
         // proxy tunnel, loading the JDK's trust store would cost a few hundred ms for nothing.
         boolean needsTls = endpoint.scheme().equals("https");
         S3Connection.Signing signing = new S3Connection.Signing(SigV4Signer.forS3(region), credentials, clock);
-        HttpClient http = watch.apply(HttpClients.forS3(proxy, config.caCert().map(Path::of), needsTls));
-        return new S3Connection(http, endpoint, signing, S3Connection.Settings.withRetries(retries), log);
+        List<HttpTransport> clients = new ArrayList<>();
+        for (int i = 0; i < httpClients; i++) {
+            clients.add(watch.apply(HttpClients.forS3(proxy, config.caCert().map(Path::of), needsTls)));
+        }
+        return new S3Connection(clients, endpoint, signing, S3Connection.Settings.withRetries(retries), log);
     }
 
     /**
@@ -112,7 +130,7 @@ public final class S3ClientFactory {
         Optional<Credentials> configKeys = config.accessKeyId().flatMap(id -> config.secretAccessKey()
                 .map(secret -> Credentials.of(id, secret, config.sessionToken().orElse(null))));
         // STS is reached as S3 is: through http_proxy or HTTPS_PROXY unless NO_PROXY names it, trusting ca_cert too.
-        Function<URI, HttpClient> stsHttp = sts -> HttpClients.forS3(
+        Function<URI, HttpTransport> stsHttp = sts -> HttpClients.forS3(
                 ProxyChoice.choose(config.httpProxy(), sts.getScheme(), sts.getHost(), environment),
                 config.caCert().map(Path::of), sts.getScheme().equals("https"));
         return CredentialSources.chain(configKeys, environment, awsFiles, region, clock, stsHttp, log::warn);

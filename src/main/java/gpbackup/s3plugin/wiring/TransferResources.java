@@ -3,8 +3,10 @@ package gpbackup.s3plugin.wiring;
 import gpbackup.s3plugin.config.PluginConfig;
 import gpbackup.s3plugin.log.PluginLog;
 import gpbackup.s3plugin.s3.S3Connection;
+import gpbackup.s3plugin.transfer.BandwidthCap;
 import gpbackup.s3plugin.transfer.BufferPool;
 import gpbackup.s3plugin.transfer.MemoryBudget;
+import java.util.Optional;
 
 /**
  * What a command's transfers share: the connection to the store and the pool of part buffers. A
@@ -18,6 +20,9 @@ public interface TransferResources {
 
     /** The part buffers for {@code config}'s memory budget. */
     BufferPool buffers(PluginConfig config, PluginLog log);
+
+    /** The cap all transfers for {@code config} share: the process's, or the host agent's; empty without max_bandwidth. */
+    Optional<BandwidthCap> bandwidth(PluginConfig config);
 
     /** A pool of {@code memory_budget}, lowered with a warning where the heap cannot hold it. */
     static BufferPool newPool(PluginConfig config, PluginLog log) {

@@ -64,8 +64,8 @@ class RelayedInputTest {
         }
         assertEquals(Thread.State.WAITING, reader.getState(), "the reader waits for the verdict");
         assertFalse(read.isDone(), "no end before the verdict");
-        assertEquals(ClientVerdict.State.PENDING, verdict.state());
-        verdict.settle(ClientVerdict.State.END_OF_INPUT);
+        assertEquals(ClientVerdict.State.END_OF_INPUT, verdict.settle(ClientVerdict.State.END_OF_INPUT),
+                "still pending, so this verdict is the first");
         assertArrayEquals(DATA, read.get(30, TimeUnit.SECONDS));
     }
 

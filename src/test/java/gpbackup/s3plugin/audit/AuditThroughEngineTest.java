@@ -69,7 +69,7 @@ class AuditThroughEngineTest {
                 .willReturn(ok().withHeader("ETag", "\"e\"").withHeader("x-amz-request-id", "REQ-2")
                         .withHeader("x-amz-id-2", "ID2-2")));
         Path file = dir.resolve("audit.jsonl");
-        audited(file, "backup_data").putObject(KEY, Payload.of(new byte[1000]));
+        audited(file, "backup_data").putObject(KEY, Payload.of(new byte[1000]), Map.of());
 
         List<Map<String, Object>> lines = AuditTrailFile.lines(file);
         assertEquals(1, lines.size());
@@ -102,7 +102,7 @@ class AuditThroughEngineTest {
                 "<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>")));
         Path file = dir.resolve("audit.jsonl");
         S3Client client = audited(file, "backup_data");
-        client.putObject(KEY, Payload.of("data".getBytes(StandardCharsets.UTF_8)));
+        client.putObject(KEY, Payload.of("data".getBytes(StandardCharsets.UTF_8)), Map.of());
         assertThrows(S3Exception.class, () -> client.headObject("missing"));
 
         String text = Files.readString(file);
@@ -150,7 +150,7 @@ class AuditThroughEngineTest {
         S3Client client = WireMockS3.client(server.getPort(), 3, S3Connection.DEFAULT_CHUNKED_THRESHOLD,
                 Credentials.of(WireMockS3.ACCESS_KEY_ID, WireMockS3.SECRET, null), Clock.systemUTC(), audit);
         for (int i = 0; i < 3; i++) {
-            client.putObject("k", Payload.of(new byte[1]));
+            client.putObject("k", Payload.of(new byte[1]), Map.of());
         }
         audit.close();
         assertEquals(2, warnings.size(), warnings.toString());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gpbackup.s3plugin.http.HttpClients;
+import gpbackup.s3plugin.http.HttpTransport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,7 +66,7 @@ class ChainOrderTest {
 
     private CredentialsChain chain(Optional<Credentials> configKeys) {
         return new CredentialsChain(CredentialSources.sources(configKeys, env::get, AwsConfigFiles.from(env::get),
-                "eu-west-1", clock, sts -> HttpClients.direct(Duration.ofSeconds(10))));
+                "eu-west-1", clock, sts -> HttpTransport.of(HttpClients.direct(Duration.ofSeconds(10)))));
     }
 
     @Test
@@ -133,7 +134,7 @@ class ChainOrderTest {
     void theRefreshingWrapperNamesTheSameSource() throws IOException {
         webIdentity();
         CredentialsProvider refreshing = CredentialSources.chain(Optional.empty(), env::get,
-                AwsConfigFiles.from(env::get), "eu-west-1", clock, sts -> HttpClients.direct(Duration.ofSeconds(10)), w -> { });
+                AwsConfigFiles.from(env::get), "eu-west-1", clock, sts -> HttpTransport.of(HttpClients.direct(Duration.ofSeconds(10))), w -> { });
         refreshing.credentials();
         assertEquals("web identity (role " + ROLE + ", environment)", refreshing.source());
     }

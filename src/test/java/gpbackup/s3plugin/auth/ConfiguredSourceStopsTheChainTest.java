@@ -16,6 +16,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 import gpbackup.s3plugin.leaks.TestSecrets;
 import gpbackup.s3plugin.http.HttpClients;
+import gpbackup.s3plugin.http.HttpTransport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,7 +89,7 @@ class ConfiguredSourceStopsTheChainTest {
 
     private CredentialsChain chain() {
         return new CredentialsChain(CredentialSources.sources(Optional.empty(), env::get,
-                AwsConfigFiles.from(env::get), "eu-west-1", clock, sts -> HttpClients.direct(Duration.ofSeconds(10))));
+                AwsConfigFiles.from(env::get), "eu-west-1", clock, sts -> HttpTransport.of(HttpClients.direct(Duration.ofSeconds(10)))));
     }
 
     /** The lookup fails with one line naming the failed source; neither later fake was asked. */
@@ -313,7 +314,7 @@ class ConfiguredSourceStopsTheChainTest {
         sts.answer("AssumeRoleWithWebIdentity", "ASIAWEB", "web-secret", "web-token"); // valid one hour
         List<String> warnings = new ArrayList<>();
         CredentialsProvider refreshing = CredentialSources.chain(Optional.empty(), env::get,
-                AwsConfigFiles.from(env::get), "eu-west-1", clock, sts -> HttpClients.direct(Duration.ofSeconds(10)), warnings::add);
+                AwsConfigFiles.from(env::get), "eu-west-1", clock, sts -> HttpTransport.of(HttpClients.direct(Duration.ofSeconds(10))), warnings::add);
         assertEquals("ASIAWEB", refreshing.credentials().accessKeyId());
         sts.server.resetMappings();
         sts.fail("AssumeRoleWithWebIdentity", 403, "AccessDenied", "Not authorized");

@@ -8,6 +8,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMoc
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import gpbackup.s3plugin.http.HttpTransport;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -33,7 +34,7 @@ final class StsFake implements AutoCloseable {
 
     StsClient client(Clock clock) {
         return new StsClient(URI.create(url() + "/"), "eu-west-1",
-                () -> HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(), clock, pauses::add);
+                () -> HttpTransport.of(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()), clock, pauses::add);
     }
 
     static Clock fixedClock() {

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -137,7 +138,7 @@ class ConfigLoaderTest {
                     Optional.of("AKIAIOSFODNN7EXAMPLE"), Optional.of("abc"), Optional.empty(), Optional.empty(),
                     new TransferSettings(500 * MIB, 6), new TransferSettings(500 * MIB, 6), 10, true,
                     Optional.empty(), 128 * MIB, new AgentSettings(true, Duration.ofMinutes(30)), StorageOptions.NONE,
-                    Optional.empty(), Optional.empty()),
+                    Optional.empty(), OptionalLong.empty(), Optional.empty()),
                     rewritten);
         }
 
@@ -221,7 +222,7 @@ class ConfigLoaderTest {
                     Optional.of("SECRET"), Optional.empty(), Optional.of("http://proxy:3128"),
                     new TransferSettings(64 * MIB, 16), new TransferSettings(1536 * MIB, 32), 0, false,
                     Optional.of("/etc/ssl/minio.pem"), 256 * MIB, new AgentSettings(false, Duration.ofSeconds(90)),
-                    StorageOptions.NONE, Optional.of("/var/log/gpbackup/s3-audit.jsonl"), Optional.empty()),
+                    StorageOptions.NONE, Optional.of("/var/log/gpbackup/s3-audit.jsonl"), OptionalLong.empty(), Optional.empty()),
                     config);
         }
     }
@@ -335,6 +336,42 @@ class ConfigLoaderTest {
         void badSizesNameTheOptionAndSayWhy(String option, String text, String problem) {
             assertEquals("invalid plugin config " + SOURCE + ": " + problem,
                     failure(configWith(option + ": \"" + text + "\"")));
+        }
+    }
+
+    @Nested
+    class MaxBandwidth {
+
+        @ParameterizedTest(name = "{0}")
+        @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+                200MB       | 209715200
+                200MB/s     | 209715200
+                "200 MB / s"| 209715200
+                1.5GB/sec   | 1610612736
+                1MB         | 1048576
+                1TB/second  | 1099511627776
+                """)
+        void aSizeASecondInThePowersOf1024OfEverySize(String text, long bytesPerSecond) {
+            assertEquals(bytesPerSecond, parse(configWith("max_bandwidth: " + text)).maxBandwidth().getAsLong());
+        }
+
+        @Test
+        void unlimitedUnlessSet() {
+            assertTrue(parse(configWith()).maxBandwidth().isEmpty());
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+                "fast"   | "max_bandwidth: ""fast"" is not a size"
+                "-5MB"   | "max_bandwidth: ""-5MB"" is not a size: a size cannot be negative"
+                "0"      | "max_bandwidth: ""0"" is out of range (allowed 1MB to 1TB a second)"
+                "512KB"  | "max_bandwidth: ""512KB"" is out of range (allowed 1MB to 1TB a second)"
+                "2TB/s"  | "max_bandwidth: ""2TB/s"" is out of range (allowed 1MB to 1TB a second)"
+                "200MB/h"| "max_bandwidth: ""200MB/h"" is not a size"
+                """)
+        void aBadValueIsOneLineNamingTheOption(String text, String expected) {
+            assertTrue(failure(configWith("max_bandwidth: \"" + text + "\"")).contains(expected),
+                    failure(configWith("max_bandwidth: \"" + text + "\"")));
         }
     }
 

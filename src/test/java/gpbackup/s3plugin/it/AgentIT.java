@@ -272,6 +272,42 @@ class AgentIT {
         return both;
     }
 
+    @Test
+    void maxBandwidthHoldsForACallOnItsOwnAndForTheAgentsCallsTogether() throws Exception {
+        // 8 MiB a second. A lower bound on the time taken cannot flake on a slow machine: the
+        // bytes after the first request's cannot move sooner than the cap lets them.
+        Path alone = config("capped-alone", Map.of("max_bandwidth", "8MB/s", "agent", "off"));
+        Path shared = config("capped-shared", Map.of("max_bandwidth", "8MB"));
+        Path dir = segmentDir();
+        byte[] table = randomBytes(24 * 1024 * 1024, 21);
+        ok(plugin.run(table, "backup_data", alone.toString(), dir.resolve("t0").toString()));
+        long start = System.nanoTime();
+        assertArrayEquals(table, ok(plugin.run("restore_data", alone.toString(), dir.resolve("t0").toString())).stdout());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertTrue(seconds >= 1.9, "24 MiB at 8 MiB/s, the first 8 free: at least 2 s, took " + seconds);
+
+        hooks("setup_plugin_for_backup", shared, dir);
+        theAgent();
+        for (int i = 1; i <= 2; i++) {
+            ok(plugin.run(randomBytes(16 * 1024 * 1024, 21 + i), "backup_data", shared.toString(),
+                    dir.resolve("t" + i).toString()));
+        }
+        start = System.nanoTime();
+        List<CompletableFuture<Result>> both = new ArrayList<>();
+        for (int i = 1; i <= 2; i++) {
+            String path = dir.resolve("t" + i).toString();
+            both.add(CompletableFuture.supplyAsync(() -> run(new byte[0], "restore_data", shared.toString(), path)));
+        }
+        for (int i = 1; i <= 2; i++) {
+            assertArrayEquals(randomBytes(16 * 1024 * 1024, 21 + i), ok(both.get(i - 1).join()).stdout());
+        }
+        seconds = (System.nanoTime() - start) / 1e9;
+        // Each alone would need 1 s; together, one cap for the host: 32 MiB, the first 8 free.
+        assertTrue(seconds >= 2.9, "two 16 MiB restores under one 8 MiB/s cap: at least 3 s, took " + seconds);
+        hooks("cleanup_plugin_for_backup", shared, dir);
+        assertEquals(2, relayedCount(log(), "restore_data"));
+    }
+
     /** One plugin run from a pool thread. */
     private Result run(byte[] stdin, String... args) {
         try {

@@ -303,7 +303,7 @@ class PluginEndToEndIT {
                 () -> Credentials.of(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY, null), Clock.systemUTC(),
                 S3Connection.Settings.withRetries(0), WireMockS3.quietLog());
         byte[] body = randomBytes(140 * 1024 * 1024, 11);
-        client.putObject("bigparts/object", Payload.of(body));
+        client.putObject("bigparts/object", Payload.of(body), Map.of());
         assertArrayEquals(body, raw.get(BUCKET, "bigparts/object"));
     }
 

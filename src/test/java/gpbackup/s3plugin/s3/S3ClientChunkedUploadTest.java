@@ -17,6 +17,7 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import gpbackup.s3plugin.auth.Credentials;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -73,7 +74,7 @@ class S3ClientChunkedUploadTest {
     void bodyAboveTheThresholdIsSentAwsChunkedWithSignedChunks(int size) {
         server.stubFor(put(urlEqualTo("/bucket/big")).willReturn(ok()));
         byte[] payload = randomBytes(size);
-        client(0).putObject("big", Payload.of(payload));
+        client(0).putObject("big", Payload.of(payload), Map.of());
         assertChunkedUploadOf(payload, server.findAll(putRequestedFor(urlEqualTo("/bucket/big"))).get(0));
     }
 
@@ -91,7 +92,7 @@ class S3ClientChunkedUploadTest {
     void bodyAtTheThresholdIsSentWholeWithItsHash() {
         server.stubFor(put(urlEqualTo("/bucket/k")).willReturn(ok()));
         byte[] payload = randomBytes((int) THRESHOLD);
-        client(0).putObject("k", Payload.of(payload));
+        client(0).putObject("k", Payload.of(payload), Map.of());
         LoggedRequest r = server.findAll(putRequestedFor(urlEqualTo("/bucket/k"))).get(0);
         assertFalse(r.containsHeader("Content-Encoding"));
         assertFalse(r.containsHeader("x-amz-decoded-content-length"));
@@ -106,7 +107,7 @@ class S3ClientChunkedUploadTest {
                 .willReturn(aResponse().withStatus(500)).willSetStateTo("ok"));
         server.stubFor(put(urlEqualTo("/bucket/big")).inScenario("r").whenScenarioStateIs("ok").willReturn(ok()));
         byte[] payload = randomBytes(150 * 1024);
-        client(1).putObject("big", Payload.of(payload));
+        client(1).putObject("big", Payload.of(payload), Map.of());
         List<LoggedRequest> attempts = server.findAll(putRequestedFor(urlEqualTo("/bucket/big")));
         assertEquals(2, attempts.size());
         attempts.forEach(r -> assertChunkedUploadOf(payload, r));

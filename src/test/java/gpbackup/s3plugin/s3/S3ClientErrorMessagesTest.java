@@ -24,6 +24,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -146,7 +147,8 @@ class S3ClientErrorMessagesTest {
     @Test
     void accessDeniedNamesTheActionAndPointsAtCredentialsAndPolicy() {
         server.stubFor(put(urlEqualTo("/bucket/folder/k")).willReturn(s3Error(403, "AccessDenied", "Access Denied")));
-        S3Exception e = fails(() -> WireMockS3.client(server.getPort(), 0).putObject("folder/k", Payload.empty()));
+        S3Exception e = fails(() -> WireMockS3.client(server.getPort(), 0)
+                .putObject("folder/k", Payload.empty(), Map.of()));
         assertEquals("upload s3://bucket/folder/k failed: access denied (AccessDenied); check the credentials"
                 + " and the bucket policy", e.getMessage());
     }

@@ -213,7 +213,7 @@ class S3ClientListAndDeleteTest {
     @Test
     void deleteObjectSendsOneDeleteOfTheKey() {
         server.stubFor(delete(anyUrl()).willReturn(aResponse().withStatus(204)));
-        WireMockS3.client(server.getPort()).deleteObject("folder/x y");
+        WireMockS3.client(server.getPort()).deleteObject("folder/x y", Optional.empty());
         LoggedRequest r = received().get(0);
         assertEquals("DELETE", r.getMethod().getName());
         assertEquals("/bucket/folder/x%20y", r.getUrl());

@@ -28,6 +28,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -63,7 +64,7 @@ class S3ClientRetryTest {
     @Test
     void serviceUnavailableThenOkSucceedsOnTheSecondAttempt() {
         firstPutAnswers(s3Error(503, "ServiceUnavailable"));
-        WireMockS3.client(server.getPort(), 3).putObject("k", Payload.of(BODY));
+        WireMockS3.client(server.getPort(), 3).putObject("k", Payload.of(BODY), Map.of());
         List<LoggedRequest> attempts = server.findAll(putRequestedFor(OBJECT));
         assertEquals(2, attempts.size());
         for (LoggedRequest attempt : attempts) {
@@ -79,7 +80,7 @@ class S3ClientRetryTest {
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         PluginLog log = new PluginLog(file, new PrintStream(stderr, true, StandardCharsets.UTF_8), "u", "h", 1,
                 Clock.systemUTC());
-        WireMockS3.client(server.getPort(), 3, log).putObject("k", Payload.of(BODY));
+        WireMockS3.client(server.getPort(), 3, log).putObject("k", Payload.of(BODY), Map.of());
         String lines = file.toString(StandardCharsets.UTF_8);
         assertTrue(lines.matches("(?s)\\d{8}:\\d{2}:\\d{2}:\\d{2} gpbackup_s3_plugin:u:h:1-\\[DEBUG\\]:-attempt 1 failed,"
                 + " retrying in \\d+ ms: upload s3://bucket/k failed: HTTP 503 SlowDown: SlowDown happened\n"), lines);
@@ -91,7 +92,7 @@ class S3ClientRetryTest {
     void persistentServerErrorFailsAfterEveryAttemptWithAMessageNamingTheStatus() {
         server.stubFor(put(OBJECT).willReturn(aResponse().withStatus(500)));
         S3Exception e = assertThrows(S3Exception.class,
-                () -> WireMockS3.client(server.getPort(), 3).putObject("k", Payload.of(BODY)));
+                () -> WireMockS3.client(server.getPort(), 3).putObject("k", Payload.of(BODY), Map.of()));
         assertEquals(4, requestCount(), "one attempt and three retries");
         assertEquals(500, e.status());
         assertTrue(e.getMessage().contains("HTTP 500"), e.getMessage());
@@ -108,7 +109,7 @@ class S3ClientRetryTest {
     })
     void throttlingAndServerFaultsAreRetried(int status, String code) {
         firstPutAnswers(s3Error(status, code));
-        WireMockS3.client(server.getPort(), 2).putObject("k", Payload.of(BODY));
+        WireMockS3.client(server.getPort(), 2).putObject("k", Payload.of(BODY), Map.of());
         assertEquals(2, requestCount());
     }
 
@@ -124,7 +125,7 @@ class S3ClientRetryTest {
     void clientErrorsAreNotRetried(int status, String code) {
         server.stubFor(put(OBJECT).willReturn(s3Error(status, code)));
         S3Exception e = assertThrows(S3Exception.class,
-                () -> WireMockS3.client(server.getPort(), 3).putObject("k", Payload.of(BODY)));
+                () -> WireMockS3.client(server.getPort(), 3).putObject("k", Payload.of(BODY), Map.of()));
         assertEquals(1, requestCount());
         assertEquals(status, e.status());
         assertEquals(Optional.of(code), e.code());
@@ -150,7 +151,7 @@ class S3ClientRetryTest {
     @Test
     void connectionResetByPeerIsRetried() {
         firstPutAnswers(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
-        WireMockS3.client(server.getPort(), 3).putObject("k", Payload.of(BODY));
+        WireMockS3.client(server.getPort(), 3).putObject("k", Payload.of(BODY), Map.of());
         assertEquals(2, server.findAll(putRequestedFor(OBJECT)).size());
     }
 
@@ -160,7 +161,7 @@ class S3ClientRetryTest {
         // any answer, so the count on the wire would be doubled.
         server.stubFor(put(OBJECT).willReturn(aResponse().withFault(Fault.EMPTY_RESPONSE)));
         S3Exception e = assertThrows(S3Exception.class,
-                () -> WireMockS3.client(server.getPort(), 2).putObject("k", Payload.of(BODY)));
+                () -> WireMockS3.client(server.getPort(), 2).putObject("k", Payload.of(BODY), Map.of()));
         assertEquals(3, requestCount());
         assertEquals(0, e.status());
         assertTrue(e.getMessage().startsWith("upload s3://bucket/k failed: I/O error talking to http://127.0.0.1:"),
@@ -171,7 +172,7 @@ class S3ClientRetryTest {
     void zeroRetriesMeansExactlyOneAttempt() {
         server.stubFor(put(OBJECT).willReturn(s3Error(503, "SlowDown")));
         S3Exception e = assertThrows(S3Exception.class,
-                () -> WireMockS3.client(server.getPort(), 0).putObject("k", Payload.of(BODY)));
+                () -> WireMockS3.client(server.getPort(), 0).putObject("k", Payload.of(BODY), Map.of()));
         assertEquals(1, requestCount());
         assertEquals(Optional.of("SlowDown"), e.code());
     }
@@ -180,7 +181,7 @@ class S3ClientRetryTest {
     void zeroRetriesMeansOneAttemptAfterAConnectionReset() {
         server.stubFor(put(OBJECT).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
         assertThrows(S3Exception.class,
-                () -> WireMockS3.client(server.getPort(), 0).putObject("k", Payload.of(BODY)));
+                () -> WireMockS3.client(server.getPort(), 0).putObject("k", Payload.of(BODY), Map.of()));
         assertEquals(1, requestCount());
     }
 
@@ -221,7 +222,7 @@ class S3ClientRetryTest {
     @Test
     void everyAttemptIsSignedAnew() {
         firstPutAnswers(s3Error(500, "InternalError"));
-        WireMockS3.client(server.getPort(), 1).putObject("k", Payload.of(BODY));
+        WireMockS3.client(server.getPort(), 1).putObject("k", Payload.of(BODY), Map.of());
         for (LoggedRequest attempt : server.findAll(putRequestedFor(OBJECT))) {
             ServerSideSigV4.assertSignatureValid(attempt, WireMockS3.SECRET);
         }
@@ -232,8 +233,8 @@ class S3ClientRetryTest {
         server.stubFor(put(urlEqualTo("/bucket/bad")).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
         server.stubFor(put(OBJECT).willReturn(ok()));
         S3Client s3 = WireMockS3.client(server.getPort(), 0);
-        assertThrows(S3Exception.class, () -> s3.putObject("bad", Payload.of(BODY)));
-        s3.putObject("k", Payload.of(BODY));
+        assertThrows(S3Exception.class, () -> s3.putObject("bad", Payload.of(BODY), Map.of()));
+        s3.putObject("k", Payload.of(BODY), Map.of());
         server.verify(exactly(1), putRequestedFor(OBJECT));
     }
 }

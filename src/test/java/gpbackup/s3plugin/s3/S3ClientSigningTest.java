@@ -24,6 +24,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,8 +55,8 @@ class S3ClientSigningTest {
 
     /** One call of every operation, so each check below covers them all. */
     private void callEveryOperation(S3Client client) {
-        client.putObject("folder/object", Payload.of("hello".getBytes(StandardCharsets.UTF_8)));
-        client.putObject("folder/empty", Payload.empty());
+        client.putObject("folder/object", Payload.of("hello".getBytes(StandardCharsets.UTF_8)), Map.of());
+        client.putObject("folder/empty", Payload.empty(), Map.of());
         client.headObject("folder/object");
         client.getRange("folder/object", 0, 5, Optional.of("\"e\""), new CollectingSink(), new Cancellation());
         client.listAll("folder/");
@@ -64,7 +65,7 @@ class S3ClientSigningTest {
         client.completeMultipartUpload("folder/multi", "u-1", List.of("\"p1\""));
         client.abortMultipartUpload("folder/multi", "u-1");
         client.deleteObjects(List.of("folder/object"));
-        client.deleteObject("folder/empty");
+        client.deleteObject("folder/empty", Optional.empty());
     }
 
     private List<LoggedRequest> received() {
@@ -106,7 +107,7 @@ class S3ClientSigningTest {
     @Test
     void bodyHashIsTheHashOfTheBytesSent() {
         byte[] body = "some table data\n".getBytes(StandardCharsets.UTF_8);
-        s3.putObject("k", Payload.of(body));
+        s3.putObject("k", Payload.of(body), Map.of());
         LoggedRequest r = received().get(0);
         assertTrue(r.getHeader("x-amz-content-sha256").matches("[0-9a-f]{64}"));
         assertEquals(ServerSideSigV4.sha256Hex(body), r.getHeader("x-amz-content-sha256"));
@@ -118,7 +119,7 @@ class S3ClientSigningTest {
         Clock clock = Clock.fixed(Instant.parse("2024-02-29T23:59:58Z"), ZoneOffset.UTC);
         S3Client client = WireMockS3.client(server.getPort(), 0, S3Connection.DEFAULT_CHUNKED_THRESHOLD,
                 Credentials.of("AKID", WireMockS3.SECRET, null), clock);
-        client.deleteObject("k");
+        client.deleteObject("k", Optional.empty());
         LoggedRequest r = received().get(0);
         assertEquals("20240229T235958Z", r.getHeader("X-Amz-Date"));
         assertEquals("20240229", ServerSideSigV4.authorization(r).date());
@@ -149,7 +150,7 @@ class S3ClientSigningTest {
     void secretKeyNeverAppearsInAnyHeaderUrlOrBody() {
         S3Client client = WireMockS3.client(server.getPort(), 0, 1024, Credentials.of("AKID", WireMockS3.SECRET, TOKEN));
         callEveryOperation(client);
-        client.putObject("chunked", Payload.of(new byte[4096]));
+        client.putObject("chunked", Payload.of(new byte[4096]), Map.of());
         for (LoggedRequest r : received()) {
             assertFalse(r.getAbsoluteUrl().contains(WireMockS3.SECRET));
             assertFalse(new String(r.getBody(), StandardCharsets.ISO_8859_1).contains(WireMockS3.SECRET));
@@ -174,7 +175,7 @@ class S3ClientSigningTest {
         "\" trailing space \"      | /bucket/%20trailing%20space%20",
     })
     void objectKeyIsEncodedOnceInAPathStyleUrl(String key, String expectedPath) {
-        s3.putObject(key, Payload.of(new byte[] {42}));
+        s3.putObject(key, Payload.of(new byte[] {42}), Map.of());
         s3.headObject(key);
         for (LoggedRequest r : received()) {
             assertEquals(expectedPath, r.getUrl(), r.getMethod().getName());

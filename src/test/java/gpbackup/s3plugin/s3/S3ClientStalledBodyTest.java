@@ -16,6 +16,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
@@ -166,7 +167,8 @@ class S3ClientStalledBodyTest {
     void anAnswerThatNeverComesFailsTheUploadAsStalledWhateverItsSize() throws IOException, InterruptedException {
         // The server takes the whole body, then says nothing until the test ends; no limit grows with the body.
         int port = serve(Integer.MAX_VALUE, true);
-        S3Exception e = assertThrows(S3Exception.class, () -> client(port, 1).putObject("k", Payload.of(new byte[1 << 20])));
+        S3Exception e = assertThrows(S3Exception.class,
+                () -> client(port, 1).putObject("k", Payload.of(new byte[1 << 20]), Map.of()));
         assertTrue(e.getMessage().contains("connection stalled"), e.getMessage());
         assertEquals(2, requestsOnceAccepted(2), "given up and retried once");
         assertFalse(Thread.interrupted(), "no interrupt is left behind");

@@ -89,7 +89,7 @@ class S3ClientStoragePolicyTest {
     private Map<String, LoggedRequest> sendEveryRequestType(StoragePolicy policy) {
         stubEveryObjectRequest();
         S3Client s3 = client(policy);
-        s3.putObject(KEY, Payload.of(DATA));
+        s3.putObject(KEY, Payload.of(DATA), Map.of());
         String uploadId = s3.createMultipartUpload(KEY);
         s3.uploadPart(KEY, uploadId, 1, Payload.of(DATA), new Cancellation());
         s3.completeMultipartUpload(KEY, uploadId, List.of("\"p1\""));
@@ -209,7 +209,8 @@ class S3ClientStoragePolicyTest {
 
     private String putFails(StoragePolicy policy, ResponseDefinitionBuilder answer) {
         server.stubFor(put(urlEqualTo(PATH)).willReturn(answer));
-        S3Exception e = assertThrows(S3Exception.class, () -> client(policy).putObject(KEY, Payload.of(DATA)));
+        S3Exception e = assertThrows(S3Exception.class,
+                () -> client(policy).putObject(KEY, Payload.of(DATA), Map.of()));
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
         return e.getMessage();
     }

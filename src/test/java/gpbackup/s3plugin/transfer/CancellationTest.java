@@ -73,7 +73,7 @@ class CancellationTest {
         StreamUploader uploader = Engines.uploader(storage, PART, 4, WireMockS3.quietLog());
 
         S3Exception e = assertThrows(S3Exception.class,
-                () -> uploader.upload("k", new ByteArrayInputStream(data(PARTS * PART + 1))));
+                () -> uploader.uploadRecorded("k", new ByteArrayInputStream(data(PARTS * PART + 1))).size());
 
         assertEquals(403, e.status(), "the first failure is reported");
         assertEquals(0, storage.inProgress(), "a request outlived the upload");
@@ -141,7 +141,7 @@ class CancellationTest {
         StreamUploader uploader = Engines.uploader(storage, PART, 2, WireMockS3.quietLog());
         CompletableFuture<Long> backup = CompletableFuture.supplyAsync(() -> {
             try {
-                return uploader.upload("k", silentAfterThreeParts);
+                return uploader.uploadRecorded("k", silentAfterThreeParts).size();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -170,7 +170,7 @@ class CancellationTest {
         StreamUploader uploader = Engines.uploader(storage, PART, 2, log);
         List<ParallelTransfers.Task> tasks = new ArrayList<>();
         for (String name : List.of("b", "a", "c")) {
-            tasks.add(() -> uploader.upload(name, new ByteArrayInputStream(data(6 * PART))));
+            tasks.add(() -> uploader.uploadRecorded(name, new ByteArrayInputStream(data(6 * PART))).size());
         }
 
         S3Exception e = assertThrows(S3Exception.class, () -> ParallelTransfers.runAll(3, tasks));

@@ -107,7 +107,7 @@ class CompletionOrderTest {
         CompletableFuture<Long> backup = CompletableFuture.supplyAsync(() -> {
             try {
                 return Engines.uploader(storage, SIZE, 4, WireMockS3.quietLog())
-                        .upload("k", new ByteArrayInputStream(stream));
+                        .uploadRecorded("k", new ByteArrayInputStream(stream)).size();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

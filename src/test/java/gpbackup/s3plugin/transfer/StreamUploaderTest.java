@@ -133,7 +133,7 @@ class StreamUploaderTest {
     void streamSmallerThanAPartIsOneSinglePut() throws IOException {
         byte[] data = data(PART - 1);
         stubStored(PART - 1);
-        assertEquals(PART - 1, uploader(2).upload("folder/data", new ByteArrayInputStream(data)));
+        assertEquals(PART - 1, uploader(2).uploadRecorded("folder/data", new ByteArrayInputStream(data)).size());
         assertEquals(1, singlePuts().size());
         assertArrayEquals(data, singlePuts().get(0).getBody());
         assertEquals(2, server.findAll(anyRequestedFor(anyUrl())).size(), "no multipart calls, one HEAD");
@@ -143,7 +143,7 @@ class StreamUploaderTest {
     void streamOfExactlyOnePartIsOneSinglePut() throws IOException {
         byte[] data = data(PART);
         stubStored(PART);
-        assertEquals(PART, uploader(2).upload("folder/data", new ByteArrayInputStream(data)));
+        assertEquals(PART, uploader(2).uploadRecorded("folder/data", new ByteArrayInputStream(data)).size());
         assertArrayEquals(data, singlePuts().get(0).getBody());
         assertEquals(2, server.findAll(anyRequestedFor(anyUrl())).size(), "no multipart calls, one HEAD");
     }
@@ -151,7 +151,7 @@ class StreamUploaderTest {
     @Test
     void emptyStreamIsAPutOfZeroBytes() throws IOException {
         stubStored(0);
-        assertEquals(0, uploader(2).upload("folder/data", InputStream.nullInputStream()));
+        assertEquals(0, uploader(2).uploadRecorded("folder/data", InputStream.nullInputStream()).size());
         assertEquals(1, singlePuts().size());
         assertEquals(0, singlePuts().get(0).getBody().length);
         assertEquals("0", singlePuts().get(0).getHeader("Content-Length"));
@@ -186,7 +186,7 @@ class StreamUploaderTest {
     void streamOfExactlyTwoPartsIsAMultipartUploadOfTwoParts() throws Exception {
         byte[] data = data(2 * PART);
         stubStored(2 * PART);
-        assertEquals(2 * PART, uploader(2).upload("folder/data", new ByteArrayInputStream(data)));
+        assertEquals(2 * PART, uploader(2).uploadRecorded("folder/data", new ByteArrayInputStream(data)).size());
 
         assertEquals(1, creates());
         assertEquals(0, singlePuts().size());
@@ -203,7 +203,7 @@ class StreamUploaderTest {
     void partsAreSentWholeAndListedWithTheirEtagsInPartNumberOrder() throws Exception {
         byte[] data = data(3 * PART + 17);
         stubStored(data.length);
-        assertEquals(data.length, uploader(4).upload("folder/data", new ByteArrayInputStream(data)));
+        assertEquals(data.length, uploader(4).uploadRecorded("folder/data", new ByteArrayInputStream(data)).size());
 
         List<LoggedRequest> parts = parts();
         assertEquals(4, parts.size());
@@ -237,7 +237,7 @@ class StreamUploaderTest {
         List<String> etags = stubLostCompletion(data);
         server.stubFor(head(urlEqualTo(KEY_PATH)).willReturn(ok().withHeader("Content-Length", String.valueOf(data.length))
                 .withHeader("ETag", MultipartEtag.of(etags).orElseThrow())));
-        assertEquals(data.length, uploader(2).upload("folder/data", new ByteArrayInputStream(data)));
+        assertEquals(data.length, uploader(2).uploadRecorded("folder/data", new ByteArrayInputStream(data)).size());
         assertEquals(0, aborts());
     }
 
@@ -255,7 +255,7 @@ class StreamUploaderTest {
         StreamUploader uploader = Engines.uploader(WireMockS3.client(server.getPort(), kms, java.time.Clock.systemUTC()),
                 PART, 2, WireMockS3.quietLog());
         S3Exception e = assertThrows(S3Exception.class,
-                () -> uploader.upload("folder/data", new ByteArrayInputStream(data)));
+                () -> uploader.uploadRecorded("folder/data", new ByteArrayInputStream(data)).size());
         assertEquals("NoSuchUpload", e.code().orElseThrow());
         assertEquals(1, aborts());
     }
@@ -267,7 +267,7 @@ class StreamUploaderTest {
         server.stubFor(head(urlEqualTo(KEY_PATH)).willReturn(ok().withHeader("Content-Length", String.valueOf(data.length))
                 .withHeader("ETag", "\"0123456789abcdef0123456789abcdef-3\"")));
         S3Exception e = assertThrows(S3Exception.class,
-                () -> uploader(2).upload("folder/data", new ByteArrayInputStream(data)));
+                () -> uploader(2).uploadRecorded("folder/data", new ByteArrayInputStream(data)).size());
         assertEquals("NoSuchUpload", e.code().orElseThrow());
         assertEquals(1, aborts());
     }
@@ -276,7 +276,7 @@ class StreamUploaderTest {
     void anUploadTheServerAcknowledgesButDoesNotKeepFails() {
         // HEAD after the upload answers 404 (no stub): the server lost what it acknowledged.
         PluginException e = assertThrows(PluginException.class,
-                () -> uploader(2).upload("folder/data", new ByteArrayInputStream(data(2 * PART))));
+                () -> uploader(2).uploadRecorded("folder/data", new ByteArrayInputStream(data(2 * PART))).size());
         assertTrue(e.getMessage().contains("acknowledged the upload of s3://bucket/folder/data but does not have"),
                 e.getMessage());
     }
@@ -285,7 +285,7 @@ class StreamUploaderTest {
     void anUploadStoredWithTheWrongSizeFails() {
         stubStored(PART);
         PluginException e = assertThrows(PluginException.class,
-                () -> uploader(2).upload("folder/data", new ByteArrayInputStream(data(PART - 1))));
+                () -> uploader(2).uploadRecorded("folder/data", new ByteArrayInputStream(data(PART - 1))).size());
         assertTrue(e.getMessage().contains("holds " + PART + " bytes"), e.getMessage());
     }
 
@@ -294,7 +294,7 @@ class StreamUploaderTest {
         StreamUploader twoPartsAtMost = Engines.uploader(new S3Storage(WireMockS3.client(server.getPort(), 0)),
                 PART, 2, WireMockS3.quietLog(), 2);
         PluginException e = assertThrows(PluginException.class,
-                () -> twoPartsAtMost.upload("folder/data", new ByteArrayInputStream(data(2 * PART + 1))));
+                () -> twoPartsAtMost.uploadRecorded("folder/data", new ByteArrayInputStream(data(2 * PART + 1))));
         assertTrue(e.getMessage().contains("would need more than 2 parts"), e.getMessage());
         assertEquals(1, aborts());
         assertEquals(0, completes().size());
@@ -305,7 +305,8 @@ class StreamUploaderTest {
         StreamUploader twoPartsAtMost = Engines.uploader(new S3Storage(WireMockS3.client(server.getPort(), 0)),
                 PART, 2, WireMockS3.quietLog(), 2);
         stubStored(2 * PART);
-        assertEquals(2 * PART, twoPartsAtMost.upload("folder/data", new ByteArrayInputStream(data(2 * PART))));
+        assertEquals(2 * PART,
+                twoPartsAtMost.uploadRecorded("folder/data", new ByteArrayInputStream(data(2 * PART))).size());
         assertEquals(1, completes().size());
     }
 
@@ -314,7 +315,7 @@ class StreamUploaderTest {
         stubPart(2, aResponse().withStatus(400).withBody(
                 "<Error><Code>InvalidArgument</Code><Message>Part number must be an integer</Message></Error>"));
         S3Exception e = assertThrows(S3Exception.class,
-                () -> uploader(2).upload("folder/data", new ByteArrayInputStream(data(4 * PART))));
+                () -> uploader(2).uploadRecorded("folder/data", new ByteArrayInputStream(data(4 * PART))).size());
         assertEquals(400, e.status());
         assertTrue(e.getMessage().contains("upload part 2 of s3://bucket/folder/data"), e.getMessage());
         assertEquals(1, aborts());
@@ -325,7 +326,7 @@ class StreamUploaderTest {
     void failingLastPartAbortsTheUpload() {
         stubPart(3, aResponse().withStatus(403).withBody("<Error><Code>AccessDenied</Code></Error>"));
         assertThrows(S3Exception.class,
-                () -> uploader(1).upload("folder/data", new ByteArrayInputStream(data(3 * PART))));
+                () -> uploader(1).uploadRecorded("folder/data", new ByteArrayInputStream(data(3 * PART))).size());
         assertEquals(1, aborts());
         assertEquals(0, completes().size());
     }
@@ -340,7 +341,7 @@ class StreamUploaderTest {
             }
         };
         InputStream in = new SequenceInputStream(new ByteArrayInputStream(data(2 * PART + 100)), failing);
-        IOException e = assertThrows(IOException.class, () -> uploader(2).upload("folder/data", in));
+        IOException e = assertThrows(IOException.class, () -> uploader(2).uploadRecorded("folder/data", in).size());
         assertSame(broken, e);
         assertEquals(1, creates());
         assertEquals(1, aborts());
@@ -352,7 +353,7 @@ class StreamUploaderTest {
         server.stubFor(post(urlEqualTo(KEY_PATH + "?" + UPLOAD_ID_QUERY)).willReturn(ok(
                 "<Error><Code>InvalidPart</Code><Message>One or more of the specified parts could not be found.</Message></Error>")));
         S3Exception e = assertThrows(S3Exception.class,
-                () -> uploader(2).upload("folder/data", new ByteArrayInputStream(data(2 * PART))));
+                () -> uploader(2).uploadRecorded("folder/data", new ByteArrayInputStream(data(2 * PART))).size());
         assertTrue(e.getMessage().contains("InvalidPart"), e.getMessage());
         assertEquals(1, aborts());
     }
@@ -362,7 +363,7 @@ class StreamUploaderTest {
         stubPart(1, aResponse().withStatus(400).withBody("<Error><Code>EntityTooSmall</Code></Error>"));
         server.stubFor(delete(urlEqualTo(KEY_PATH + "?" + UPLOAD_ID_QUERY)).willReturn(aResponse().withStatus(403)));
         S3Exception e = assertThrows(S3Exception.class,
-                () -> uploader(2).upload("folder/data", new ByteArrayInputStream(data(2 * PART))));
+                () -> uploader(2).uploadRecorded("folder/data", new ByteArrayInputStream(data(2 * PART))).size());
         assertEquals(Optional.of("EntityTooSmall"), e.code());
         assertEquals(1, aborts());
     }
@@ -372,7 +373,7 @@ class StreamUploaderTest {
         server.stubFor(post(urlEqualTo(KEY_PATH + "?uploads=")).willReturn(aResponse().withStatus(403)
                 .withBody("<Error><Code>AccessDenied</Code></Error>")));
         assertThrows(S3Exception.class,
-                () -> uploader(2).upload("folder/data", new ByteArrayInputStream(data(2 * PART))));
+                () -> uploader(2).uploadRecorded("folder/data", new ByteArrayInputStream(data(2 * PART))).size());
         assertEquals(0, aborts());
         assertEquals(0, parts().size());
     }
@@ -382,7 +383,7 @@ class StreamUploaderTest {
     void streamsAtThePartEdgesArriveWhole(int size) throws Exception {
         byte[] data = data(size);
         stubStored(size);
-        assertEquals(size, uploader(2).upload("folder/data", new ByteArrayInputStream(data)));
+        assertEquals(size, uploader(2).uploadRecorded("folder/data", new ByteArrayInputStream(data)).size());
         java.io.ByteArrayOutputStream stored = new java.io.ByteArrayOutputStream();
         if (size <= PART) {
             stored.writeBytes(singlePuts().get(0).getBody());
@@ -403,7 +404,7 @@ class StreamUploaderTest {
         // Eight parts allowed in flight, but the pool holds three: memory, not the setting, bounds the parts held.
         StreamUploader uploader = new StreamUploader(new S3Storage(WireMockS3.client(server.getPort(), 0)),
                 Engines.fixedParts(PART), 8, counted.pool(), WireMockS3.quietLog());
-        assertEquals(data.length, uploader.upload("folder/data", new ByteArrayInputStream(data)));
+        assertEquals(data.length, uploader.uploadRecorded("folder/data", new ByteArrayInputStream(data)).size());
         assertEquals(31, parts().size());
         assertTrue(counted.blocksAllocated() <= 3, "live part buffers: " + counted.blocksAllocated());
         for (int i = 0; i < 31; i++) {
@@ -422,7 +423,7 @@ class StreamUploaderTest {
         byte[] data = data(2 * PART + 2 * 2 * PART + 4 * PART + 10);
         stubStored(data.length);
         new StreamUploader(new S3Storage(WireMockS3.client(server.getPort(), 0)), growing, 2, new BufferPool(8L << 20),
-                WireMockS3.quietLog()).upload("folder/data", new ByteArrayInputStream(data));
+                WireMockS3.quietLog()).uploadRecorded("folder/data", new ByteArrayInputStream(data)).size();
         assertEquals(List.of(PART, PART, 2 * PART, 2 * PART, 4 * PART, 10),
                 parts().stream().map(p -> p.getBody().length).toList());
     }

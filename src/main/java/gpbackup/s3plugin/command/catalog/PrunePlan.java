@@ -55,12 +55,6 @@ final class PrunePlan {
      * @param backups every backup under the folder, in timestamp order
      * @param now     the store's time, which "older than" and the grace count back from, in the zone
      *                gpbackup's timestamps are read in (the cluster's local time, this host's zone)
-     */
-    static List<Decision> decide(List<BackupSummary> backups, Rule rule, ZonedDateTime now) {
-        return decide(backups, rule, now, backup -> Optional.empty());
-    }
-
-    /**
      * @param locked what locks a backup the rule would delete (its objects' Object Lock), empty
      *               when nothing does; asked only of backups no other protection keeps, since
      *               asking costs a request per object

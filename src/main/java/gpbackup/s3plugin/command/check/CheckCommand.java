@@ -16,7 +16,6 @@ import gpbackup.s3plugin.command.PluginContext;
 import gpbackup.s3plugin.wiring.S3ClientFactory;
 import gpbackup.s3plugin.config.ConfigException;
 import gpbackup.s3plugin.config.PluginConfig;
-import gpbackup.s3plugin.http.AnswerWatchingClient;
 import gpbackup.s3plugin.http.ProxyChoice;
 import gpbackup.s3plugin.http.ProxySetting;
 import gpbackup.s3plugin.http.TrustedCertificates;
@@ -99,7 +98,7 @@ public final class CheckCommand implements Command {
         if (credentials.isPresent() && connectable) {
             ServerClock serverClock = new ServerClock(clock);
             try (S3Connection connection = S3ClientFactory.connect(config, environment, clock, context.log(),
-                    credentials.get().chain(), http -> new AnswerWatchingClient(http, serverClock::answered), RETRIES)) {
+                    credentials.get().chain(), http -> http.watchedBy(serverClock::answered), RETRIES)) {
                 // The probe is audited like any other call: an auditor sees what check wrote and deleted.
                 S3Client s3 = S3ClientFactory.client(connection, config, context.audit());
                 CheckDiagnosis diagnosis = new CheckDiagnosis(s3.endpoint(), credentials.get().keys().accessKeyId(),

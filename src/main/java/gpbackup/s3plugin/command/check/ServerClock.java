@@ -29,7 +29,7 @@ final class ServerClock {
         this.clock = clock;
     }
 
-    /** Reads one answer's {@code Date}; for {@code AnswerWatchingClient}, on the HTTP client's thread. */
+    /** Reads one answer's {@code Date}; for {@code HttpTransport.watchedBy}, on the HTTP client's thread. */
     synchronized void answered(HttpResponse.ResponseInfo answer) {
         Instant now = clock.instant();
         answer.headers().firstValue("Date").flatMap(ServerClock::parse).ifPresent(serverTime -> {

@@ -30,6 +30,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiFunction;
@@ -200,7 +201,7 @@ final class StoreChecks {
             long start = System.nanoTime();
             Instant written = s3.clock().instant();
             try {
-                s3.putObject(key, Payload.of(data));
+                s3.putObject(key, Payload.of(data), Map.of());
             } catch (S3Exception e) {
                 shown.clear();
                 list.add(writeRefused(e));
@@ -404,7 +405,7 @@ final class StoreChecks {
             // Not knowing the lock changes nothing about the delete below, which says what went wrong.
         }
         try {
-            s3.deleteObject(key);
+            s3.deleteObject(key, Optional.empty());
         } catch (S3Exception e) {
             list.add(asWarning(diagnosis.of("delete", "s3:DeleteObject", probe, e), "; the probe " + probe
                     + " stays behind (delete_backup and prune need this permission too)"));

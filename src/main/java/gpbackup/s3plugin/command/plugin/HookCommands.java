@@ -40,7 +40,7 @@ public final class HookCommands {
         // and read back, so one that accepts and ignores one of them does too.
         context.s3().putObjectConfirmed(probeKey, Payload.empty());
         try {
-            context.s3().deleteObject(probeKey);
+            context.s3().deleteObject(probeKey, Optional.empty());
         } catch (S3Exception e) {
             context.log().warn("left the empty probe " + probeKey + " (gpbackup overwrites it): " + e.getMessage());
         }

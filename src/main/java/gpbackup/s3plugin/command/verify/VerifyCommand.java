@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import java.util.function.LongConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -170,7 +171,7 @@ public final class VerifyCommand {
             proved = sealed.sealing();
         }
         if (plan.algorithm().isPresent()) {
-            Optional<String> mismatch = plan.compare(read.partDigests(), info);
+            Optional<String> mismatch = plan.compare().apply(read.partDigests(), info);
             if (mismatch.isEmpty()) {
                 checks.add(plan.description() + ": match");
                 proved = true;
@@ -334,22 +335,13 @@ public final class VerifyCommand {
 
     /**
      * How an object's content is checked: part lengths, the digest per part, and how the digests
-     * compare. A mismatch is a fault unless the part boundaries were only guessed.
+     * compare (what differs between the digests read and what was stored; empty when they agree).
+     * A mismatch is a fault unless the part boundaries were only guessed.
      */
     private record Plan(List<Long> partSizes, Optional<Algorithm> algorithm, boolean mismatchIsFault, String description,
-                        Comparison comparison) {
+                        BiFunction<List<String>, ObjectInfo, Optional<String>> compare) {
         static Plan none(String why) {
             return new Plan(List.of(), Optional.empty(), false, why, (digests, info) -> Optional.empty());
         }
-
-        Optional<String> compare(List<String> digests, ObjectInfo info) {
-            return comparison.compare(digests, info);
-        }
-    }
-
-    /** What differs between the digests read and what was stored; empty when they agree. */
-    @FunctionalInterface
-    private interface Comparison {
-        Optional<String> compare(List<String> digests, ObjectInfo info);
     }
 }

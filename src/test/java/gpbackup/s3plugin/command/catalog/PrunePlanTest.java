@@ -60,13 +60,18 @@ class PrunePlanTest {
         return new Rule(OptionalInt.empty(), OptionalInt.of(days), GRACE);
     }
 
+    /** A plan with no backup under Object Lock. */
+    private static List<Decision> decide(List<BackupSummary> backups, Rule rule, ZonedDateTime now) {
+        return PrunePlan.decide(backups, rule, now, backup -> Optional.empty());
+    }
+
     private static List<BackupSummary> list(BackupSummary... backups) {
         return new ArrayList<>(Arrays.asList(backups));
     }
 
     @Test
     void keepLastCountsSuccessfulBackupsAndDeletesEverythingOlder() {
-        List<Decision> decisions = PrunePlan.decide(list(success("20240101000000"), failure("20240102000000"),
+        List<Decision> decisions = decide(list(success("20240101000000"), failure("20240102000000"),
                 success("20240103000000"), failure("20240104000000"), success("20240105000000")), keepLast(2), NOW);
         assertEquals(Map.of("20240101000000", Action.DELETE, "20240102000000", Action.DELETE,
                 "20240103000000", Action.KEEP, "20240104000000", Action.KEEP, "20240105000000", Action.KEEP),
@@ -76,13 +81,13 @@ class PrunePlanTest {
     @Test
     void keepLastWithFewerSuccessfulBackupsThanNDeletesNothing() {
         assertEquals(Map.of("20240101000000", Action.KEEP, "20240102000000", Action.KEEP),
-                actions(PrunePlan.decide(list(failure("20240101000000"), success("20240102000000")), keepLast(2),
+                actions(decide(list(failure("20240101000000"), success("20240102000000")), keepLast(2),
                         NOW)));
     }
 
     @Test
     void olderThanNeverDeletesTheNewestSuccessfulBackupEvenWhenEverythingIsOld() {
-        List<Decision> decisions = PrunePlan.decide(list(success("20200101000000"), success("20200102000000"),
+        List<Decision> decisions = decide(list(success("20200101000000"), success("20200102000000"),
                 failure("20200103000000")), olderThan(7), NOW);
         assertEquals(Map.of("20200101000000", Action.DELETE, "20200102000000", Action.SKIP,
                 "20200103000000", Action.DELETE), actions(decisions));
@@ -93,13 +98,13 @@ class PrunePlanTest {
     void olderThanCountsWholeDaysBackFromNow() {
         assertEquals(Map.of("20240222115959", Action.DELETE, "20240222120001", Action.KEEP,
                 "20240301000000", Action.KEEP),
-                actions(PrunePlan.decide(list(success("20240222115959"), success("20240222120001"),
+                actions(decide(list(success("20240222115959"), success("20240222120001"),
                         success("20240301000000")), olderThan(8), NOW)));
     }
 
     @Test
     void anIncrementalThatIsKeptKeepsEveryBackupOfItsSet() {
-        List<Decision> decisions = PrunePlan.decide(list(success("20240101000000"),
+        List<Decision> decisions = decide(list(success("20240101000000"),
                 success("20240102000000", "20240101000000", "20240102000000"),
                 success("20240103000000", "20240101000000", "20240102000000", "20240103000000"),
                 success("20240104000000")), keepLast(2), NOW);
@@ -112,14 +117,14 @@ class PrunePlanTest {
     void anIncrementalThatIsDeletedKeepsNothing() {
         assertEquals(Map.of("20240101000000", Action.DELETE, "20240102000000", Action.DELETE,
                 "20240103000000", Action.KEEP),
-                actions(PrunePlan.decide(list(success("20240101000000"),
+                actions(decide(list(success("20240101000000"),
                         success("20240102000000", "20240101000000", "20240102000000"),
                         success("20240103000000")), keepLast(1), NOW)));
     }
 
     @Test
     void anIncompleteBackupNewerThanEveryCompleteOneMayBeRunningAndIsSkipped() {
-        List<Decision> decisions = PrunePlan.decide(list(incomplete("20200101000000"), success("20200102000000"),
+        List<Decision> decisions = decide(list(incomplete("20200101000000"), success("20200102000000"),
                 success("20200103000000"), incomplete("20200104000000")), olderThan(1), NOW);
         assertEquals(Map.of("20200101000000", Action.DELETE, "20200102000000", Action.DELETE,
                 "20200103000000", Action.SKIP, "20200104000000", Action.SKIP), actions(decisions));
@@ -134,7 +139,7 @@ class PrunePlanTest {
 
     @Test
     void anIncompleteBackupWhoseNewestObjectIsYoungerThanTheGraceIsSkippedSayingHowOld() {
-        List<Decision> decisions = PrunePlan.decide(list(writing("20240101000000", 20), success("20240102000000"),
+        List<Decision> decisions = decide(list(writing("20240101000000", 20), success("20240102000000"),
                 success("20240103000000")), keepLast(1), NOW);
         assertEquals(Map.of("20240101000000", Action.SKIP, "20240102000000", Action.DELETE,
                 "20240103000000", Action.KEEP), actions(decisions));
@@ -147,10 +152,10 @@ class PrunePlanTest {
         List<BackupSummary> backups = list(writing("20240101000000", 24 * 60 + 1), writing("20240101100000", 20),
                 success("20240102000000"));
         assertEquals(Map.of("20240101000000", Action.DELETE, "20240101100000", Action.SKIP,
-                "20240102000000", Action.SKIP), actions(PrunePlan.decide(backups, olderThan(1), NOW)));
+                "20240102000000", Action.SKIP), actions(decide(backups, olderThan(1), NOW)));
         Rule noGrace = new Rule(OptionalInt.empty(), OptionalInt.of(1), Duration.ZERO);
         assertEquals(Map.of("20240101000000", Action.DELETE, "20240101100000", Action.DELETE,
-                "20240102000000", Action.SKIP), actions(PrunePlan.decide(backups, noGrace, NOW)));
+                "20240102000000", Action.SKIP), actions(decide(backups, noGrace, NOW)));
     }
 
     @Test
@@ -158,7 +163,7 @@ class PrunePlanTest {
         BackupSummary young = new BackupSummary("20240101000000", 3, 30, 2, List.of("f/backups/20240101/x/"),
                 success("20240101000000").report(), false, NOW.toInstant());
         assertEquals(Map.of("20240101000000", Action.DELETE, "20240102000000", Action.KEEP),
-                actions(PrunePlan.decide(list(young, success("20240102000000")), keepLast(1), NOW)));
+                actions(decide(list(young, success("20240102000000")), keepLast(1), NOW)));
     }
 
     @Test
