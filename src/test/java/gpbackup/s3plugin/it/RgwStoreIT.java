@@ -121,6 +121,48 @@ class RgwStoreIT {
         }
     }
 
+    /** 64 KiB, the plugin's frame of client-side encryption. */
+    private static final int FRAME = 64 << 10;
+
+    /**
+     * Client-side encryption against the real gateway: the bytes in RADOS are the sealed object (a header, then
+     * the plaintext's length and 16 bytes a frame), none of the plaintext in them, and it comes back whole.
+     */
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {0, 1, FRAME - 1, FRAME, FRAME + 1, MULTIPART})
+    void aSealedBackupLeavesTheHostSealedAndComesBackWhole(int size) throws Exception {
+        Path keyFile = work.resolve("cse.key");
+        if (!Files.exists(keyFile)) {
+            Files.write(keyFile, TestSecrets.cseKey());
+            Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+        }
+        byte[] data = data(size);
+        String name = "sealed" + size;
+        Path config = config("sealed", BUCKET, Map.of("client_side_encryption", "on", "cse_key_file",
+                keyFile.toString()));
+        assertArrayEquals(data, roundTrip(config, name, data));
+        assertEquals("v1", head(BUCKET, name, List.of()).firstValue("x-amz-meta-gpbackup-seal").orElse(""));
+        if (size < MULTIPART) {
+            // A single-part object lives in its head object in RADOS, which storedBytes reads.
+            byte[] stored = rgw.storedBytes(BUCKET, key(name));
+            long frames = Math.max(1, (size + FRAME - 1) / FRAME);
+            assertEquals(62 + size + 16 * frames, stored.length);
+            for (int at = 0; at + 32 <= size; at += Math.max(32, size / 8)) {
+                byte[] run = Arrays.copyOfRange(data, at, at + 32);
+                for (int i = 0; i + 32 <= stored.length; i++) {
+                    assertFalse(Arrays.equals(stored, i, i + 32, run, 0, 32), "plaintext at " + at + " is in RADOS");
+                }
+            }
+        } else {
+            Path offsets = Files.writeString(work.resolve("offsets-sealed"), "2 100 70000 " + (size - 10) + " " + size);
+            byte[] expected = new byte[69_900 + 10];
+            System.arraycopy(data, 100, expected, 0, 69_900);
+            System.arraycopy(data, size - 10, expected, 69_900, 10);
+            assertArrayEquals(expected, ok(plugin.run("restore_data_subset", config.toString(), dataPath(name),
+                    offsets.toString())).stdout());
+        }
+    }
+
     /** The object's bytes in RADOS are not the bytes sent: the gateway encrypted them. */
     private void assertEncryptedAtRest(String name, byte[] data) throws Exception {
         byte[] stored = rgw.storedBytes(BUCKET, key(name));
