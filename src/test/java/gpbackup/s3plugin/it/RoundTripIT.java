@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gpbackup.s3plugin.it.PluginRunner.Result;
+import gpbackup.s3plugin.leaks.TestSecrets;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -87,6 +89,20 @@ class RoundTripIT {
         try (S3ProxyServer onDisk = S3ProxyServer.startOnDisk(dir)) {
             new RawS3Client(onDisk.endpoint()).createBucket(BUCKET);
             roundTripOfOneGib(config(onDisk, "on-disk"));
+        }
+    }
+
+    /** The same 1 GiB sealed on the host (client-side encryption) and opened on the way back. */
+    @Test
+    void aSealedStreamOfOneGibComesBackWhole(@TempDir Path dir) throws Exception {
+        Path keyFile = Files.write(work.resolve("cse.key"), TestSecrets.cseKey());
+        Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+        try (S3ProxyServer onDisk = S3ProxyServer.startOnDisk(dir)) {
+            new RawS3Client(onDisk.endpoint()).createBucket(BUCKET);
+            roundTripOfOneGib(PluginConfigFile.handWritten(work.resolve("cfg-sealed-on-disk"),
+                    PluginConfigFile.options(onDisk, BUCKET, "rt", Map.of("backup_multipart_chunksize", "500MB",
+                            "restore_multipart_chunksize", "500MB", "client_side_encryption", "on",
+                            "cse_key_file", keyFile.toString()))));
         }
     }
 
