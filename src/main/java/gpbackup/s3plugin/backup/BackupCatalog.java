@@ -45,12 +45,12 @@ public final class BackupCatalog {
     private final KeyLayout layout;
     private final SealedObjects sealed;
 
-    /** A catalog whose sealed reports stay unread (no keys). */
+    /** A catalog whose sealed reports stay unread (no keys): their backups list as incomplete. */
     public BackupCatalog(S3Client s3, KeyLayout layout) {
         this(s3, layout, new SealedObjects(Optional.empty()));
     }
 
-    /** @param sealed opens the reports of sealed backups when it has the keys; without, they read as unknown */
+    /** @param sealed opens the reports of sealed backups when it has the keys; without, they read as missing */
     public BackupCatalog(S3Client s3, KeyLayout layout, SealedObjects sealed) {
         this.s3 = s3;
         this.layout = layout;
