@@ -572,9 +572,13 @@ class StorageOptionsMatrixTest {
         }
     }
 
-    /** A file gpbackup backs up (sealed with client-side encryption), not a digest record or a probe of check. */
+    /**
+     * What client-side encryption seals: a file gpbackup backs up, and check's sealed probe; not a digest record
+     * nor check's plain probe.
+     */
     private static boolean isBackupFile(String key) {
-        return (key.startsWith("f/backups/") || !key.startsWith("f/")) && !key.endsWith(".s3plugin-digests");
+        return (key.startsWith("f/backups/") || !key.startsWith("f/") || key.endsWith("-sealed"))
+                && !key.endsWith(".s3plugin-digests");
     }
 
     /** Every object left in the store is kept as the option asks: what its HEAD reported to the plugin. */
