@@ -14,12 +14,14 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 
 /**
  * Downloads byte ranges of one object and writes them, in order, to a stream.
  *
- * <p>Ranges are cut into pieces of one size ({@link PartPlan#forDownload}) and fetched {@code concurrency} at a time
- * through a sliding window: a piece is written as soon as it is whole and next in order, and
+ * <p>Ranges are cut into pieces of one size ({@link PartPlan#forDownload}) and fetched through a
+ * sliding window of at most {@code concurrency}, which starts small and grows while growing pays
+ * ({@link InFlightWindow}): a piece is written as soon as it is whole and next in order, and
  * piece {@code i + window} is requested only once piece {@code i} has been written. Pieces that
  * arrive early wait in the window; every piece reserves its room in the {@link BufferPool}
  * before it is requested, so memory stays within the pool however large the object, and a slow
@@ -33,13 +35,20 @@ public final class RangedDownloader {
     private final long pieceSize;
     private final int concurrency;
     private final BufferPool pool;
+    private final LongSupplier nanoTime;
 
     /** Pieces of {@code pieceSize}, at most {@code concurrency} in flight, memory from {@code pool}. */
     public RangedDownloader(ObjectStorage storage, long pieceSize, int concurrency, BufferPool pool) {
+        this(storage, pieceSize, concurrency, pool, System::nanoTime);
+    }
+
+    /** @param nanoTime the clock the in-flight window times its rounds by */
+    RangedDownloader(ObjectStorage storage, long pieceSize, int concurrency, BufferPool pool, LongSupplier nanoTime) {
         this.storage = storage;
         this.pieceSize = pieceSize;
         this.concurrency = concurrency;
         this.pool = pool;
+        this.nanoTime = nanoTime;
     }
 
     /** Pieces as {@link PartPlan#forDownload} sizes them for the configured {@code restore_multipart_chunksize}. */
@@ -62,8 +71,8 @@ public final class RangedDownloader {
             return 0;
         }
         long fitting = Math.max(1, pool.limit() / BufferPool.wholeBlocks(pieceSize));
-        int window = (int) Math.min(Math.min(concurrency, fitting), pieces.size());
-        return new Download(key, etag, window).run(pieces, out);
+        int bound = (int) Math.min(Math.min(concurrency, fitting), pieces.size());
+        return new Download(key, etag, new InFlightWindow(bound, nanoTime)).run(pieces, out);
     }
 
     /**
@@ -114,17 +123,17 @@ public final class RangedDownloader {
     private final class Download {
         private final String key;
         private final Optional<String> etag;
-        private final int window;
+        private final InFlightWindow window;
         private final Cancellation cancellation = new Cancellation();
         private final AtomicReference<RuntimeException> firstFailure = new AtomicReference<>();
         private final Deque<CompletableFuture<BlockBuffer>> inFlight = new ArrayDeque<>();
         private final ExecutorService workers;
 
-        Download(String key, Optional<String> etag, int window) {
+        Download(String key, Optional<String> etag, InFlightWindow window) {
             this.key = key;
             this.etag = etag;
             this.window = window;
-            this.workers = WorkerThreads.create("download", window);
+            this.workers = WorkerThreads.create("download", window.bound());
         }
 
         long run(List<ByteRange> pieces, OutputStream out) throws IOException {
@@ -132,7 +141,7 @@ public final class RangedDownloader {
             try {
                 int next = 0;
                 while (next < pieces.size() || !inFlight.isEmpty()) {
-                    while (next < pieces.size() && inFlight.size() < window) {
+                    while (next < pieces.size() && inFlight.size() < window.size()) {
                         Optional<BlockBuffer.Landing> room = reserve(pieces.get(next).length(), inFlight.isEmpty());
                         if (room.isEmpty()) {
                             break;
@@ -165,6 +174,7 @@ public final class RangedDownloader {
             return CompletableFuture.supplyAsync(() -> {
                 try (landing) {
                     storage.getRange(key, piece.start(), piece.end(), etag, landing, cancellation);
+                    window.done(piece.length());
                     return landing.buffer();
                 } catch (RuntimeException | Error e) {
                     if (!cancellation.isCancelled() && e instanceof RuntimeException r) {
