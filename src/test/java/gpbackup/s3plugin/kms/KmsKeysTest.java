@@ -9,8 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import gpbackup.s3plugin.leaks.TestSecrets;
+import gpbackup.s3plugin.seal.FrameSpan;
 import gpbackup.s3plugin.seal.MasterKey;
+import gpbackup.s3plugin.seal.ObjectOpener;
+import gpbackup.s3plugin.seal.OpeningOutputStream;
+import gpbackup.s3plugin.seal.SealedHeader;
+import gpbackup.s3plugin.seal.SealingInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -39,6 +47,33 @@ class KmsKeysTest {
         }
         assertEquals(1, kms.server.getAllServeEvents().size());
         assertEquals(MasterKey.of(PLAINTEXT), first.key());
+    }
+
+    @Test
+    void objectsSealedUnderTheGeneratedKeyOpenWithTheDecryptedEnvelope() throws Exception {
+        kms.answerGenerate(KmsFake.BLOB, PLAINTEXT);
+        kms.answerDecrypt(PLAINTEXT);
+        KmsClient.DataKey sealing = keys.sealingKey("backup 20240501120000");
+        byte[] plaintext = "one table's COPY output\n".repeat(500).getBytes(StandardCharsets.UTF_8);
+        String name = "gpbackup_0_20240501120000_16384";
+        SealedHeader fresh = SealedHeader.fresh(4096, sealing.key().fingerprint(), sealing.envelope(),
+                new SecureRandom());
+        byte[] sealed;
+        try (SealingInputStream in = new SealingInputStream(new ByteArrayInputStream(plaintext), fresh,
+                sealing.key(), name)) {
+            sealed = in.readAllBytes();
+        }
+
+        KmsKeys restoring = new KmsKeys(kms.client(), KmsFake.KEY_ARN);
+        SealedHeader header = SealedHeader.parse(sealed, name);
+        assertArrayEquals(KmsFake.BLOB, header.envelope());
+        ObjectOpener opener = ObjectOpener.of(header, restoring.open(header.envelope(), name), name);
+        FrameSpan span = opener.whole(sealed.length);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (OpeningOutputStream sink = opener.sink(span, out)) {
+            sink.write(sealed, (int) span.sealedStart(), (int) (span.sealedEnd() - span.sealedStart()));
+        }
+        assertArrayEquals(plaintext, out.toByteArray());
     }
 
     @Test
