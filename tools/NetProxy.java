@@ -47,6 +47,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class NetProxy {
     /** The largest burst a bucket grants at once, and the largest write: small enough that the rate is smooth. */
     static final int BURST = 64 * 1024;
+    /** How far back a late writer may claim the time its bytes were waiting: longer than a scheduler's hiccup. */
+    static final long CATCH_UP = 20_000_000;
 
     /** A network to emulate; a rate of 0 is no cap. Rates in bytes per second. */
     record Profile(String name, double rttMs, double connRate, double linkRate) {
@@ -253,6 +255,11 @@ public final class NetProxy {
      * A token bucket of BURST bytes as a schedule: {@code empty} is the time at which the bucket
      * would hold no tokens. A reservation may run it into debt, and its caller waits until the
      * debt is paid; so callers are served in the order they ask, and none is starved.
+     *
+     * The bucket fills from when the caller's bytes were ready, not from now: a writer that
+     * woke late (on a busy host the scheduler runs it milliseconds after its deadline) had its
+     * bytes waiting all along, and a wire would have carried them meanwhile, so it may catch up
+     * on that time (at most CATCH_UP) instead of losing it. Idle time still earns only BURST.
      */
     static final class Bucket {
         private final double nanosPerByte;
@@ -269,9 +276,9 @@ public final class NetProxy {
             return rate > 0 ? new Bucket(rate) : null;
         }
 
-        /** Takes bytes from the bucket; returns when they may be sent. */
-        synchronized long reserve(int bytes, long now) {
-            empty = Math.max(empty, now - burstNanos) + (long) (bytes * nanosPerByte);
+        /** Takes bytes, ready to go since {@code ready}, from the bucket; returns when they may be sent. */
+        synchronized long reserve(int bytes, long ready) {
+            empty = Math.max(empty, ready - burstNanos) + (long) (bytes * nanosPerByte);
             return empty;
         }
     }
@@ -428,12 +435,13 @@ public final class NetProxy {
                     }
                     // Release every read whose time has come, not only the first: many small
                     // reads then leave in one paced run of writes.
-                    long until;
+                    long until, ready;
                     lock.lock();
                     try {
                         long now = System.nanoTime();
                         do {
                             until = markEnds[markHead];
+                            ready = Math.max(markTimes[markHead] + halfRtt, notBefore);
                             markHead = (markHead + 1) % MARKS;
                             markCount--;
                         } while (markCount > 0 && markTimes[markHead] + halfRtt <= now);
@@ -443,7 +451,7 @@ public final class NetProxy {
                     while (sent < until) {
                         int at = (int) (sent % ringSize);
                         int length = (int) Math.min(Math.min(until - sent, ringSize - at), BURST);
-                        pace(length);
+                        pace(length, ready);
                         out.clear().position(at).limit(at + length);
                         while (out.hasRemaining()) {
                             to.write(out);
@@ -467,14 +475,15 @@ public final class NetProxy {
         }
 
         /** Waits for both buckets: each books the bytes now, and the later of the two says when they go. */
-        private void pace(int bytes) {
+        private void pace(int bytes, long ready) {
             long now = System.nanoTime();
+            long since = Math.max(ready, now - CATCH_UP);
             long at = now;
             if (conn != null) {
-                at = Math.max(at, conn.reserve(bytes, now));
+                at = Math.max(at, conn.reserve(bytes, since));
             }
             if (link != null) {
-                at = Math.max(at, link.reserve(bytes, now));
+                at = Math.max(at, link.reserve(bytes, since));
             }
             waitUntil(at);
         }
