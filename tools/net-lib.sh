@@ -23,6 +23,8 @@ net_start() {
     mkdir -p "$dir/netproxy"
     # Compiled once rather than run as a source file: the source launcher compiles on every start.
     javac --release 17 -d "$dir/netproxy" "$tools_dir/NetProxy.java"
+    # The proxy's line may come after the first look; the file must be there before it.
+    : > "$dir/netproxy.out"
     java -XX:+UseSerialGC -Xmx64m -XX:MaxDirectMemorySize=1g -cp "$dir/netproxy" NetProxy --listen 0 \
         --target "${target#http://}" --profile "$net_profile" --stats 1 > "$dir/netproxy.out" 2> "$dir/netproxy.log" &
     net_pid=$!
