@@ -334,6 +334,12 @@ public final class NetProxy {
         private static final int MARKS = 4096;
         /** The largest read: a ring's worth at once would release in lumps. */
         private static final int MAX_READ = 512 * 1024;
+        /**
+         * The free space a full ring waits for before the reader reads again: refilling each
+         * 64 KiB the writer frees would cost a wake-up and a read per write, which is most of
+         * a busy proxy's CPU (the time goes to system calls, hardly any to Java code).
+         */
+        private static final int REFILL = 256 * 1024;
 
         private final Connection connection;
         private final SocketChannel from, to;
@@ -369,7 +375,7 @@ public final class NetProxy {
                     int at, length;
                     lock.lock();
                     try {
-                        while (received - sent == ringSize || markCount == MARKS) {
+                        while (ringSize - (received - sent) < REFILL || markCount == MARKS) {
                             if (connection.closed.get()) {
                                 return;
                             }
