@@ -64,6 +64,11 @@ public final class SigV4Signer {
         return new SigV4Signer(region, "sts", CanonicalRequest::uriAsSent, false, false);
     }
 
+    /** The signer for KMS: a JSON 1.1 POST to {@code /}, no {@code x-amz-content-sha256}. */
+    public static SigV4Signer forKms(String region) {
+        return new SigV4Signer(region, "kms", CanonicalRequest::uriAsSent, false, false);
+    }
+
     /** What the JDK's HTTP client accepts in a header value: tab, space, visible ASCII and obs-text. */
     static boolean isHeaderValue(String value) {
         return value.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c <= 0xff && c != 0x7f));

@@ -57,7 +57,13 @@ final class ConfigRules {
     static final long MIB = 1024L * 1024;
     static final long GIB = 1024 * MIB;
     static final long DEFAULT_PART_SIZE = 500 * MIB;
-    static final int DEFAULT_CONCURRENCY = 6;
+    /**
+     * A bound, not a number in flight: a transfer starts at 4 and doubles while doubling pays
+     * (transfer/InFlightWindow). 16, not the Go plugin's 6: across a WAN a connection carries a
+     * fraction of the link (spec/performance.md, the far profile), and 16 pieces of 8 MiB fit the
+     * default memory budget.
+     */
+    static final int DEFAULT_CONCURRENCY = 16;
     static final int DEFAULT_MAX_REQUEST_RETRIES = 10;
     /** Keeps a process, JVM included, under 256 MB of RSS; see spec/s3.md. */
     static final long DEFAULT_MEMORY_BUDGET = 128 * MIB;

@@ -13,18 +13,22 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * Downloads byte ranges of one object and writes them, in order, to a stream.
  *
- * <p>Ranges are cut into pieces of one size ({@link PartPlan#forDownload}) and fetched {@code concurrency} at a time
- * through a sliding window: a piece is written as soon as it is whole and next in order, and
- * piece {@code i + window} is requested only once piece {@code i} has been written. Pieces that
- * arrive early wait in the window; every piece reserves its room in the {@link BufferPool}
- * before it is requested, so memory stays within the pool however large the object, and a slow
- * reader of the output slows the downloads rather than letting pieces pile up.
+ * <p>Ranges are cut into pieces of one size ({@link PartPlan#forDownload}) and fetched through a
+ * sliding window of at most {@code concurrency}, which starts small and grows while growing pays
+ * ({@link InFlightWindow}): a piece is written as soon as it is whole and next in order. The
+ * window counts requests, not pieces: when one ends, the next piece is requested, however far
+ * ahead of the writer, as long as its room can be reserved in the {@link BufferPool}. So pieces
+ * that arrive early wait, memory stays within the pool however large the object, and a slow
+ * reader of the output slows the downloads (the pool fills) rather than letting pieces pile up.
  *
  * <p>The first failure of any piece cancels the others at once: no further GET is sent, those
  * in flight are stopped, and the call returns only after every worker has stopped.
@@ -34,13 +38,20 @@ public final class RangedDownloader {
     private final long pieceSize;
     private final int concurrency;
     private final BufferPool pool;
+    private final LongSupplier nanoTime;
 
     /** Pieces of {@code pieceSize}, at most {@code concurrency} in flight, memory from {@code pool}. */
     public RangedDownloader(ObjectStorage storage, long pieceSize, int concurrency, BufferPool pool) {
+        this(storage, pieceSize, concurrency, pool, System::nanoTime);
+    }
+
+    /** @param nanoTime the clock the in-flight window times its rounds by */
+    RangedDownloader(ObjectStorage storage, long pieceSize, int concurrency, BufferPool pool, LongSupplier nanoTime) {
         this.storage = storage;
         this.pieceSize = pieceSize;
         this.concurrency = concurrency;
         this.pool = pool;
+        this.nanoTime = nanoTime;
     }
 
     /** Pieces as {@link PartPlan#forDownload} sizes them for the configured {@code restore_multipart_chunksize}. */
@@ -63,8 +74,8 @@ public final class RangedDownloader {
             return 0;
         }
         long fitting = Math.max(1, pool.limit() / BufferPool.wholeBlocks(pieceSize));
-        int window = (int) Math.min(Math.min(concurrency, fitting), pieces.size());
-        return new Download(key, etag, window).run(pieces, out);
+        int bound = (int) Math.min(Math.min(concurrency, fitting), pieces.size());
+        return new Download(key, etag, new InFlightWindow(bound, nanoTime)).run(pieces, out);
     }
 
     /**
@@ -125,17 +136,22 @@ public final class RangedDownloader {
     private final class Download {
         private final String key;
         private final Optional<String> etag;
-        private final int window;
+        private final InFlightWindow window;
         private final Cancellation cancellation = new Cancellation();
         private final AtomicReference<RuntimeException> firstFailure = new AtomicReference<>();
+        /** Every piece requested and not yet written, in order; those that have arrived hold their room until written. */
         private final Deque<CompletableFuture<BlockBuffer>> inFlight = new ArrayDeque<>();
+        /** Requests sent and not yet ended: at most the window's size. */
+        private final AtomicInteger requesting = new AtomicInteger();
+        /** A permit for each request that ends, so the writer can send the next without waiting for the head. */
+        private final Semaphore ended = new Semaphore(0);
         private final ExecutorService workers;
 
-        Download(String key, Optional<String> etag, int window) {
+        Download(String key, Optional<String> etag, InFlightWindow window) {
             this.key = key;
             this.etag = etag;
             this.window = window;
-            this.workers = WorkerThreads.create("download", window);
+            this.workers = WorkerThreads.create("download", window.bound());
         }
 
         long run(List<ByteRange> pieces, OutputStream out) throws IOException {
@@ -143,14 +159,25 @@ public final class RangedDownloader {
             try {
                 int next = 0;
                 while (next < pieces.size() || !inFlight.isEmpty()) {
-                    while (next < pieces.size() && inFlight.size() < window) {
+                    boolean roomLeft = true;
+                    while (next < pieces.size() && requesting.get() < window.size() && !cancellation.isCancelled()) {
                         Optional<BlockBuffer.Landing> room = reserve(pieces.get(next).length(), inFlight.isEmpty());
                         if (room.isEmpty()) {
+                            roomLeft = false;
                             break;
                         }
+                        requesting.incrementAndGet();
                         inFlight.add(fetch(pieces.get(next++), room.get()));
                     }
-                    try (BlockBuffer piece = Futures.join(inFlight.peek(), "download of " + key)) {
+                    CompletableFuture<BlockBuffer> head = inFlight.peek();
+                    if (!head.isDone() && roomLeft && next < pieces.size() && !cancellation.isCancelled()) {
+                        // Every request slot is busy but the memory holds more pieces: the next is sent as
+                        // soon as any request ends, so one slow piece at the head does not idle the
+                        // other connections (on a WAN the window drained and refilled in bursts).
+                        awaitAnEnd();
+                        continue;
+                    }
+                    try (BlockBuffer piece = Futures.join(head, "download of " + key)) {
                         inFlight.poll();
                         piece.writeTo(out);
                         // Each piece is passed on whole, so output cut short by a later failure ends on a piece boundary.
@@ -176,6 +203,7 @@ public final class RangedDownloader {
             return CompletableFuture.supplyAsync(() -> {
                 try (landing) {
                     storage.getRange(key, piece.start(), piece.end(), etag, landing, cancellation);
+                    window.done(piece.length());
                     return landing.buffer();
                 } catch (RuntimeException | Error e) {
                     if (!cancellation.isCancelled() && e instanceof RuntimeException r) {
@@ -184,8 +212,21 @@ public final class RangedDownloader {
                     // Noticed at once, not when the writer reaches this piece.
                     cancellation.cancel();
                     throw e;
+                } finally {
+                    requesting.decrementAndGet();
+                    ended.release();
                 }
             }, workers);
+        }
+
+        /** Waits until some request ends (there is one: the window is full of them). */
+        private void awaitAnEnd() {
+            try {
+                ended.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PluginException("download of " + key + " interrupted", e);
+            }
         }
 
         /** Cancels every piece and waits for the workers, so no request outlives the call; frees the pieces' room. */

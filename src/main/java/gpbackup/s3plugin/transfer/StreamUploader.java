@@ -23,8 +23,9 @@ import java.util.function.Supplier;
  * Uploads a stream of unknown length to one object.
  *
  * <p>A stream that fits in one part becomes a single PutObject. A longer one becomes a multipart
- * upload whose parts, sized by a {@link PartPlan}, are read one after another and sent
- * {@code concurrency} at a time. Every part reserves its memory in the {@link BufferPool} before
+ * upload whose parts, sized by a {@link PartPlan}, are read one after another and sent at most
+ * {@code concurrency} at a time, through a window that starts small and grows while growing pays
+ * ({@link InFlightWindow}). Every part reserves its memory in the {@link BufferPool} before
  * it is read and owns it until closed; at most {@code concurrency + 1} parts are held (those
  * queued or in flight plus the one being read), so memory stays within the pool however long
  * the stream. The first failure stops every part request and aborts the upload once, so a
@@ -194,6 +195,8 @@ public final class StreamUploader {
         private final Map<String, String> userMetadata;
         private final ExecutorService workers = WorkerThreads.create("upload", concurrency);
         private final Cancellation cancellation = new Cancellation();
+        /** Parts in flight: a few at first, more while more pay, at most {@code concurrency}. */
+        private final InFlightWindow window = new InFlightWindow(concurrency, System::nanoTime);
         /** Every part's ETag to come, in part order; with {@link #failure}, guarded by itself. */
         private final List<CompletableFuture<String>> etags = new ArrayList<>();
         /** The parts sent and maybe not yet answered; the reader's alone. */
@@ -251,10 +254,10 @@ public final class StreamUploader {
             }
         }
 
-        /** Part {@code number}, once fewer than {@code concurrency + 1} parts are held, the new one counted. */
+        /** Part {@code number}, once at most the window's parts are in flight, besides the one to read. */
         private Part next(PushbackInputStream in, int number) throws IOException {
             sending.removeIf(CompletableFuture::isDone);
-            while (sending.size() > concurrency) {
+            while (sending.size() > window.size()) {
                 // A part's future completes once it has given its room back; a failed one ends the wait too.
                 Futures.join(CompletableFuture.anyOf(sending.toArray(new CompletableFuture<?>[0]))
                         .exceptionally(partFailure -> null), what);
@@ -295,6 +298,7 @@ public final class StreamUploader {
                 String answer;
                 try (part) {
                     answer = storage.uploadPart(key, uploadId, part.number(), part.data(), cancellation);
+                    window.done(part.data().length());
                 } catch (RuntimeException | Error e) {
                     fail(e);
                     etag.completeExceptionally(e);

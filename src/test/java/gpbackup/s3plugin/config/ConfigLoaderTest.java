@@ -136,7 +136,7 @@ class ConfigLoaderTest {
             assertEquals(new PluginConfig("/usr/local/greenplum-db/bin/gpbackup_s3_plugin", "my-bucket",
                     "test/backup", Optional.of("us-east-1"), Optional.of("127.0.0.1:9000"), false,
                     Optional.of("AKIAIOSFODNN7EXAMPLE"), Optional.of("abc"), Optional.empty(), Optional.empty(),
-                    new TransferSettings(500 * MIB, 6), new TransferSettings(500 * MIB, 6), 10, true,
+                    new TransferSettings(500 * MIB, 16), new TransferSettings(500 * MIB, 16), 10, true,
                     Optional.empty(), 128 * MIB, new AgentSettings(true, Duration.ofMinutes(30)), StorageOptions.NONE,
                     Optional.empty(), OptionalLong.empty(), Optional.empty()),
                     rewritten);
@@ -184,8 +184,8 @@ class ConfigLoaderTest {
         @Test
         void unsetTuningOptionsTakeThePluginDefaults() {
             PluginConfig config = parse(configWith());
-            assertEquals(new TransferSettings(500 * MIB, 6), config.backup());
-            assertEquals(new TransferSettings(500 * MIB, 6), config.restore());
+            assertEquals(new TransferSettings(500 * MIB, 16), config.backup());
+            assertEquals(new TransferSettings(500 * MIB, 16), config.restore());
             assertEquals(10, config.maxRequestRetries());
             assertTrue(config.encryption());
             assertFalse(config.restoreSubset());

@@ -171,7 +171,9 @@ class CredentialSourcesIT {
                     .withEnv("AWS_WEB_IDENTITY_TOKEN_FILE", token.toString())
                     .withEnv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/gpbackup-irsa")
                     .withEnv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:" + sts.port())
-                    .withEnv("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:" + imds.port());
+                    .withEnv("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:" + imds.port())
+                    // A cold JVM's first requests on a busy machine can take more than the default second.
+                    .withEnv("AWS_METADATA_SERVICE_TIMEOUT", "10");
             Path dir = Files.createDirectories(work.resolve("refused-irsa/backups/20260301").resolve(TS));
             Result backup = plugin.run(new byte[] {1, 2, 3}, "backup_data", keylessConfig("refused-irsa").toString(),
                     dir.resolve("gpbackup_0_" + TS).toString());

@@ -136,7 +136,9 @@ class CredentialsAndNetworkIT {
                             + "\"Expiration\":\"" + Instant.now().plusSeconds(3600) + "\"}")));
             Path config = PluginConfigFile.handWritten(work.resolve("cfg-imds"), keylessOptions(server, "from-imds"));
             PluginRunner plugin = new PluginRunner(Files.createDirectories(work.resolve("home-imds")))
-                    .withEnv("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:" + imds.port());
+                    .withEnv("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:" + imds.port())
+                    // A cold JVM's first requests on a busy machine can take more than the default second.
+                    .withEnv("AWS_METADATA_SERVICE_TIMEOUT", "10");
             roundTrip(plugin, config, "imds");
             // One token and one credentials fetch per plugin process, the token on every read.
             imds.verify(2, putRequestedFor(urlEqualTo("/latest/api/token")));

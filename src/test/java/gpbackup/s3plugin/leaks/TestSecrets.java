@@ -31,6 +31,9 @@ public final class TestSecrets {
     /** The secret key the config-loading tests write into YAML. */
     public static final String CONFIG_SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzSECRET42";
 
+    /** The plaintext data key the KMS fakes hand out (GenerateDataKey, Decrypt). */
+    private static final byte[] KMS_DATA_KEY = "KMS-PLAINTEXT-DATA-KEY-32-BYTES!".getBytes(StandardCharsets.US_ASCII);
+
     private static final byte[] SSE_C_KEY = "0123456789abcdef0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
 
     /** The client-side encryption master keys of the sealing tests: the current one and the one before it. */
@@ -43,6 +46,11 @@ public final class TestSecrets {
     /** The 256-bit SSE-C customer key of the storage-policy tests (a fresh copy). */
     public static byte[] sseCustomerKey() {
         return SSE_C_KEY.clone();
+    }
+
+    /** The 32-byte plaintext data key of the KMS fakes (a fresh copy). */
+    public static byte[] kmsDataKey() {
+        return KMS_DATA_KEY.clone();
     }
 
     /** The SSE-C key as S3 wants it in x-amz-server-side-encryption-customer-key. */
@@ -87,6 +95,7 @@ public final class TestSecrets {
                 Secret.of("AWS example secret key", AWS_EXAMPLE_SECRET_KEY),
                 Secret.of("config-loading secret key", CONFIG_SECRET_KEY),
                 new Secret("SSE-C key", sseCustomerKey()),
+                new Secret("KMS data key", kmsDataKey()),
                 new Secret("CSE key", cseKey()),
                 Secret.of("CSE key, base64", Base64.getEncoder().encodeToString(CSE_KEY)),
                 new Secret("retired CSE key", cseOldKey()),
