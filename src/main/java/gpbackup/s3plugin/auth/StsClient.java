@@ -38,12 +38,6 @@ public final class StsClient {
     private static final Set<String> THROTTLING = Set.of("Throttling", "ThrottlingException", "RequestLimitExceeded",
             "TooManyRequestsException", "PriorRequestNotComplete");
 
-    /** Waits between throttled attempts; tests pass one that does not sleep. */
-    @FunctionalInterface
-    public interface Backoff {
-        void pause(Duration delay) throws InterruptedException;
-    }
-
     private final URI endpoint;
     private final String region;
     private final Supplier<HttpTransport> http;
@@ -171,11 +165,8 @@ public final class StsClient {
     }
 
     private void pause(int attempt, String action) {
-        // 200 ms, 400 ms, 800 ms with up to half again of jitter: a fleet of segments must not retry in step.
-        long base = 200L << (attempt - 1);
-        long jitter = (long) (Math.random() * base / 2);
         try {
-            backoff.pause(Duration.ofMillis(base + jitter));
+            backoff.pause(Backoff.after(attempt));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CredentialsException("interrupted while waiting to retry STS " + action, e);

@@ -1,5 +1,6 @@
 package gpbackup.s3plugin.kms;
 
+import gpbackup.s3plugin.auth.Backoff;
 import gpbackup.s3plugin.auth.Credentials;
 import gpbackup.s3plugin.auth.CredentialsProvider;
 import gpbackup.s3plugin.auth.SigV4Signer;
@@ -53,12 +54,6 @@ public final class KmsClient {
             "TooManyRequestsException", "RequestLimitExceeded");
     /** What the AWS SDKs retry for KMS besides throttling: KMS's own hiccups, not the caller's mistakes. */
     private static final Set<String> TRANSIENT = Set.of("KMSInternalException", "DependencyTimeoutException");
-
-    /** Waits between throttled attempts; tests pass one that does not sleep. */
-    @FunctionalInterface
-    public interface Backoff {
-        void pause(Duration delay) throws InterruptedException;
-    }
 
     private final URI endpoint;
     private final String region;
@@ -301,11 +296,8 @@ public final class KmsClient {
     }
 
     private void pause(int attempt, String operation) {
-        // 200 ms, 400 ms, 800 ms with up to half again of jitter: every segment asks at once, so they must not retry in step.
-        long base = 200L << (attempt - 1);
-        long jitter = (long) (Math.random() * base / 2);
         try {
-            backoff.pause(Duration.ofMillis(base + jitter));
+            backoff.pause(Backoff.after(attempt));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KmsException("interrupted while waiting to retry KMS " + operation, e);
