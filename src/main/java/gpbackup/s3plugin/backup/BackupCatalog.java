@@ -45,12 +45,12 @@ public final class BackupCatalog {
     private final KeyLayout layout;
     private final SealedObjects sealed;
 
-    /** A catalog whose sealed reports stay unread (no keys): their backups list as incomplete. */
+    /** A catalog whose sealed reports stay unread (no keys): their backups list as complete, status unknown. */
     public BackupCatalog(S3Client s3, KeyLayout layout) {
         this(s3, layout, new SealedObjects(Optional.empty()));
     }
 
-    /** @param sealed opens the reports of sealed backups when it has the keys; without, they read as missing */
+    /** @param sealed opens the reports of sealed backups when it has the keys; without, their status is unknown */
     public BackupCatalog(S3Client s3, KeyLayout layout, SealedObjects sealed) {
         this.s3 = s3;
         this.layout = layout;
@@ -88,8 +88,8 @@ public final class BackupCatalog {
         return new Listing(List.copyOf(backups), unrecognized);
     }
 
-    /** The report's text; empty when it vanished since the listing (a prune or delete_backup at work). */
-    private Optional<String> readReport(String key) {
+    /** The report; empty when it is empty or vanished since the listing (a prune or delete_backup at work). */
+    private Optional<BackupReport> readReport(String key) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         BodySink sink = new BodySink() {
             @Override
@@ -115,13 +115,20 @@ public final class BackupCatalog {
         }
         if (SealedObjects.isSealed(info, key)) {
             try {
-                return sealed.openPrefix(key, info, bytes.toByteArray())
-                        .map(opened -> new String(opened, StandardCharsets.UTF_8));
+                Optional<byte[]> opened = sealed.openPrefix(key, info, bytes.toByteArray());
+                // Without the key the backup still finished (the report exists): never "incomplete",
+                // which prune would delete beside a newer complete backup.
+                return opened.isEmpty() ? Optional.of(BackupReport.sealedWithoutKey())
+                        : report(new String(opened.get(), StandardCharsets.UTF_8));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
-        return Optional.of(bytes.toString(StandardCharsets.UTF_8));
+        return report(bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    private static Optional<BackupReport> report(String text) {
+        return text.isEmpty() ? Optional.empty() : Optional.of(BackupReport.parse(text));
     }
 
     /** Counts of one backup while the listing runs. */
@@ -159,7 +166,7 @@ public final class BackupCatalog {
             Optional<BackupReport> report = Optional.empty();
             for (ObjectSummary candidate : reports) {
                 if (candidate.size() > 0) {
-                    report = catalog.readReport(candidate.key()).filter(t -> !t.isEmpty()).map(BackupReport::parse);
+                    report = catalog.readReport(candidate.key());
                     if (report.isPresent()) {
                         break;
                     }

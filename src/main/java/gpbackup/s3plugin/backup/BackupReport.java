@@ -22,6 +22,18 @@ public record BackupReport(Optional<String> status, Optional<String> error, Opti
                     Optional<String> section, boolean incremental, List<String> incrementalSet) {
     static final String SUCCESS = "Success";
     static final String FAILURE = "Failure";
+    /** No status gpbackup writes: the report is sealed and this process has no key to open it. */
+    private static final String SEALED = "(sealed)";
+
+    /** A report that exists but is sealed, read without the key: its backup finished, nothing more is known. */
+    public static BackupReport sealedWithoutKey() {
+        return new BackupReport(Optional.of(SEALED), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), false, List.of());
+    }
+
+    boolean sealed() {
+        return status.filter(SEALED::equals).isPresent();
+    }
 
     static BackupReport parse(String text) {
         Map<String, String> fields = new HashMap<>();

@@ -24,6 +24,8 @@ public record BackupSummary(String timestamp, long objects, long bytes, int segm
         SUCCESS("complete: Success"),
         FAILURE("complete: Failure"),
         UNKNOWN("complete: no status in report"),
+        /** The report is there but sealed and no key was given: finished, its status unknown. */
+        SEALED("complete: report sealed, its status needs the key"),
         INCOMPLETE("incomplete: no report");
 
         private final String words;
@@ -38,7 +40,7 @@ public record BackupSummary(String timestamp, long objects, long bytes, int segm
             return State.INCOMPLETE;
         }
         BackupReport r = report.get();
-        return r.succeeded() ? State.SUCCESS : r.failed() ? State.FAILURE : State.UNKNOWN;
+        return r.sealed() ? State.SEALED : r.succeeded() ? State.SUCCESS : r.failed() ? State.FAILURE : State.UNKNOWN;
     }
 
     public boolean complete() {

@@ -11,6 +11,7 @@ import gpbackup.s3plugin.leaks.TestSecrets;
 import gpbackup.s3plugin.seal.MasterKey;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -329,6 +330,34 @@ class SealedBackupIT {
         Path offsets = Files.writeString(work.resolve("offsets-wrong"), "1 0 10");
         assertOneLineFailure(plugin.runInProcess("restore_data_subset", config("off", null).toString(), path,
                 offsets.toString()), "is sealed (client-side encryption) with key " + KEY.fingerprint());
+    }
+
+    @Test
+    void withoutTheKeyASealedBackupListsAsFinishedAndPruneKeepsIt() throws Exception {
+        // A sealed backup (data and its report), then a newer unsealed one, complete too.
+        String newer = "20240506060606";
+        ok(plugin.runInProcess(randomBytes(1_000, 61), "backup_data", config("current", keyFile).toString(),
+                dataPath("listed")));
+        Path report = Path.of(dataPath("listed")).resolveSibling("gpbackup_" + TS + "_report");
+        Files.writeString(report, "backup status: Success\n");
+        ok(plugin.runInProcess("backup_file", config("current", keyFile).toString(), report.toString()));
+        Path newerReport = Files.createDirectories(work.resolve("gpseg0/backups/20240506/" + newer))
+                .resolve("gpbackup_" + newer + "_report");
+        Files.writeString(newerReport, "backup status: Success\n");
+        ok(plugin.runInProcess("backup_file", config("off", null).toString(), newerReport.toString()));
+
+        String withKey = new String(ok(plugin.runInProcess("list_backups", config("current", keyFile).toString()))
+                .stdout(), StandardCharsets.UTF_8);
+        String without = new String(ok(plugin.runInProcess("list_backups", config("off", null).toString())).stdout(),
+                StandardCharsets.UTF_8);
+        assertTrue(withKey.lines().anyMatch(l -> l.startsWith(TS) && l.endsWith("complete: Success")), withKey);
+        assertTrue(without.lines().anyMatch(l -> l.startsWith(TS)
+                && l.endsWith("complete: report sealed, its status needs the key")), without);
+
+        String pruned = new String(ok(plugin.runInProcess("prune", config("off", null).toString(), "--keep-last", "1",
+                "--yes")).stdout(), StandardCharsets.UTF_8);
+        assertTrue(pruned.lines().anyMatch(l -> l.startsWith("skip") && l.contains(TS) && l.contains("sealed")), pruned);
+        assertTrue(raw.keys(BUCKET, "sealed/").contains(keyOf(report.toString())), "the sealed backup is kept: " + pruned);
     }
 
     @Test

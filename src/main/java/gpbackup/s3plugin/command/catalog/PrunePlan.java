@@ -67,6 +67,10 @@ final class PrunePlan {
                 : Optional.of(successes.get(successes.size() - 1).timestamp());
         Optional<String> newestComplete = backups.stream().filter(BackupSummary::complete)
                 .map(BackupSummary::timestamp).reduce((a, b) -> b);
+        // A report sealed and read without the key says neither how its backup ended nor which
+        // older backups it needs (an incremental's restore plan): it and all before it stay.
+        Optional<String> newestSealed = backups.stream().filter(b -> b.state() == BackupSummary.State.SEALED)
+                .map(BackupSummary::timestamp).reduce((a, b) -> b);
 
         Map<String, Decision> decisions = new HashMap<>();
         for (BackupSummary backup : backups) {
@@ -77,7 +81,12 @@ final class PrunePlan {
                 continue;
             }
             Optional<String> running = backup.mayBeRunning(now.toInstant(), rule.grace());
-            if (newestSuccess.filter(backup.timestamp()::equals).isPresent()) {
+            if (newestSealed.filter(s -> s.compareTo(backup.timestamp()) >= 0).isPresent()) {
+                decisions.put(backup.timestamp(), new Decision(backup, Action.SKIP, backup.state()
+                        == BackupSummary.State.SEALED ? "its report is sealed: prune judges it only with the key"
+                        : "a newer backup's report is sealed and may be an incremental that needs this one;"
+                        + " prune judges them only with the key"));
+            } else if (newestSuccess.filter(backup.timestamp()::equals).isPresent()) {
                 decisions.put(backup.timestamp(), new Decision(backup, Action.SKIP,
                         "the newest successful backup is never pruned"));
             } else if (!backup.complete()

@@ -46,6 +46,31 @@ class PrunePlanTest {
                 Optional.of(report), false, Instant.EPOCH);
     }
 
+    /** A backup whose report is sealed, listed without the key. */
+    private static BackupSummary sealed(String ts) {
+        return new BackupSummary(ts, 3, 30, 2, List.of("f/backups/" + ts.substring(0, 8) + "/" + ts + "/"),
+                Optional.of(BackupReport.sealedWithoutKey()), false, Instant.EPOCH);
+    }
+
+    @Test
+    void withoutTheKeyASealedBackupAndEveryOlderOneStayAndOnlyNewerUnsealedOnesMayGo() {
+        // Oldest first: two unsealed, two sealed (unread), then three unsealed successes.
+        List<BackupSummary> backups = List.of(backup("20240101000000", "Success"), incomplete("20240102000000"),
+                sealed("20240103000000"), sealed("20240104000000"), backup("20240105000000", "Success"),
+                backup("20240106000000", "Success"), backup("20240107000000", "Success"));
+        List<Decision> decisions = PrunePlan.decide(backups, keepLast(1), NOW, b -> Optional.empty());
+        Map<String, Action> actions = actions(decisions);
+        assertEquals(Action.SKIP, actions.get("20240101000000"), "older than a sealed report: maybe needed");
+        assertEquals(Action.SKIP, actions.get("20240102000000"), "incomplete, but older than a sealed report");
+        assertEquals(Action.SKIP, actions.get("20240103000000"));
+        assertEquals(Action.SKIP, actions.get("20240104000000"));
+        assertEquals(Action.DELETE, actions.get("20240105000000"));
+        assertEquals(Action.DELETE, actions.get("20240106000000"));
+        assertEquals(Action.KEEP, actions.get("20240107000000"));
+        assertTrue(decisions.get(3).reason().contains("sealed"), decisions.get(3).reason());
+        assertTrue(decisions.get(0).reason().contains("may be an incremental"), decisions.get(0).reason());
+    }
+
     private static Map<String, Action> actions(List<Decision> decisions) {
         Map<String, Action> actions = new TreeMap<>();
         decisions.forEach(d -> actions.put(d.backup().timestamp(), d.action()));
