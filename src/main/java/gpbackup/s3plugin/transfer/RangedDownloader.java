@@ -174,6 +174,9 @@ public final class RangedDownloader {
                         // Every request slot is busy but the memory holds more pieces: the next is sent as
                         // soon as any request ends, so one slow piece at the head does not idle the
                         // other connections (on a WAN the window drained and refilled in bursts).
+                        // The head's own completion wakes the writer too: a request ends just before
+                        // its future completes, and the writer must not then wait for the next one.
+                        head.whenComplete((piece, failure) -> ended.release());
                         awaitAnEnd();
                         continue;
                     }
@@ -219,7 +222,7 @@ public final class RangedDownloader {
             }, workers);
         }
 
-        /** Waits until some request ends (there is one: the window is full of them). */
+        /** Waits until some request ends or the head completes (a request is in flight: the window is full of them). */
         private void awaitAnEnd() {
             try {
                 ended.acquire();
