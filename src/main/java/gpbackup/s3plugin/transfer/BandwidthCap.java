@@ -39,10 +39,6 @@ public final class BandwidthCap {
         this.sleeper = sleeper;
     }
 
-    public long bytesPerSecond() {
-        return bytesPerSecond;
-    }
-
     /** Waits until {@code bytes} may start moving. */
     public void take(long bytes) throws InterruptedException {
         long wait;

@@ -40,14 +40,6 @@ final class InFlightWindow {
         this.roundStart = nanoTime.getAsLong();
     }
 
-    /** A window that never moves: {@code size} requests, for a transfer that must not search. */
-    static InFlightWindow fixed(int size) {
-        InFlightWindow window = new InFlightWindow(size, () -> 0);
-        window.size = Math.max(1, size);
-        window.settled = true;
-        return window;
-    }
-
     /** The requests to keep in flight now. */
     synchronized int size() {
         return size;

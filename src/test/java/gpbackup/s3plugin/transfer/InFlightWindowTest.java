@@ -61,14 +61,6 @@ class InFlightWindowTest {
     }
 
     @Test
-    void aFixedWindowNeverMoves() {
-        InFlightWindow window = InFlightWindow.fixed(6);
-        round(window, 1e6);
-        round(window, 1e9);
-        assertEquals(6, window.size());
-    }
-
-    @Test
     void aSmallTransferNeverCompletesARoundAndKeepsTheStart() {
         InFlightWindow window = new InFlightWindow(16, () -> now);
         for (int i = 0; i < 7; i++) {
